@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { InvalidConfiguration } from '../shared/errors';
+import { decideInferenceMode } from '../shared/domain/inference-mode';
+import { modelPackageSchema, type ModelPackage } from '../shared/domain/model-package';
+import { releaseStyleFor, resourceNames, sageMakerName, type ReleasePlan } from '../shared/domain/release-plan';
+import { resolveSettings } from '../shared/domain/settings';
+import { stepHandler } from '../shared/runtime/step-handler';
+
+const defaultSettingsEnv = z.string().transform((raw, ctx) => {
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    const result = z.record(z.string(), z.string()).safeParse(parsed);
+    if (result.success) return result.data;
+  } catch {
+    // fall through to the issue below
+  }
+  ctx.addIssue({ code: 'custom', message: 'must be a JSON object of setting key to string value' });
+  return z.NEVER;
+});
+
+export const planEnv = z.object({ DEFAULT_SETTINGS: defaultSettingsEnv });
+
+export interface PlanInput {
+  request: { endpointName: string | null; overrides: Record<string, string> };
+  package: ModelPackage;
+  defaults: Record<string, string>;
+  releaseId: string;
+}
+
+/** Pure: settings, mode decision and resource names for one release. Used by the handler and `npm run plan`. */
+export function planRelease({ request, package: pkg, defaults, releaseId }: PlanInput): ReleasePlan {
+  const settings = resolveSettings({ defaults, metadata: pkg.metadata, overrides: request.overrides });
+  const decision = decideInferenceMode(settings, { containerCount: pkg.containers.length });
+  const mode = decision.mode;
+  const endpointName =
+    mode === 'batch'
+      ? null
+      : mode === 'multi-model'
+        ? (settings.deploy.multiModelGroup ?? null)
+        : (request.endpointName ?? settings.endpoint.name ?? sageMakerName(pkg.groupName));
+  return {
+    releaseId,
+    endpointName,
+    mode,
+    style: releaseStyleFor(mode, settings),
+    decision,
+    settings,
+    names: resourceNames(pkg.groupName, pkg.version, endpointName, releaseId),
+  };
+}
+
+/** State PlanRelease: settings (defaults < package metadata < overrides), the inference mode and why, resource names. */
+export const handler = stepHandler({
+  step: 'PlanRelease',
+  input: z.object({
+    request: z.object({ endpointName: z.string().nullable(), overrides: z.record(z.string(), z.string()) }),
+    package: modelPackageSchema,
+  }),
+  env: planEnv,
+  run: async ({ request, package: pkg }, { env }) => {
+    if (Object.keys(env.DEFAULT_SETTINGS).length === 0) throw new InvalidConfiguration('DEFAULT_SETTINGS is empty');
+    return planRelease({ request, package: pkg, defaults: env.DEFAULT_SETTINGS, releaseId: randomBytes(4).toString('hex') });
+  },
+});

@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { describeEndpoint, describeEndpointConfig } from '../shared/aws/endpoints';
+import { publishEvent } from '../shared/aws/events';
+import { releaseLedger } from '../shared/aws/ledger';
+import type { ReleaseOutcome, ReleaseRecord } from '../shared/domain/ledger';
+import { DETAIL_TYPES, explainOutcome } from '../shared/domain/outcome';
+import { eventsEnv, ledgerEnv } from '../shared/runtime/env';
+import { stepHandler } from '../shared/runtime/step-handler';
+
+const loose = z.object({}).passthrough();
+const input = z.object({
+  outcome: z.enum(['PROMOTED', 'ROLLED_BACK', 'FAILED', 'ROLLBACK_FAILED', 'SKIPPED', 'REGISTERED']),
+  state: z
+    .object({
+      request: z.object({ modelPackageArn: z.string(), trigger: z.string(), requestedAt: z.string(), eventId: z.string().nullable() }).passthrough().optional(),
+      package: z.object({ arn: z.string(), groupName: z.string(), version: z.number() }).passthrough().optional(),
+      plan: z.object({ releaseId: z.string(), endpointName: z.string().nullable(), mode: z.string(), decision: loose }).passthrough().optional(),
+      execution: z.object({ id: z.string(), startTime: z.string() }).optional(),
+      claim: z.object({ status: z.string(), target: z.string(), existingReleaseId: z.string().optional(), existingStatus: z.string().optional() }).passthrough().optional(),
+      deployment: z.object({ endpointName: z.string(), previousConfigName: z.string().nullable(), newConfigName: z.string(), newVariantName: z.string(), modelName: z.string(), startedAt: z.string(), firstDeployment: z.boolean() }).optional(),
+      deployCheck: z.object({ check: z.string(), reason: z.string().nullable() }).passthrough().optional(),
+      smoke: z.object({ passed: z.boolean(), reason: z.string() }).passthrough().optional(),
+      canaryCheck: z.object({ verdict: z.string(), reason: z.string() }).passthrough().optional(),
+      rollbackCheck: z.object({ check: z.string(), reason: z.string().nullable() }).passthrough().optional(),
+      error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+    })
+    .passthrough(),
+});
+
+export interface ServingReport {
+  endpointName: string;
+  status: string;
+  configName: string | null;
+  variants: { name: string; model: string | null; weight: number }[];
+  /** Which model the endpoint serves, wholly: the release's, the one before it, none (no endpoint), or mixed. */
+  serving: 'new' | 'previous' | 'none' | 'mixed';
+}
+
+async function servingReport(endpointName: string, newModelName: string): Promise<ServingReport> {
+  const live = await describeEndpoint(endpointName);
+  if (live === null) return { endpointName, status: 'absent', configName: null, variants: [], serving: 'none' };
+  const config = live.configName ? await describeEndpointConfig(live.configName) : undefined;
+  const models = new Map((config?.ProductionVariants ?? []).map((v) => [v.VariantName ?? '', v.ModelName ?? null]));
+  const variants = live.variants.map((v) => ({ name: v.name, model: models.get(v.name) ?? null, weight: v.weight }));
+  const withTraffic = variants.filter((v) => v.weight > 0);
+  const onNew = withTraffic.filter((v) => v.model === newModelName).length;
+  const serving = onNew === 0 ? 'previous' : onNew === withTraffic.length ? 'new' : 'mixed';
+  return { endpointName, status: live.status, configName: live.configName, variants, serving };
+}
+
+/**
+ * States RecordPromotion, RecordRollback, RecordFailure, RecordRollbackFailure, RecordDuplicate: the
+ * ledger record, the lease released, the outcome event. It reads the endpoint one last time so the
+ * record says what the endpoint really serves, not what the run hoped.
+ */
+export const handler = stepHandler({
+  step: 'RecordOutcome',
+  input,
+  env: ledgerEnv.merge(eventsEnv),
+  run: async ({ outcome, state }, { env }) => {
+    const now = Date.now();
+    const explanation = explainOutcome({ outcome, ...state });
+    const serving = state.deployment ? await servingReport(state.deployment.endpointName, state.deployment.modelName) : null;
+    let finalOutcome: ReleaseOutcome = outcome;
+    let reason = explanation.reason;
+    let errorName = explanation.errorName;
+    // The promise a release makes: wholly old or wholly new. Anything else is escalated, never reported as done.
+    if (serving?.serving === 'mixed' || (outcome === 'ROLLED_BACK' && serving?.serving === 'new')) {
+      finalOutcome = 'ROLLBACK_FAILED';
+      errorName = 'RollbackFailed';
+      reason = `${reason}; endpoint ${serving.endpointName} serves ${serving.serving} traffic after the rollback`;
+    }
+    const startedAt = state.execution?.startTime ?? state.request?.requestedAt ?? new Date(now).toISOString();
+    const timings = {
+      totalSeconds: Math.max(0, Math.round((now - Date.parse(startedAt)) / 1000)),
+      ...(state.deployment ? { sinceDeploymentSeconds: Math.max(0, Math.round((now - Date.parse(state.deployment.startedAt)) / 1000)) } : {}),
+    };
+    const ownsClaim = state.claim !== undefined && state.claim.status !== 'duplicate';
+    if (ownsClaim && state.plan && state.request && state.claim) {
+      const record: ReleaseRecord = {
+        releaseId: state.plan.releaseId,
+        modelPackageArn: state.request.modelPackageArn,
+        target: state.claim.target,
+        mode: state.plan.mode,
+        trigger: state.request.trigger,
+        requestedAt: state.request.requestedAt,
+        status: finalOutcome,
+        redeploy: Boolean((state.claim as { redeploy?: boolean }).redeploy),
+        executionArn: state.execution?.id ?? null,
+        decision: state.plan.decision,
+        previousConfigName: state.deployment?.previousConfigName ?? null,
+        newConfigName: serving?.configName ?? null,
+        servingModel: serving?.serving ?? null,
+        reason,
+        startedAt,
+        finishedAt: new Date(now).toISOString(),
+        timings,
+      };
+      await releaseLedger(env.LEDGER_TABLE).finish({ record, requestedAt: state.request.requestedAt });
+    }
+    const detail = {
+      outcome: finalOutcome,
+      reason,
+      trigger: explanation.trigger,
+      modelPackageArn: state.request?.modelPackageArn ?? null,
+      modelPackageGroup: state.package?.groupName ?? null,
+      modelPackageVersion: state.package?.version ?? null,
+      endpointName: state.plan?.endpointName ?? state.request?.endpointName ?? null,
+      mode: state.plan?.mode ?? null,
+      decision: state.plan?.decision ?? null,
+      releaseId: state.plan?.releaseId ?? null,
+      executionArn: state.execution?.id ?? null,
+      endpoint: serving,
+      timings: { startedAt, finishedAt: new Date(now).toISOString(), ...timings },
+    };
+    const resources = [state.request?.modelPackageArn, state.execution?.id].filter((r): r is string => typeof r === 'string');
+    await publishEvent(env.EVENT_BUS_NAME, env.EVENT_SOURCE, DETAIL_TYPES[finalOutcome], detail, resources);
+    return { outcome: finalOutcome, error: errorName, cause: reason, detailType: DETAIL_TYPES[finalOutcome], endpoint: serving };
+  },
+});

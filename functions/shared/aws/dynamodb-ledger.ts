@@ -1,0 +1,192 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ClaimResult, LeaseResult, ReleaseLedger, ReleaseRecord, ReleaseStatus } from '../domain/ledger';
+import { translateAwsError } from './translate-error';
+
+/**
+ * Single-table layout (resources/ledger-table.yml):
+ *   PACKAGE#<arn>  / CLAIM                          one per package version: duplicates stop here
+ *   TARGET#<name>  / QUEUE#<requestedAt>#<release>   waiting and running releases, oldest first
+ *   TARGET#<name>  / LEASE                          who may change the endpoint now
+ *   TARGET#<name>  / RELEASE#<requestedAt>#<release> the record; GSI byPackage: PACKAGE#<arn> / RELEASE#...
+ */
+const pkgKey = (arn: string) => ({ pk: `PACKAGE#${arn}`, sk: 'CLAIM' });
+const targetPk = (target: string) => `TARGET#${target}`;
+const ticketSk = (requestedAt: string, releaseId: string) => `QUEUE#${requestedAt}#${releaseId}`;
+const recordSk = (requestedAt: string, releaseId: string) => `RELEASE#${requestedAt}#${releaseId}`;
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException';
+}
+
+async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (isConditionFailure(error)) throw error;
+    throw translateAwsError(`DynamoDB ${operation}`, error);
+  }
+}
+
+export class DynamoDbReleaseLedger implements ReleaseLedger {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async claimPackage({ modelPackageArn, releaseId, force, now }: { modelPackageArn: string; releaseId: string; force: boolean; now: Date }): Promise<ClaimResult> {
+    const existing = await call('GetItem', () => this.db.send(new GetCommand({ TableName: this.table, Key: pkgKey(modelPackageArn), ConsistentRead: true })));
+    const item = existing.Item as { releaseId?: string; status?: ReleaseStatus } | undefined;
+    if (item?.releaseId === releaseId) return { status: 'claimed', redeploy: false };
+    try {
+      await call('PutItem', () =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { ...pkgKey(modelPackageArn), releaseId, status: 'IN_PROGRESS', claimedAt: now.toISOString(), redeploy: item !== undefined },
+            // Without force, only the first claim wins; with force the previous claim must still be the one we read,
+            // so two forced runs cannot both believe they own the package.
+            ConditionExpression: item === undefined || !force ? 'attribute_not_exists(pk)' : 'releaseId = :seen',
+            ExpressionAttributeValues: item === undefined || !force ? undefined : { ':seen': item.releaseId },
+          }),
+        ),
+      );
+      return { status: 'claimed', redeploy: item !== undefined };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const winner = await call('GetItem', () => this.db.send(new GetCommand({ TableName: this.table, Key: pkgKey(modelPackageArn), ConsistentRead: true })));
+      const w = winner.Item as { releaseId?: string; status?: ReleaseStatus } | undefined;
+      if (w?.releaseId === releaseId) return { status: 'claimed', redeploy: false };
+      return { status: 'duplicate', existingReleaseId: w?.releaseId ?? 'unknown', existingStatus: w?.status ?? 'IN_PROGRESS' };
+    }
+  }
+
+  async enqueue(record: ReleaseRecord, ttlSeconds: number): Promise<void> {
+    const expiresAt = Math.floor(Date.parse(record.startedAt) / 1000) + ttlSeconds;
+    await call('PutItem', () =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: targetPk(record.target), sk: ticketSk(record.requestedAt, record.releaseId), releaseId: record.releaseId, expiresAt },
+        }),
+      ),
+    );
+    await this.putRecord(record);
+  }
+
+  private async putRecord(record: ReleaseRecord): Promise<void> {
+    const sk = recordSk(record.requestedAt, record.releaseId);
+    await call('PutItem', () =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: targetPk(record.target), sk, gsi1pk: `PACKAGE#${record.modelPackageArn}`, gsi1sk: sk, ...record },
+        }),
+      ),
+    );
+  }
+
+  async tryAcquireLease({ target, releaseId, requestedAt, leaseSeconds, now }: { target: string; releaseId: string; requestedAt: string; leaseSeconds: number; now: Date }): Promise<LeaseResult> {
+    const nowSeconds = Math.floor(now.getTime() / 1000);
+    const tickets = await call('Query', () =>
+      this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :q)',
+          ExpressionAttributeValues: { ':pk': targetPk(target), ':q': 'QUEUE#' },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    // A ticket whose execution died is skipped once it expires, so a crash cannot block an endpoint forever.
+    const live = (tickets.Items ?? []).filter((t) => Number(t.expiresAt) > nowSeconds);
+    const position = live.findIndex((t) => t.releaseId === releaseId);
+    if (position !== 0) {
+      const mine = ticketSk(requestedAt, releaseId);
+      const ahead = live.filter((t) => String(t.sk) < mine).length;
+      return { status: 'busy', holder: (live[0]?.releaseId as string | undefined) ?? null, queuePosition: ahead };
+    }
+    const expiresAt = nowSeconds + leaseSeconds;
+    try {
+      await call('PutItem', () =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { pk: targetPk(target), sk: 'LEASE', holder: releaseId, expiresAt },
+            ConditionExpression: 'attribute_not_exists(pk) OR holder = :me OR expiresAt < :now',
+            ExpressionAttributeValues: { ':me': releaseId, ':now': nowSeconds },
+          }),
+        ),
+      );
+      return { status: 'acquired', expiresAt: new Date(expiresAt * 1000).toISOString() };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const lease = await call('GetItem', () => this.db.send(new GetCommand({ TableName: this.table, Key: { pk: targetPk(target), sk: 'LEASE' }, ConsistentRead: true })));
+      return { status: 'busy', holder: (lease.Item?.holder as string | undefined) ?? null, queuePosition: 0 };
+    }
+  }
+
+  async finish({ record, requestedAt }: { record: ReleaseRecord; requestedAt: string }): Promise<void> {
+    await this.putRecord(record);
+    await call('PutItem', () =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...pkgKey(record.modelPackageArn), releaseId: record.releaseId, status: record.status, claimedAt: record.startedAt, finishedAt: record.finishedAt ?? null },
+          // Only the release that owns the claim may close it; a duplicate (or a run that failed before
+          // claiming) must neither overwrite the real claim nor create one that would block the next approval.
+          ConditionExpression: 'releaseId = :me',
+          ExpressionAttributeValues: { ':me': record.releaseId },
+        }),
+      ),
+    ).catch((error: unknown) => {
+      if (!isConditionFailure(error)) throw error;
+    });
+    await call('DeleteItem', () =>
+      this.db.send(new DeleteCommand({ TableName: this.table, Key: { pk: targetPk(record.target), sk: ticketSk(requestedAt, record.releaseId) } })),
+    );
+    await call('DeleteItem', () =>
+      this.db.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { pk: targetPk(record.target), sk: 'LEASE' },
+          ConditionExpression: 'holder = :me',
+          ExpressionAttributeValues: { ':me': record.releaseId },
+        }),
+      ),
+    ).catch((error: unknown) => {
+      if (!isConditionFailure(error)) throw error;
+    });
+  }
+
+  async releasesForTarget(target: string, limit = 20): Promise<ReleaseRecord[]> {
+    const out = await call('Query', () =>
+      this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)',
+          ExpressionAttributeValues: { ':pk': targetPk(target), ':r': 'RELEASE#' },
+          ScanIndexForward: false,
+          Limit: limit,
+        }),
+      ),
+    );
+    return (out.Items ?? []) as ReleaseRecord[];
+  }
+
+  async releasesForPackage(modelPackageArn: string, limit = 20): Promise<ReleaseRecord[]> {
+    const out = await call('Query', () =>
+      this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'byPackage',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': `PACKAGE#${modelPackageArn}` },
+          ScanIndexForward: false,
+          Limit: limit,
+        }),
+      ),
+    );
+    return (out.Items ?? []) as ReleaseRecord[];
+  }
+}

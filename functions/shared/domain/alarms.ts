@@ -1,0 +1,45 @@
+import type { PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
+import type { ReleasePlan } from './release-plan';
+
+/**
+ * The two SLO alarms every canary variant gets. Both look at the new variant only, so the live
+ * variant's health cannot hide (or fake) a problem with the candidate.
+ *  - error rate: Invocation5XXErrors is 0/1 per request, so its Average is the 5xx rate.
+ *  - latency: ModelLatency is in microseconds; the SLO is in milliseconds.
+ * Two of three one-minute periods must breach, so a single slow request cannot fail a release,
+ * and missing data is not breaching (too little traffic is judged separately, never silently).
+ */
+export function sloAlarms(plan: ReleasePlan, endpointName: string, variantName: string): PutMetricAlarmCommandInput[] {
+  const dimensions = [
+    { Name: 'EndpointName', Value: endpointName },
+    { Name: 'VariantName', Value: variantName },
+  ];
+  const common = {
+    Namespace: 'AWS/SageMaker',
+    Dimensions: dimensions,
+    Period: 60,
+    EvaluationPeriods: 3,
+    DatapointsToAlarm: 2,
+    ComparisonOperator: 'GreaterThanThreshold' as const,
+    TreatMissingData: 'notBreaching',
+    Tags: [{ Key: 'sagemaker-release-pipeline:release', Value: plan.releaseId }],
+  };
+  return [
+    {
+      ...common,
+      AlarmName: plan.names.errorRateAlarm,
+      AlarmDescription: `5xx error rate of ${variantName} on ${endpointName} above ${plan.settings.slo.errorRatePercent}% (release ${plan.releaseId})`,
+      MetricName: 'Invocation5XXErrors',
+      Statistic: 'Average',
+      Threshold: plan.settings.slo.errorRatePercent / 100,
+    },
+    {
+      ...common,
+      AlarmName: plan.names.latencyAlarm,
+      AlarmDescription: `p99 model latency of ${variantName} on ${endpointName} above ${plan.settings.slo.latencyP99Ms} ms (release ${plan.releaseId})`,
+      MetricName: 'ModelLatency',
+      ExtendedStatistic: 'p99',
+      Threshold: plan.settings.slo.latencyP99Ms * 1000,
+    },
+  ];
+}

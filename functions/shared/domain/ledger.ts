@@ -1,0 +1,49 @@
+/**
+ * The deployment ledger: what was released where, and who may touch an endpoint now.
+ * An interface so that domain code and tests do not depend on DynamoDB; `aws/dynamodb-ledger.ts`
+ * is the implementation the Lambdas use.
+ */
+export type ReleaseOutcome = 'PROMOTED' | 'ROLLED_BACK' | 'FAILED' | 'ROLLBACK_FAILED' | 'SKIPPED' | 'REGISTERED';
+export type ReleaseStatus = 'IN_PROGRESS' | ReleaseOutcome;
+
+export interface ReleaseRecord {
+  releaseId: string;
+  modelPackageArn: string;
+  /** Endpoint name, or `batch:<group>` for batch-only models. */
+  target: string;
+  mode: string;
+  trigger: string;
+  requestedAt: string;
+  status: ReleaseStatus;
+  redeploy: boolean;
+  executionArn: string | null;
+  decision?: unknown;
+  previousConfigName?: string | null;
+  newConfigName?: string | null;
+  servingModel?: string | null;
+  reason?: string | null;
+  startedAt: string;
+  finishedAt?: string | null;
+  timings?: Record<string, number>;
+}
+
+export type ClaimResult =
+  | { status: 'claimed'; redeploy: boolean }
+  | { status: 'duplicate'; existingReleaseId: string; existingStatus: ReleaseStatus };
+
+export type LeaseResult =
+  | { status: 'acquired'; expiresAt: string }
+  | { status: 'busy'; holder: string | null; queuePosition: number };
+
+export interface ReleaseLedger {
+  /** One release per package version: succeeds once, or again with `force`. Idempotent for the same releaseId. */
+  claimPackage(input: { modelPackageArn: string; releaseId: string; force: boolean; now: Date }): Promise<ClaimResult>;
+  /** Puts the release in its endpoint's queue (ordered by requestedAt) and records it IN_PROGRESS. Idempotent. */
+  enqueue(record: ReleaseRecord, ttlSeconds: number): Promise<void>;
+  /** The lease is granted only to the oldest live ticket in the queue, so releases run in approval order. */
+  tryAcquireLease(input: { target: string; releaseId: string; requestedAt: string; leaseSeconds: number; now: Date }): Promise<LeaseResult>;
+  /** Ends the release: final record, package claim status, queue ticket and lease removed. Idempotent. */
+  finish(input: { record: ReleaseRecord; requestedAt: string }): Promise<void>;
+  releasesForTarget(target: string, limit?: number): Promise<ReleaseRecord[]>;
+  releasesForPackage(modelPackageArn: string, limit?: number): Promise<ReleaseRecord[]>;
+}

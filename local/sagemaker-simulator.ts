@@ -1,0 +1,294 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { VirtualClock } from './clock';
+import { AlarmEvaluator, type AlarmStateChange } from './sim/alarms';
+import { BehaviourRegistry, DEFAULT_PROFILE, type BehaviourProfile } from './sim/behaviour';
+import { classify, type RequestInfo } from './sim/classify';
+import { DEFAULT_DURATIONS, type Durations } from './sim/durations';
+import { EndpointManager, validateEndpointConfig } from './sim/endpoints';
+import { emitModelPackageStateChange } from './sim/events';
+import { FaultInjector, type FaultHandle, type FaultSpec } from './sim/faults';
+import { AwsError, readBody, sendAwsJson, sendAwsJsonError, sendRestJsonError } from './sim/http';
+import { parseJsonObject, str, type JsonObject } from './sim/json';
+import { MetricsStore, MINUTE, type MetricSeries } from './sim/metrics';
+import { MotoApi } from './sim/moto-api';
+import { Prng } from './sim/prng';
+import { forward, forwardBuffered, replay } from './sim/proxy';
+import { Runtime } from './sim/runtime';
+import { TrafficGenerator, type TrafficSpec, type TrafficStats } from './sim/traffic';
+import { TransformJobs } from './sim/transform';
+
+export type { AlarmStateChange } from './sim/alarms';
+export type { BehaviourProfile } from './sim/behaviour';
+export { DEFAULT_PROFILE } from './sim/behaviour';
+export type { Durations } from './sim/durations';
+export { DEFAULT_DURATIONS } from './sim/durations';
+export type { FaultHandle, FaultKind, FaultSpec } from './sim/faults';
+export type { MetricPoint, MetricSeries } from './sim/metrics';
+export type { TrafficSpec, TrafficStats } from './sim/traffic';
+
+export interface SimulatorOptions {
+  /** moto server URL, e.g. from `startMoto()`. */
+  motoEndpoint: string;
+  clock: VirtualClock;
+  /** The one region the simulator owns endpoints and jobs in. */
+  region?: string;
+  /** Seed of the PRNG behind latencies, errors and traffic splits. */
+  seed?: number;
+  durations?: Partial<Durations>;
+  /** Profile for models nobody registered a behaviour for. */
+  defaultBehaviour?: BehaviourProfile;
+  /** Copies of each model package state change event (SageMaker may send several). */
+  duplicateEvents?: number;
+  approvalEvents?: {
+    /** Also emit on CreateModelPackage (SageMaker does). Default true. */
+    onCreate?: boolean;
+    /** Also emit on UpdateModelPackage calls that do not touch ModelApprovalStatus (SageMaker does). Default true. */
+    onMetadataUpdate?: boolean;
+  };
+  /** Fixed port (default: a free one). Always bound to 127.0.0.1. */
+  port?: number;
+  /** Wall ms between simulation ticks. */
+  tickWallMs?: number;
+  log?: (message: string) => void;
+}
+
+export interface Simulator {
+  /** Use as AWS_ENDPOINT_URL. */
+  readonly endpoint: string;
+  readonly port: number;
+  readonly region: string;
+  /** Register how a model package (by ARN; or a model name, or an MME target model) behaves. */
+  setBehaviour(key: string, profile: BehaviourProfile): void;
+  setDefaultBehaviour(profile: BehaviourProfile): void;
+  startTraffic(spec: TrafficSpec): void;
+  /** Stops one endpoint's traffic, or all when no name is given. */
+  stopTraffic(endpointName?: string): void;
+  trafficStats(): TrafficStats[];
+  /** Per-minute time series per (endpoint, variant), for charts. */
+  metrics(): MetricSeries[];
+  alarmHistory(): AlarmStateChange[];
+  injectFault(spec: FaultSpec): FaultHandle;
+  clearFaults(): void;
+  /** Runs the simulation up to the clock's now: traffic, metrics to moto, alarms, lifecycles. */
+  sync(): Promise<void>;
+  /** Jumps the clock by `virtualSeconds` and simulates everything in between. */
+  advance(virtualSeconds: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Control-plane operations the simulator answers itself; everything else goes to moto. */
+const OWNED = new Set([
+  'CreateEndpoint',
+  'DescribeEndpoint',
+  'UpdateEndpoint',
+  'DeleteEndpoint',
+  'ListEndpoints',
+  'UpdateEndpointWeightsAndCapacities',
+  'CreateTransformJob',
+  'DescribeTransformJob',
+  'ListTransformJobs',
+  'StopTransformJob',
+]);
+
+export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
+  const { clock, motoEndpoint } = options;
+  const region = options.region ?? 'us-east-1';
+  const durations: Durations = { ...DEFAULT_DURATIONS, ...options.durations };
+  const log = options.log ?? ((): void => undefined);
+  const approvalOnCreate = options.approvalEvents?.onCreate ?? true;
+  const approvalOnMetadata = options.approvalEvents?.onMetadataUpdate ?? true;
+
+  const moto = new MotoApi(motoEndpoint, region);
+  const prng = new Prng(options.seed ?? 42);
+  const behaviours = new BehaviourRegistry(options.defaultBehaviour ?? DEFAULT_PROFILE);
+  const metrics = new MetricsStore();
+  const endpoints = new EndpointManager(moto, behaviours, durations, prng, region);
+  const runtime = new Runtime(endpoints, behaviours, metrics, prng, moto, clock, region);
+  const alarms = new AlarmEvaluator(moto, metrics);
+  const traffic = new TrafficGenerator();
+  const transforms = new TransformJobs(moto, behaviours, durations, region);
+  const faults = new FaultInjector();
+
+  // ---- the simulation loop: one virtual minute (or less) at a time -------------
+  let cursor = clock.now();
+  let chain: Promise<void> = Promise.resolve();
+
+  async function runUntil(target: number): Promise<void> {
+    while (cursor < target) {
+      const boundary = Math.floor(cursor / MINUTE) * MINUTE + MINUTE;
+      const next = Math.min(target, boundary);
+      traffic.generate(runtime, next);
+      if (next === boundary) {
+        // CloudWatch works on whole minutes: publish the finished one, evaluate, then act on alarms.
+        await metrics.publish(moto, next);
+        await alarms.evaluate(next);
+        endpoints.checkAlarms(next, (name) => alarms.state(name));
+      }
+      endpoints.advanceTo(next);
+      await transforms.advanceTo(next);
+      cursor = next;
+    }
+  }
+
+  /** Serialized: every caller waits for a run that reaches at least its own "now". */
+  function catchUp(): Promise<void> {
+    const target = clock.now();
+    chain = chain.then(() => runUntil(target)).catch((err: unknown) => log(`simulation step failed: ${String(err)}`));
+    return chain;
+  }
+
+  let ticking = false;
+  const timer = setInterval(() => {
+    if (ticking) return;
+    ticking = true;
+    void catchUp().finally(() => {
+      ticking = false;
+    });
+  }, options.tickWallMs ?? 20);
+
+  // ---- request handling ----------------------------------------------------------
+  async function owned(op: string, input: JsonObject): Promise<JsonObject> {
+    const now = clock.now();
+    switch (op) {
+      case 'CreateEndpoint':
+        return endpoints.create(input, now);
+      case 'DescribeEndpoint':
+        return endpoints.describe(str(input, 'EndpointName') ?? '');
+      case 'UpdateEndpoint':
+        return endpoints.update(input, now);
+      case 'DeleteEndpoint':
+        return endpoints.delete(input, now);
+      case 'ListEndpoints':
+        return endpoints.list(input);
+      case 'UpdateEndpointWeightsAndCapacities':
+        return endpoints.updateWeights(input, now);
+      case 'CreateTransformJob':
+        return transforms.create(input, now);
+      case 'DescribeTransformJob':
+        return transforms.describe(input);
+      case 'ListTransformJobs':
+        return transforms.list(input);
+      case 'StopTransformJob':
+        return transforms.stop(input, now);
+      default:
+        throw new AwsError('UnknownOperationException', `Unknown operation ${op}`);
+    }
+  }
+
+  async function modelPackageEvent(req: IncomingMessage, res: ServerResponse, info: RequestInfo, body: Buffer): Promise<void> {
+    const input = parseJsonObject(body.toString());
+    const result = await forwardBuffered(motoEndpoint, req, body);
+    if (result.status === 200) {
+      let arn: string | undefined;
+      if (info.operation === 'UpdateModelPackage') {
+        const touchesApproval = input.ModelApprovalStatus !== undefined;
+        if (touchesApproval || approvalOnMetadata) arn = str(input, 'ModelPackageArn');
+      } else if (approvalOnCreate && str(input, 'ModelPackageGroupName')) {
+        arn = str(parseJsonObject(result.body.toString()), 'ModelPackageArn');
+      }
+      if (arn) {
+        try {
+          await emitModelPackageStateChange(moto, arn, clock.now(), options.duplicateEvents ?? 1);
+        } catch (err) {
+          log(`could not emit model package event for ${arn}: ${String(err)}`);
+        }
+      }
+    }
+    replay(res, result);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const info = classify(req, region);
+    const fault = faults.take(info);
+    if (fault) {
+      log(`fault ${fault} on ${info.service}.${info.operation}`);
+      faults.respond(res, info, fault);
+      return;
+    }
+    try {
+      if (info.service === 'sagemaker-runtime' && info.endpointName !== undefined) {
+        await readBody(req);
+        await catchUp();
+        if (info.runtimeKind === 'async') await runtime.handleAsync(req, res, info.endpointName);
+        else await runtime.handleSync(req, res, info.endpointName);
+        return;
+      }
+      if (info.service === 'sagemaker' && OWNED.has(info.operation)) {
+        const input = parseJsonObject((await readBody(req)).toString());
+        await catchUp();
+        sendAwsJson(res, await owned(info.operation, input));
+        return;
+      }
+      if (info.service === 'sagemaker' && info.operation === 'CreateEndpointConfig') {
+        const body = await readBody(req);
+        // moto accepts configs SageMaker rejects (e.g. two serverless variants).
+        validateEndpointConfig(parseJsonObject(body.toString()));
+        await forward(motoEndpoint, req, res, body);
+        return;
+      }
+      if (info.service === 'sagemaker' && (info.operation === 'UpdateModelPackage' || info.operation === 'CreateModelPackage')) {
+        await modelPackageEvent(req, res, info, await readBody(req));
+        return;
+      }
+      await forward(motoEndpoint, req, res);
+    } catch (err) {
+      const error = err instanceof AwsError ? err : new AwsError('InternalFailure', err instanceof Error ? err.message : String(err), 500);
+      if (!(err instanceof AwsError)) log(`internal error on ${info.service}.${info.operation}: ${String(err)}`);
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (info.service === 'sagemaker-runtime') sendRestJsonError(res, error);
+      else sendAwsJsonError(res, error, info.protocol === 'json1.0' ? '1.0' : '1.1');
+    }
+  }
+
+  const server: Server = createServer((req, res) => {
+    void handle(req, res);
+  });
+  // Handlers keep connections alive; don't let idle sockets hold the process.
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const endpoint = `http://127.0.0.1:${port}`;
+  log(`simulator on ${endpoint}, proxying to ${motoEndpoint}`);
+
+  let stopped = false;
+  return {
+    endpoint,
+    port,
+    region,
+    setBehaviour: (key, profile) => behaviours.set(key, profile),
+    setDefaultBehaviour: (profile) => behaviours.setDefault(profile),
+    startTraffic: (spec) => traffic.start(spec, clock.now()),
+    stopTraffic: (name) => traffic.stop(name),
+    trafficStats: () => traffic.stats(),
+    metrics: () => metrics.series(),
+    alarmHistory: () => alarms.historyList(),
+    injectFault: (spec) => faults.inject(spec),
+    clearFaults: () => faults.clear(),
+    sync: () => catchUp(),
+    advance: async (seconds) => {
+      clock.advance(seconds);
+      await catchUp();
+    },
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(timer);
+      traffic.stop();
+      await chain;
+      await runtime.drain();
+      faults.releaseHanging();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      moto.destroy();
+    },
+  };
+}

@@ -1,0 +1,122 @@
+import type { ServerResponse } from 'node:http';
+import type { RequestInfo, ServiceName } from './classify';
+import { AwsError, sendAwsJsonError, sendRestJsonError, sendXmlError } from './http';
+
+export type FaultKind = 'throttle' | '5xx' | 'timeout';
+
+export interface FaultSpec {
+  service: Exclude<ServiceName, 'unknown'>;
+  /** Operation name as in the API (e.g. `DescribeEndpoint`, `PutItem`), or `*` for all. */
+  operation: string;
+  kind: FaultKind;
+  times: number | 'always';
+}
+
+export interface FaultHandle {
+  /** How many requests this fault has answered so far. */
+  readonly hits: number;
+  clear(): void;
+}
+
+interface ActiveFault extends FaultSpec {
+  hits: number;
+  id: number;
+}
+
+/** Error code, HTTP status and message each service really answers with. */
+function errorFor(service: ServiceName, kind: Exclude<FaultKind, 'timeout'>): { error: AwsError; query?: { code: string; fault: 'Sender' | 'Receiver' } } {
+  if (kind === 'throttle') {
+    switch (service) {
+      case 'dynamodb':
+        return { error: new AwsError('com.amazonaws.dynamodb.v20120810#ThrottlingException', 'Rate of requests exceeds the allowed throughput.', 400) };
+      case 'cloudwatch':
+        return { error: new AwsError('Throttling', 'Rate exceeded', 400), query: { code: 'Throttling', fault: 'Sender' } };
+      case 'sqs':
+        return { error: new AwsError('ThrottlingException', 'Rate exceeded', 400), query: { code: 'ThrottlingException', fault: 'Sender' } };
+      case 's3':
+        return { error: new AwsError('SlowDown', 'Please reduce your request rate.', 503) };
+      default:
+        return { error: new AwsError('ThrottlingException', 'Rate exceeded', 400) };
+    }
+  }
+  switch (service) {
+    case 'dynamodb':
+      return { error: new AwsError('com.amazonaws.dynamodb.v20120810#InternalServerError', 'Internal server error', 500) };
+    case 'cloudwatch':
+      return { error: new AwsError('InternalServiceFault', 'Internal service error', 500), query: { code: 'InternalServiceError', fault: 'Receiver' } };
+    case 'sqs':
+      return { error: new AwsError('InternalError', 'We encountered an internal error. Please try again.', 500), query: { code: 'InternalError', fault: 'Receiver' } };
+    case 's3':
+      return { error: new AwsError('InternalError', 'We encountered an internal error. Please try again.', 500) };
+    case 'eventbridge':
+      return { error: new AwsError('InternalException', 'Internal service error', 500) };
+    case 'sagemaker-runtime':
+      return { error: new AwsError('ServiceUnavailable', 'The service is unavailable. Please try again later.', 503) };
+    default:
+      return { error: new AwsError('ServiceUnavailable', 'The service is unavailable. Please try again later.', 503) };
+  }
+}
+
+export class FaultInjector {
+  private faults: ActiveFault[] = [];
+  private nextId = 1;
+  private readonly hanging = new Set<ServerResponse>();
+
+  inject(spec: FaultSpec): FaultHandle {
+    if (spec.times !== 'always' && !(spec.times > 0)) throw new RangeError('times must be a positive number or "always"');
+    const fault: ActiveFault = { ...spec, hits: 0, id: this.nextId++ };
+    this.faults.push(fault);
+    return {
+      get hits() {
+        return fault.hits;
+      },
+      clear: () => {
+        this.faults = this.faults.filter((f) => f.id !== fault.id);
+      },
+    };
+  }
+
+  clear(): void {
+    this.faults = [];
+  }
+
+  /** Consumes one use of the first matching fault. */
+  take(info: RequestInfo): FaultKind | undefined {
+    const fault = this.faults.find(
+      (f) => f.service === info.service && (f.operation === '*' || f.operation === info.operation),
+    );
+    if (!fault) return undefined;
+    fault.hits += 1;
+    if (fault.times !== 'always' && fault.hits >= fault.times) this.faults = this.faults.filter((f) => f.id !== fault.id);
+    return fault.kind;
+  }
+
+  /** Answers with the fault. A timeout holds the request open until the client gives up or the simulator stops. */
+  respond(res: ServerResponse, info: RequestInfo, kind: FaultKind): void {
+    if (kind === 'timeout') {
+      this.hanging.add(res);
+      res.on('close', () => this.hanging.delete(res));
+      return;
+    }
+    const { error, query } = errorFor(info.service, kind);
+    switch (info.protocol) {
+      case 'rest-xml':
+        sendXmlError(res, error);
+        return;
+      case 'rest-json':
+        sendRestJsonError(res, error);
+        return;
+      case 'json1.0':
+        sendAwsJsonError(res, error, '1.0', query);
+        return;
+      default:
+        sendAwsJsonError(res, error, '1.1', query);
+    }
+  }
+
+  /** Drop held connections (on stop). */
+  releaseHanging(): void {
+    for (const res of this.hanging) res.destroy();
+    this.hanging.clear();
+  }
+}

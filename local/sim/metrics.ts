@@ -1,0 +1,226 @@
+import { PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
+import type { MotoApi } from './moto-api';
+
+export const NAMESPACE = 'AWS/SageMaker';
+export const METRIC_NAMES = ['Invocations', 'Invocation5XXErrors', 'Invocation4XXErrors', 'ModelLatency'] as const;
+export type MetricName = (typeof METRIC_NAMES)[number];
+
+export interface InvocationRecord {
+  endpointName: string;
+  variantName: string;
+  /** Virtual epoch ms. */
+  at: number;
+  latencyUs: number;
+  status: 'ok' | '4xx' | '5xx';
+  /** Async endpoints publish no `Invocations`. */
+  countsAsInvocation: boolean;
+}
+
+interface Bucket {
+  invocations: number;
+  /** Requests that produced a 0/1 error sample (all of them, async included). */
+  samples: number;
+  errors5xx: number;
+  errors4xx: number;
+  latenciesUs: number[];
+  published: boolean;
+}
+
+export interface MetricPoint {
+  /** Virtual epoch ms of the minute's start. */
+  timestamp: number;
+  invocations: number;
+  errors5xx: number;
+  errors4xx: number;
+  /** Invocation5XXErrors Average for the minute. */
+  errorRate: number;
+  latencyP50Us?: number;
+  latencyP99Us?: number;
+  latencyAvgUs?: number;
+}
+
+export interface MetricSeries {
+  endpointName: string;
+  variantName: string;
+  points: MetricPoint[];
+}
+
+/** Aggregated statistics for one metric over one period. */
+export interface StatValues {
+  sampleCount: number;
+  sum: number;
+  min: number;
+  max: number;
+  /** Raw samples when the statistic is a percentile. */
+  samples?: number[];
+}
+
+export const MINUTE = 60_000;
+const key = (e: string, v: string): string => `${e}\u0000${v}`;
+
+export function percentile(sorted: readonly number[], p: number): number | undefined {
+  if (sorted.length === 0) return undefined;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
+}
+
+/**
+ * Per (endpoint, variant, virtual minute) counters, the way SageMaker publishes
+ * them. The simulator reads them directly for alarm evaluation (moto cannot do
+ * percentiles) and pushes each finished minute to moto CloudWatch.
+ */
+export class MetricsStore {
+  private readonly buckets = new Map<string, Map<number, Bucket>>();
+  private readonly dims = new Map<string, { endpointName: string; variantName: string }>();
+
+  record(r: InvocationRecord): void {
+    const k = key(r.endpointName, r.variantName);
+    let series = this.buckets.get(k);
+    if (!series) {
+      series = new Map();
+      this.buckets.set(k, series);
+      this.dims.set(k, { endpointName: r.endpointName, variantName: r.variantName });
+    }
+    const minute = Math.floor(r.at / MINUTE) * MINUTE;
+    let b = series.get(minute);
+    if (!b) {
+      b = { invocations: 0, samples: 0, errors5xx: 0, errors4xx: 0, latenciesUs: [], published: false };
+      series.set(minute, b);
+    }
+    if (r.countsAsInvocation) b.invocations += 1;
+    b.samples += 1;
+    if (r.status === '5xx') b.errors5xx += 1;
+    if (r.status === '4xx') b.errors4xx += 1;
+    b.latenciesUs.push(r.latencyUs);
+  }
+
+  /** Statistic inputs for a metric over [start, end) virtual ms; undefined when no data (missing). */
+  stats(metric: string, endpointName: string, variantName: string, start: number, end: number): StatValues | undefined {
+    const series = this.buckets.get(key(endpointName, variantName));
+    if (!series) return undefined;
+    let found = false;
+    const acc: StatValues = { sampleCount: 0, sum: 0, min: Infinity, max: -Infinity };
+    const samples: number[] = [];
+    for (const [minute, b] of series) {
+      if (minute < start || minute >= end) continue;
+      switch (metric) {
+        case 'Invocations':
+          if (b.invocations === 0) continue;
+          acc.sampleCount += 1;
+          acc.sum += b.invocations;
+          acc.min = Math.min(acc.min, b.invocations);
+          acc.max = Math.max(acc.max, b.invocations);
+          break;
+        case 'Invocation5XXErrors':
+        case 'Invocation4XXErrors': {
+          if (b.samples === 0) continue;
+          const errors = metric === 'Invocation5XXErrors' ? b.errors5xx : b.errors4xx;
+          acc.sampleCount += b.samples;
+          acc.sum += errors;
+          acc.min = Math.min(acc.min, errors === b.samples ? 1 : 0);
+          acc.max = Math.max(acc.max, errors > 0 ? 1 : 0);
+          break;
+        }
+        case 'ModelLatency':
+          if (b.latenciesUs.length === 0) continue;
+          acc.sampleCount += b.latenciesUs.length;
+          for (const l of b.latenciesUs) {
+            acc.sum += l;
+            acc.min = Math.min(acc.min, l);
+            acc.max = Math.max(acc.max, l);
+            samples.push(l);
+          }
+          break;
+        default:
+          return undefined;
+      }
+      found = true;
+    }
+    if (!found) return undefined;
+    if (metric === 'ModelLatency') acc.samples = samples.sort((a, b) => a - b);
+    return acc;
+  }
+
+  /** PutMetricData for every minute that ended at or before `until` and was not sent yet. */
+  async publish(moto: MotoApi, until: number): Promise<void> {
+    const data: MetricDatum[] = [];
+    for (const [k, series] of this.buckets) {
+      const d = this.dims.get(k);
+      if (!d) continue;
+      const dimensions = [
+        { Name: 'EndpointName', Value: d.endpointName },
+        { Name: 'VariantName', Value: d.variantName },
+      ];
+      for (const [minute, b] of series) {
+        if (b.published || minute + MINUTE > until) continue;
+        b.published = true;
+        const timestamp = new Date(minute);
+        if (b.invocations > 0) data.push({ MetricName: 'Invocations', Dimensions: dimensions, Timestamp: timestamp, Value: b.invocations, Unit: 'None' });
+        for (const [name, errors] of [['Invocation5XXErrors', b.errors5xx], ['Invocation4XXErrors', b.errors4xx]] as const) {
+          data.push({
+            MetricName: name,
+            Dimensions: dimensions,
+            Timestamp: timestamp,
+            StatisticValues: { SampleCount: b.samples, Sum: errors, Minimum: errors === b.samples ? 1 : 0, Maximum: errors > 0 ? 1 : 0 },
+            Unit: 'None',
+          });
+        }
+        data.push(...latencyData(b.latenciesUs, dimensions, timestamp));
+      }
+    }
+    // PutMetricData takes at most 1000 datums per call.
+    for (let i = 0; i < data.length; i += 500) {
+      await moto.cloudwatch.send(new PutMetricDataCommand({ Namespace: NAMESPACE, MetricData: data.slice(i, i + 500) }));
+    }
+  }
+
+  /** Time series for charts: one point per minute with traffic. */
+  series(): MetricSeries[] {
+    const out: MetricSeries[] = [];
+    for (const [k, series] of this.buckets) {
+      const d = this.dims.get(k);
+      if (!d) continue;
+      const points = [...series.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([minute, b]): MetricPoint => {
+          const sorted = [...b.latenciesUs].sort((x, y) => x - y);
+          return {
+            timestamp: minute,
+            invocations: b.invocations,
+            errors5xx: b.errors5xx,
+            errors4xx: b.errors4xx,
+            errorRate: b.samples ? b.errors5xx / b.samples : 0,
+            latencyP50Us: percentile(sorted, 50),
+            latencyP99Us: percentile(sorted, 99),
+            latencyAvgUs: sorted.length ? sorted.reduce((a, x) => a + x, 0) / sorted.length : undefined,
+          };
+        });
+      out.push({ ...d, points });
+    }
+    return out;
+  }
+}
+
+/** Latency as Values/Counts (CloudWatch keeps the distribution), rounded to 100 µs, ≤150 values per datum. */
+function latencyData(latenciesUs: number[], dimensions: MetricDatum['Dimensions'], timestamp: Date): MetricDatum[] {
+  if (latenciesUs.length === 0) return [];
+  const counts = new Map<number, number>();
+  for (const l of latenciesUs) {
+    const v = Math.max(0, Math.round(l / 100) * 100);
+    counts.set(v, (counts.get(v) ?? 0) + 1);
+  }
+  const entries = [...counts.entries()];
+  const out: MetricDatum[] = [];
+  for (let i = 0; i < entries.length; i += 150) {
+    const chunk = entries.slice(i, i + 150);
+    out.push({
+      MetricName: 'ModelLatency',
+      Dimensions: dimensions,
+      Timestamp: timestamp,
+      Values: chunk.map(([v]) => v),
+      Counts: chunk.map(([, c]) => c),
+      Unit: 'Microseconds',
+    });
+  }
+  return out;
+}

@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { VirtualClock } from '../clock';
+import type { BehaviourRegistry } from './behaviour';
+import type { EndpointManager } from './endpoints';
+import { AwsError } from './http';
+import { obj, str } from './json';
+import type { MetricsStore } from './metrics';
+import { ACCOUNT_ID, joinS3, type MotoApi } from './moto-api';
+import { sampleLatencyMs, type Prng } from './prng';
+
+export interface InvokeOptions {
+  targetVariant?: string;
+  targetModel?: string;
+  /** Async invocations publish no `Invocations` metric. */
+  async?: boolean;
+}
+
+export type InvocationOutcome =
+  | { ok: true; variantName: string; body: string; contentType: string; latencyMs: number }
+  | { ok: false; error: AwsError; variantName?: string; latencyMs: number };
+
+function modelError(region: string, endpoint: string, status: number): AwsError {
+  const logGroup = `/aws/sagemaker/Endpoints/${endpoint}`;
+  const kind = status >= 500 ? 'server' : 'client';
+  const original = status >= 500 ? 'Internal Server Error' : 'Bad Request';
+  return new AwsError(
+    'ModelError',
+    `Received ${kind} error (${status}) from primary with message "${original}". See https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#logEventViewer:group=${logGroup} in account ${ACCOUNT_ID} for more information.`,
+    424,
+    { OriginalStatusCode: status, OriginalMessage: original, LogStreamArn: `arn:aws:logs:${region}:${ACCOUNT_ID}:log-group:${logGroup}` },
+  );
+}
+
+/** SageMaker runtime: sync and async invocations, served by behaviour profiles. */
+export class Runtime {
+  private readonly background = new Set<Promise<void>>();
+
+  constructor(
+    private readonly endpoints: EndpointManager,
+    private readonly behaviours: BehaviourRegistry,
+    private readonly metrics: MetricsStore,
+    private readonly prng: Prng,
+    private readonly moto: MotoApi,
+    private readonly clock: VirtualClock,
+    private readonly region: string,
+  ) {}
+
+  /** One invocation at virtual time `at`; cheap and synchronous so the traffic generator can call it in bulk. */
+  invoke(endpointName: string, options: InvokeOptions, at: number): InvocationOutcome {
+    const route = this.endpoints.route(endpointName, options.targetVariant);
+    if (route instanceof AwsError) return { ok: false, error: route, latencyMs: 0 };
+    const { variant } = route;
+    if (options.targetModel !== undefined && !variant.model.multiModel) {
+      return { ok: false, error: new AwsError('ValidationError', `Endpoint ${endpointName} is not a multi-model endpoint; the TargetModel header is not supported.`, 400), latencyMs: 0 };
+    }
+    const profile = this.behaviours.forModel(variant.model, options.targetModel);
+    const latencyMs = sampleLatencyMs(this.prng, profile.latencyMs.p50, profile.latencyMs.p99);
+    const u = this.prng.next();
+    const status = u < profile.errorRate ? '5xx' : u < profile.errorRate + (profile.clientErrorRate ?? 0) ? '4xx' : 'ok';
+    this.metrics.record({
+      endpointName,
+      variantName: variant.name,
+      at,
+      latencyUs: Math.round(latencyMs * 1000),
+      status,
+      countsAsInvocation: !options.async,
+    });
+    if (status !== 'ok') return { ok: false, error: modelError(this.region, endpointName, status === '5xx' ? 500 : 400), variantName: variant.name, latencyMs };
+    return { ok: true, variantName: variant.name, body: profile.response.body, contentType: profile.response.contentType, latencyMs };
+  }
+
+  private header(req: IncomingMessage, name: string): string | undefined {
+    const v = req.headers[name.toLowerCase()];
+    return Array.isArray(v) ? v[0] : v;
+  }
+
+  /** Real model latency, scaled to wall time, so callers see the speed the model has. */
+  private wait(latencyMs: number): Promise<void> {
+    const wall = this.clock.wallMsFor(latencyMs / 1000);
+    return wall >= 1 ? new Promise((r) => setTimeout(r, wall)) : Promise.resolve();
+  }
+
+  async handleSync(req: IncomingMessage, res: ServerResponse, endpointName: string): Promise<void> {
+    if (this.endpoints.isAsync(endpointName)) {
+      throw new AwsError('ValidationError', `Endpoint ${endpointName} is an asynchronous endpoint; use InvokeEndpointAsync.`, 400);
+    }
+    const outcome = this.invoke(
+      endpointName,
+      { targetVariant: this.header(req, 'x-amzn-sagemaker-target-variant'), targetModel: this.header(req, 'x-amzn-sagemaker-target-model') },
+      this.clock.now(),
+    );
+    await this.wait(outcome.latencyMs);
+    if (!outcome.ok) throw outcome.error;
+    const body = Buffer.from(outcome.body);
+    const headers: Record<string, string> = {
+      'content-type': outcome.contentType,
+      'content-length': String(body.length),
+      'x-amzn-invoked-production-variant': outcome.variantName,
+      'x-amzn-requestid': randomUUID(),
+    };
+    const attrs = this.header(req, 'x-amzn-sagemaker-custom-attributes');
+    if (attrs) headers['x-amzn-sagemaker-custom-attributes'] = attrs;
+    res.writeHead(200, headers);
+    res.end(body);
+  }
+
+  async handleAsync(req: IncomingMessage, res: ServerResponse, endpointName: string): Promise<void> {
+    const input = this.header(req, 'x-amzn-sagemaker-inputlocation');
+    if (!input) throw new AwsError('ValidationError', 'InputLocation is required for InvokeEndpointAsync.', 400);
+    const isAsync = this.endpoints.isAsync(endpointName);
+    if (isAsync === undefined) throw new AwsError('ValidationError', `Endpoint ${endpointName} of account ${ACCOUNT_ID} not found.`, 400);
+    if (!isAsync) throw new AwsError('ValidationError', `Endpoint ${endpointName} is not an asynchronous endpoint; use InvokeEndpoint.`, 400);
+    const config = this.endpoints.asyncConfig(endpointName);
+    const outputPath = str(obj(config, 'OutputConfig'), 'S3OutputPath') ?? '';
+    const failurePath = str(obj(config, 'OutputConfig'), 'S3FailurePath');
+    const inferenceId = this.header(req, 'x-amzn-sagemaker-inference-id') ?? randomUUID();
+    const fileId = randomUUID();
+    const outputLocation = joinS3(outputPath, `${fileId}.out`);
+    const failureLocation = failurePath ? joinS3(failurePath, `${fileId}-error.out`) : undefined;
+
+    const task = this.runAsync(endpointName, input, outputLocation, failureLocation).catch(() => undefined);
+    this.background.add(task);
+    void task.finally(() => this.background.delete(task));
+
+    const body = JSON.stringify({ InferenceId: inferenceId });
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(body)),
+      'x-amzn-sagemaker-outputlocation': outputLocation,
+      'x-amzn-requestid': randomUUID(),
+    };
+    if (failureLocation) headers['x-amzn-sagemaker-failurelocation'] = failureLocation;
+    res.writeHead(202, headers);
+    res.end(body);
+  }
+
+  private async runAsync(endpointName: string, input: string, outputLocation: string, failureLocation: string | undefined): Promise<void> {
+    let payloadOk = true;
+    try {
+      await this.moto.getText(input);
+    } catch {
+      payloadOk = false;
+    }
+    const outcome = payloadOk
+      ? this.invoke(endpointName, { async: true }, this.clock.now())
+      : ({ ok: false, error: new AwsError('ValidationError', `Failed to read input from ${input}.`), latencyMs: 0 } as const);
+    await this.wait(outcome.latencyMs);
+    if (outcome.ok) await this.moto.putText(outputLocation, outcome.body, outcome.contentType);
+    else if (failureLocation) await this.moto.putText(failureLocation, outcome.error.message, 'text/plain');
+  }
+
+  /** Lets in-flight async invocations finish writing (bounded) before the simulator stops. */
+  async drain(timeoutMs = 2000): Promise<void> {
+    if (this.background.size === 0) return;
+    await Promise.race([Promise.allSettled([...this.background]), new Promise((r) => setTimeout(r, timeoutMs))]);
+  }
+}

@@ -1,0 +1,9 @@
+// aws-local-stepfunctions relies on Promise.withResolvers (Node >= 22); the machines here run Node 20.
+import '../local/polyfills';
+
+// Dummy credentials so no test can reach a real account by accident.
+process.env.AWS_ACCESS_KEY_ID ??= 'testing';
+process.env.AWS_SECRET_ACCESS_KEY ??= 'testing';
+process.env.AWS_REGION ??= 'us-east-1';
+process.env.POWERTOOLS_DEV ??= 'false';
+process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
