@@ -36,7 +36,7 @@ export interface StartMotoOptions {
 const WATCHDOG = [
   'import os, runpy, sys, threading',
   'def _watch():',
-  '    while sys.stdin.buffer.read(1024): pass',
+  '    while os.read(0, 1024): pass',
   '    os._exit(0)',
   'threading.Thread(target=_watch, daemon=True).start()',
   "sys.argv = ['moto.server'] + sys.argv[1:]",

@@ -9,11 +9,11 @@ import { EndpointManager, validateEndpointConfig } from './sim/endpoints';
 import { emitModelPackageStateChange } from './sim/events';
 import { FaultInjector, type FaultHandle, type FaultSpec } from './sim/faults';
 import { AwsError, readBody, sendAwsJson, sendAwsJsonError, sendRestJsonError } from './sim/http';
-import { parseJsonObject, str, type JsonObject } from './sim/json';
+import { isObject, parseJsonObject, str, type JsonObject } from './sim/json';
 import { MetricsStore, MINUTE, type MetricSeries } from './sim/metrics';
 import { MotoApi } from './sim/moto-api';
 import { Prng } from './sim/prng';
-import { forward, forwardBuffered, replay } from './sim/proxy';
+import { forward, forwardBuffered, inflate, needsInflate, replay } from './sim/proxy';
 import { Runtime } from './sim/runtime';
 import { TrafficGenerator, type TrafficSpec, type TrafficStats } from './sim/traffic';
 import { TransformJobs } from './sim/transform';
@@ -115,13 +115,15 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   let chain: Promise<void> = Promise.resolve();
 
   async function runUntil(target: number): Promise<void> {
+    if (cursor >= target) return;
+    const crossesMinute = Math.floor(target / MINUTE) > Math.floor(cursor / MINUTE);
+    if (crossesMinute) await alarms.refresh(cursor);
     while (cursor < target) {
       const boundary = Math.floor(cursor / MINUTE) * MINUTE + MINUTE;
       const next = Math.min(target, boundary);
       traffic.generate(runtime, next);
       if (next === boundary) {
-        // CloudWatch works on whole minutes: publish the finished one, evaluate, then act on alarms.
-        await metrics.publish(moto, next);
+        // CloudWatch works on whole minutes: evaluate the finished one, then act on alarms.
         await alarms.evaluate(next);
         endpoints.checkAlarms(next, (name) => alarms.state(name));
       }
@@ -129,6 +131,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       await transforms.advanceTo(next);
       cursor = next;
     }
+    // One PutMetricData batch per run, however many minutes it covered.
+    if (crossesMinute) await metrics.publish(moto, cursor);
   }
 
   /** Serialized: every caller waits for a run that reaches at least its own "now". */
@@ -176,9 +180,37 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     }
   }
 
+  /**
+   * moto 5.2.1's UpdateModelPackage overwrites ModelApprovalStatus, ApprovalDescription
+   * and CustomerMetadataProperties with null when a call leaves them out; SageMaker
+   * keeps them (and merges metadata). Fill them in from the current package first.
+   */
+  async function patchPartialUpdate(input: JsonObject): Promise<JsonObject> {
+    const arn = str(input, 'ModelPackageArn');
+    if (!arn) return input;
+    let current: JsonObject;
+    try {
+      current = await moto.sagemaker('DescribeModelPackage', { ModelPackageName: arn });
+    } catch {
+      return input; // let moto answer the missing package itself
+    }
+    const patched: JsonObject = { ...input };
+    for (const key of ['ModelApprovalStatus', 'ApprovalDescription'] as const) {
+      const value = current[key];
+      if (patched[key] === undefined && value !== undefined) patched[key] = value;
+    }
+    const currentMeta = current.CustomerMetadataProperties;
+    const newMeta = input.CustomerMetadataProperties;
+    if (isObject(currentMeta) || isObject(newMeta)) {
+      patched.CustomerMetadataProperties = { ...(isObject(currentMeta) ? currentMeta : {}), ...(isObject(newMeta) ? newMeta : {}) };
+    }
+    return patched;
+  }
+
   async function modelPackageEvent(req: IncomingMessage, res: ServerResponse, info: RequestInfo, body: Buffer): Promise<void> {
     const input = parseJsonObject(body.toString());
-    const result = await forwardBuffered(motoEndpoint, req, body);
+    const upstreamBody = info.operation === 'UpdateModelPackage' ? Buffer.from(JSON.stringify(await patchPartialUpdate(input))) : body;
+    const result = await forwardBuffered(motoEndpoint, req, upstreamBody);
     if (result.status === 200) {
       let arn: string | undefined;
       if (info.operation === 'UpdateModelPackage') {
@@ -229,6 +261,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       }
       if (info.service === 'sagemaker' && (info.operation === 'UpdateModelPackage' || info.operation === 'CreateModelPackage')) {
         await modelPackageEvent(req, res, info, await readBody(req));
+        return;
+      }
+      if (needsInflate(req)) {
+        const { headers, body } = inflate(req, await readBody(req));
+        await forward(motoEndpoint, req, res, body, headers);
         return;
       }
       await forward(motoEndpoint, req, res);

@@ -109,7 +109,14 @@ export class AlarmEvaluator {
     private readonly metrics: MetricsStore,
   ) {}
 
-  async evaluate(now: number): Promise<void> {
+  private definitions: MetricAlarm[] = [];
+
+  /**
+   * Re-reads alarm definitions and states from moto. Done once per simulation run
+   * rather than per minute, so a jump of hours costs one call; it also picks up
+   * states set by hand with SetAlarmState.
+   */
+  async refresh(now: number): Promise<void> {
     const alarms: MetricAlarm[] = [];
     let token: string | undefined;
     do {
@@ -117,29 +124,36 @@ export class AlarmEvaluator {
       alarms.push(...(page.MetricAlarms ?? []));
       token = page.NextToken;
     } while (token);
-
     const states = new Map<string, StateValue>();
     for (const alarm of alarms) {
-      if (!alarm.AlarmName) continue;
-      const current = alarm.StateValue;
-      let next = current;
-      const target = targetOf(alarm);
-      if (target) {
-        const verdict = this.judge(alarm, target, now);
-        if (verdict && verdict.state !== current) {
-          await this.moto.cloudwatch.send(
-            new SetAlarmStateCommand({ AlarmName: alarm.AlarmName, StateValue: verdict.state, StateReason: verdict.reason, StateReasonData: verdict.reasonData }),
-          );
-          this.history.push({ alarmName: alarm.AlarmName, timestamp: now, oldState: current, newState: verdict.state, reason: verdict.reason });
-          next = verdict.state;
-        }
-      } else if (current && this.states.get(alarm.AlarmName) !== current && this.states.has(alarm.AlarmName)) {
+      if (!alarm.AlarmName || !alarm.StateValue) continue;
+      const before = this.states.get(alarm.AlarmName);
+      if (before !== undefined && before !== alarm.StateValue) {
         // Someone set it by hand (SetAlarmState); keep it on the timeline too.
-        this.history.push({ alarmName: alarm.AlarmName, timestamp: now, oldState: this.states.get(alarm.AlarmName), newState: current, reason: alarm.StateReason ?? '' });
+        this.history.push({ alarmName: alarm.AlarmName, timestamp: now, oldState: before, newState: alarm.StateValue, reason: alarm.StateReason ?? '' });
       }
-      if (next) states.set(alarm.AlarmName, next);
+      states.set(alarm.AlarmName, alarm.StateValue);
     }
+    this.definitions = alarms;
     this.states = states;
+  }
+
+  /** Evaluates every simulated alarm at the minute boundary `now`; state changes go to moto. */
+  async evaluate(now: number): Promise<void> {
+    for (const alarm of this.definitions) {
+      const name = alarm.AlarmName;
+      if (!name) continue;
+      const target = targetOf(alarm);
+      if (!target) continue;
+      const current = this.states.get(name);
+      const verdict = this.judge(alarm, target, now);
+      if (!verdict || verdict.state === current) continue;
+      await this.moto.cloudwatch.send(
+        new SetAlarmStateCommand({ AlarmName: name, StateValue: verdict.state, StateReason: verdict.reason, StateReasonData: verdict.reasonData }),
+      );
+      this.history.push({ alarmName: name, timestamp: now, oldState: current, newState: verdict.state, reason: verdict.reason });
+      this.states.set(name, verdict.state);
+    }
   }
 
   private judge(alarm: MetricAlarm, t: Target, now: number): { state: StateValue; reason: string; reasonData: string } | undefined {

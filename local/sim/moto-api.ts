@@ -23,7 +23,8 @@ export class MotoApi {
     readonly region: string,
   ) {
     const common = { region, endpoint, credentials, maxAttempts: 3 };
-    this.cloudwatch = new CloudWatchClient(common);
+    // moto 5.2.1 cannot read gzip request bodies, which the SDK sends for large PutMetricData.
+    this.cloudwatch = new CloudWatchClient({ ...common, disableRequestCompression: true });
     this.s3 = new S3Client({ ...common, forcePathStyle: true });
     this.events = new EventBridgeClient(common);
   }

@@ -1,4 +1,5 @@
 import { request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 
 // Hop-by-hop headers describe one connection, not the message; Node sets its own.
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade']);
@@ -7,6 +8,32 @@ function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   const out: IncomingHttpHeaders = {};
   for (const [k, v] of Object.entries(headers)) if (!HOP_BY_HOP.has(k.toLowerCase())) out[k] = v;
   return out;
+}
+
+/**
+ * Recent SDKs gzip large request bodies (CloudWatch PutMetricData over 10 KB is
+ * sent with `Content-Encoding: gzip`); moto 5.2.1 fails on those with a 500
+ * (BadGzipFile). Such bodies are inflated here so handlers' calls go through.
+ */
+export function needsInflate(req: IncomingMessage): boolean {
+  return /\bgzip\b/i.test(String(req.headers['content-encoding'] ?? '')) && !isS3(req);
+}
+
+function isS3(req: IncomingMessage): boolean {
+  return /\/s3\/aws4_request/.test(req.headers.authorization ?? '');
+}
+
+export function inflate(req: IncomingMessage, body: Buffer): { headers: IncomingHttpHeaders; body: Buffer } {
+  const headers = endToEnd(req.headers);
+  const inflated = gunzipSync(body);
+  const rest = String(headers['content-encoding'] ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e && e.toLowerCase() !== 'gzip');
+  if (rest.length) headers['content-encoding'] = rest.join(', ');
+  else delete headers['content-encoding'];
+  headers['content-length'] = String(inflated.length);
+  return { headers, body: inflated };
 }
 
 export interface ProxyResult {
@@ -20,10 +47,10 @@ export interface ProxyResult {
  * credential scope) and body to moto. Streams when `body` is not given, so large
  * S3 objects never sit in memory.
  */
-export function forward(motoEndpoint: string, req: IncomingMessage, res: ServerResponse, body?: Buffer): Promise<void> {
+export function forward(motoEndpoint: string, req: IncomingMessage, res: ServerResponse, body?: Buffer, headerOverride?: IncomingHttpHeaders): Promise<void> {
   const target = new URL(motoEndpoint);
   return new Promise((resolve) => {
-    const headers = endToEnd(req.headers);
+    const headers = headerOverride ?? endToEnd(req.headers);
     if (body) headers['content-length'] = String(body.length);
     const upstream = request(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers },

@@ -32,16 +32,17 @@ interface Stream {
  */
 export class TrafficGenerator {
   private readonly streams = new Map<string, Stream>();
+  /** Kept after a stream stops so totals stay readable. */
+  private readonly totals = new Map<string, TrafficStats>();
 
   start(spec: TrafficSpec, now: number): void {
     if (!(spec.requestsPerMinute > 0)) throw new RangeError('requestsPerMinute must be positive');
-    const previous = this.streams.get(spec.endpointName);
-    this.streams.set(spec.endpointName, {
-      spec,
-      cursor: now,
-      carry: 0,
-      stats: previous?.stats ?? { endpointName: spec.endpointName, sent: 0, succeeded: 0, failed: 0, byVariant: {} },
-    });
+    let stats = this.totals.get(spec.endpointName);
+    if (!stats) {
+      stats = { endpointName: spec.endpointName, sent: 0, succeeded: 0, failed: 0, byVariant: {} };
+      this.totals.set(spec.endpointName, stats);
+    }
+    this.streams.set(spec.endpointName, { spec, cursor: now, carry: 0, stats });
   }
 
   stop(endpointName?: string): void {
@@ -63,7 +64,7 @@ export class TrafficGenerator {
         stream.stats.sent += 1;
         if (outcome.ok) stream.stats.succeeded += 1;
         else stream.stats.failed += 1;
-        const variant = outcome.ok ? outcome.variantName : outcome.variantName;
+        const variant = outcome.variantName;
         if (variant) stream.stats.byVariant[variant] = (stream.stats.byVariant[variant] ?? 0) + 1;
       }
       stream.cursor = to;
@@ -71,6 +72,6 @@ export class TrafficGenerator {
   }
 
   stats(): TrafficStats[] {
-    return [...this.streams.values()].map((s) => ({ ...s.stats, byVariant: { ...s.stats.byVariant } }));
+    return [...this.totals.values()].map((s) => ({ ...s, byVariant: { ...s.byVariant } }));
   }
 }

@@ -161,8 +161,10 @@ test('traffic splits by weight, UpdateEndpointWeightsAndCapacities moves it, tar
   await env.sim.advance(300);
   env.sim.stopTraffic(name);
   const stats = env.sim.trafficStats().find((s) => s.endpointName === name);
-  expect(stats?.sent).toBe(1500);
-  expect(stats?.byVariant).toEqual({ green: 1500 });
+  // 5 jumped minutes at 300/min, plus whatever the running clock added meanwhile.
+  expect(stats?.sent).toBeGreaterThanOrEqual(1500);
+  expect(stats?.sent).toBeLessThan(1700);
+  expect(Object.keys(stats?.byVariant ?? {})).toEqual(['green']);
 
   await expect(
     env.aws.sm.send(new UpdateEndpointWeightsAndCapacitiesCommand({ EndpointName: name, DesiredWeightsAndCapacities: [{ VariantName: 'ghost', DesiredWeight: 1 }] })),

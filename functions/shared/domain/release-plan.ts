@@ -40,7 +40,7 @@ export function sageMakerName(...parts: string[]): string {
   const tail = parts.slice(1).join('-').replace(/[^a-zA-Z0-9-]/g, '-');
   const headRoom = 63 - tail.length - hash.length - 2;
   const head = (parts[0] ?? '').replace(/[^a-zA-Z0-9-]/g, '-').slice(0, Math.max(1, headRoom)).replace(/-+$/, '');
-  return `${head}-${hash}-${tail}`.slice(0, 63).replace(/-+$/, '');
+  return `${head}-${hash}-${tail}`.slice(0, 63).replace(/^-+|-+$/g, '');
 }
 
 export function releaseStyleFor(mode: InferenceMode, settings: ReleaseSettings): ReleaseStyle {

@@ -4,7 +4,7 @@ import { describeZodIssues } from '../runtime/validation';
 
 export const MODEL_PACKAGE_ARN = /^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:model-package\/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}(\/\d+)?$/;
 const modelPackageArn = z.string().regex(MODEL_PACKAGE_ARN, 'must be a SageMaker model package ARN (arn:aws:sagemaker:REGION:ACCOUNT:model-package/GROUP/VERSION)');
-const endpointName = z.string().regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'must be 1-63 letters, digits or hyphens');
+const endpointName = z.string().max(63, 'must be at most 63 characters').regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'must be 1-63 letters, digits or hyphens');
 const overrides = z.record(z.string(), z.string({ message: 'override values must be strings, as in CustomerMetadataProperties' }));
 
 /** The EventBridge event SageMaker sends; only the fields we rely on are checked. */

@@ -1,0 +1,135 @@
+/**
+ * Reads the CloudFormation template `npm run package` wrote and turns it into what a local run needs:
+ * the state machine definition exactly as it would be deployed (with Lambda ARNs filled in), which
+ * handler directory serves each Task state, each function's environment, and the approval rule's
+ * event pattern. Nothing here is hand-copied from serverless.yml, so the simulation cannot drift
+ * from the deployable artifact.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const PROJECT_ROOT = join(__dirname, '..');
+export const PACKAGED_TEMPLATE = join(PROJECT_ROOT, '.serverless', 'cloudformation-template-update-stack.json');
+export const LOCAL_ACCOUNT = '123456789012';
+export const LOCAL_REGION = 'us-east-1';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+interface CfnResource {
+  Type: string;
+  Properties?: Record<string, Json>;
+}
+interface CfnTemplate {
+  Resources: Record<string, CfnResource>;
+}
+
+export interface AslState {
+  Type: string;
+  Resource?: string;
+  Seconds?: number;
+  Retry?: unknown[];
+  Next?: string;
+  [key: string]: unknown;
+}
+export interface AslDefinition {
+  StartAt: string;
+  States: Record<string, AslState>;
+  [key: string]: unknown;
+}
+
+export interface PackagedFunction {
+  logicalId: string;
+  functionName: string;
+  arn: string;
+  /** Directory under functions/ (and dist/functions/) that holds the handler. */
+  handlerDir: string;
+  /** Environment as packaged; CloudFormation intrinsics are left as objects for the caller to resolve. */
+  environment: Record<string, Json>;
+}
+
+export interface PackagedStateMachine {
+  name: string;
+  definition: AslDefinition;
+  /** Task state name -> function that serves it. */
+  functionsByState: Record<string, PackagedFunction>;
+  functions: PackagedFunction[];
+  /** Event patterns of the EventBridge rules that start this state machine. */
+  triggerPatterns: Record<string, Json>[];
+}
+
+export class TemplateNotPackaged extends Error {
+  override readonly name = 'TemplateNotPackaged';
+}
+
+function functionFromResource(logicalId: string, resource: CfnResource): PackagedFunction {
+  const props = resource.Properties ?? {};
+  const functionName = String(props.FunctionName);
+  const handler = String(props.Handler); // dist/functions/<dir>/index.handler
+  const match = /^dist\/functions\/([^/]+)\/index\.handler$/.exec(handler);
+  if (!match?.[1]) throw new Error(`Function ${logicalId} has handler ${handler}, expected dist/functions/<step>/index.handler`);
+  const env = (props.Environment as { Variables?: Record<string, Json> } | undefined)?.Variables ?? {};
+  return {
+    logicalId,
+    functionName,
+    arn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${functionName}`,
+    handlerDir: match[1],
+    environment: env,
+  };
+}
+
+function renderDefinition(definitionString: Json, functions: Map<string, PackagedFunction>): string {
+  // serverless-step-functions writes DefinitionString as Fn::Sub [template, { placeholder: Fn::GetAtt [...] }].
+  const sub = (definitionString as { 'Fn::Sub'?: Json })['Fn::Sub'];
+  const [template, variables] = Array.isArray(sub) ? [String(sub[0]), (sub[1] ?? {}) as Record<string, Json>] : [String(sub ?? definitionString), {}];
+  return template.replace(/\$\{([^}]+)\}/g, (whole, key: string) => {
+    if (key === 'AWS::Region') return LOCAL_REGION;
+    if (key === 'AWS::AccountId') return LOCAL_ACCOUNT;
+    if (key === 'AWS::Partition') return 'aws';
+    const value = variables[key] as { 'Fn::GetAtt'?: [string, string] } | undefined;
+    const logicalId = value?.['Fn::GetAtt']?.[0];
+    const fn = logicalId ? functions.get(logicalId) : undefined;
+    if (!fn) throw new Error(`Cannot resolve ${whole} in the packaged state machine definition`);
+    return fn.arn;
+  });
+}
+
+export function loadPackagedStateMachine(templatePath = PACKAGED_TEMPLATE): PackagedStateMachine {
+  if (!existsSync(templatePath)) {
+    throw new TemplateNotPackaged(`${templatePath} not found: run \`npm run package\` first (it writes the template offline)`);
+  }
+  const template = JSON.parse(readFileSync(templatePath, 'utf8')) as CfnTemplate;
+  const functions = new Map<string, PackagedFunction>();
+  for (const [logicalId, resource] of Object.entries(template.Resources)) {
+    if (resource.Type === 'AWS::Lambda::Function') functions.set(logicalId, functionFromResource(logicalId, resource));
+  }
+  const machines = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine');
+  const [machineId, machine] = machines[0] ?? [];
+  if (!machineId || !machine) throw new Error('The packaged template has no state machine');
+  const definition = JSON.parse(renderDefinition(machine.Properties?.DefinitionString ?? null, functions)) as AslDefinition;
+  const byArn = new Map([...functions.values()].map((f) => [f.arn, f]));
+  const functionsByState: Record<string, PackagedFunction> = {};
+  for (const [stateName, state] of Object.entries(definition.States)) {
+    if (state.Type !== 'Task' || typeof state.Resource !== 'string') continue;
+    const fn = byArn.get(state.Resource);
+    if (fn) functionsByState[stateName] = fn;
+  }
+  const triggerPatterns = Object.values(template.Resources)
+    .filter((r) => r.Type === 'AWS::Events::Rule')
+    .filter((r) => JSON.stringify(r.Properties?.Targets ?? []).includes(machineId))
+    .map((r) => r.Properties?.EventPattern as Record<string, Json>)
+    .filter((p) => p !== undefined);
+  return { name: String(machine.Properties?.StateMachineName ?? machineId), definition, functionsByState, functions: [...functions.values()], triggerPatterns };
+}
+
+/**
+ * A function's environment with CloudFormation intrinsics replaced by local values
+ * (e.g. { Ref: ReleaseLedgerTable } -> the local table name).
+ */
+export function resolveEnvironment(fn: PackagedFunction, resolve: (intrinsic: Json, variable: string) => string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(fn.environment)) {
+    env[key] = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : resolve(value, key);
+  }
+  return env;
+}
+
+export type { Json };

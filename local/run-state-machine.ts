@@ -1,0 +1,143 @@
+/**
+ * Runs a state machine definition in-process with aws-local-stepfunctions, every Task state bound to a
+ * local handler, Wait states scaled to a virtual clock, and the event log collected for reports.
+ */
+import './polyfills';
+import { StateMachine, ExecutionError, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { Context } from 'aws-lambda';
+import type { AslDefinition } from './packaged-template';
+
+export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+export interface StateVisit {
+  name: string;
+  type: string;
+  enteredAt: number;
+  output?: unknown;
+  error?: { Error: string; Cause: unknown };
+  retries: number;
+}
+
+export interface ExecutionReport {
+  status: 'SUCCEEDED' | 'FAILED';
+  output: unknown;
+  error: string | null;
+  cause: string | null;
+  states: StateVisit[];
+  /** Step Functions bills Standard workflows per state transition: one per state entered. */
+  stateTransitions: number;
+}
+
+export interface RunOptions {
+  definition: AslDefinition;
+  /** Task state name -> handler. Every Task state must have one: nothing here reaches a real Lambda. */
+  handlers: Record<string, LambdaHandler>;
+  input: unknown;
+  executionId: string;
+  startTime?: string;
+  /** Milliseconds of real time per second a Wait state asks for (0 in tests; 1000/speed in the simulation). */
+  msPerWaitSecond: number;
+  /** Clock used for the timeline (virtual in the simulation). */
+  now?: () => number;
+  /** Called as a Wait state starts, with the seconds it asks for: lets a virtual clock jump ahead. */
+  onWait?: (seconds: number) => void;
+  onStateEntered?: (visit: StateVisit) => void;
+  onStateExited?: (visit: StateVisit) => void;
+}
+
+function fakeLambdaContext(functionName: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
+    memoryLimitInMB: '256',
+    awsRequestId: `local-${Math.random().toString(16).slice(2)}`,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 60_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+export async function runStateMachine(options: RunOptions): Promise<ExecutionReport> {
+  const { definition } = options;
+  const taskStates = Object.entries(definition.States).filter(([, s]) => s.Type === 'Task');
+  const missing = taskStates.filter(([name]) => !options.handlers[name]).map(([name]) => name);
+  if (missing.length > 0) throw new Error(`No local handler for Task state(s): ${missing.join(', ')}`);
+
+  const taskResourceLocalHandlers = Object.fromEntries(
+    taskStates.map(([name]) => {
+      const handler = options.handlers[name] as LambdaHandler;
+      // JSON round trip: a Lambda's result crosses a wire, so no Date or undefined may leak into the state.
+      return [name, async (input: unknown) => JSON.parse(JSON.stringify((await handler(input, fakeLambdaContext(name))) ?? null)) as never];
+    }),
+  );
+  const waitTimeOverrides = Object.fromEntries(
+    Object.entries(definition.States)
+      .filter(([, s]) => s.Type === 'Wait')
+      .map(([name, s]) => [name, Math.round((typeof s.Seconds === 'number' ? s.Seconds : 0) * options.msPerWaitSecond)]),
+  );
+  // Retry backoff follows the same clock (1 s, 2 s, 4 s... of virtual time).
+  const retryIntervalOverrides = Object.fromEntries(
+    Object.entries(definition.States)
+      .filter(([, s]) => Array.isArray(s.Retry))
+      .map(([name]) => [name, [1, 2, 4, 8, 16, 32].map((seconds) => Math.round(seconds * options.msPerWaitSecond))]),
+  );
+
+  const machine = new StateMachine(definition as unknown as StateMachineDefinition, { validationOptions: { checkArn: true, checkPaths: true } });
+  const now = options.now ?? Date.now;
+  const startTime = options.startTime ?? new Date(now()).toISOString();
+  const execution = machine.run(options.input as never, {
+    overrides: { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides },
+    context: { Execution: { Id: options.executionId, Name: options.executionId.split(':').pop() ?? 'local', Input: options.input, StartTime: startTime } } as never,
+  });
+
+  const states: StateVisit[] = [];
+  const collect = (async () => {
+    for await (const event of execution.eventLogs) {
+      if (event.type === 'StateEntered' && event.index === undefined) {
+        const visit: StateVisit = { name: event.state.name, type: event.state.type, enteredAt: now(), retries: 0 };
+        states.push(visit);
+        const waitSeconds = definition.States[visit.name]?.Seconds;
+        if (visit.type === 'Wait' && typeof waitSeconds === 'number') options.onWait?.(waitSeconds);
+        options.onStateEntered?.(visit);
+      } else if (event.type === 'StateExited' && event.index === undefined) {
+        const visit = states[states.length - 1];
+        if (visit) {
+          visit.output = event.state.output;
+          options.onStateExited?.(visit);
+        }
+      } else if (event.type === 'StateRetried') {
+        const visit = states[states.length - 1];
+        if (visit) visit.retries += 1;
+      } else if (event.type === 'StateFailed' || event.type === 'StateCaught') {
+        const visit = states[states.length - 1];
+        if (visit && 'Error' in event) visit.error = { Error: event.Error, Cause: event.Cause };
+      }
+    }
+  })();
+
+  let report: ExecutionReport;
+  try {
+    const output = await execution.result;
+    report = { status: 'SUCCEEDED', output, error: null, cause: null, states, stateTransitions: 0 };
+  } catch (error) {
+    if (!(error instanceof ExecutionError)) throw error;
+    const failure = error as ExecutionError & { cause?: unknown };
+    const inner = (failure.cause ?? failure) as { name?: string; message?: string; cause?: unknown };
+    report = {
+      status: 'FAILED',
+      output: null,
+      error: inner.name ?? failure.name,
+      cause: typeof inner.cause === 'string' ? inner.cause : (inner.message ?? null),
+      states,
+      stateTransitions: 0,
+    };
+  }
+  await collect;
+  report.stateTransitions = states.length;
+  return report;
+}

@@ -1,0 +1,246 @@
+/**
+ * A small stateful fake of the AWS calls the pipeline makes, on top of aws-sdk-client-mock, so the
+ * real ASL can run end to end in a unit-test process. Endpoint changes complete after a few
+ * DescribeEndpoint polls; tests steer failures (endpoint Failed, alarm firing, model errors, throttling).
+ */
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  SageMakerClient,
+  DescribeModelPackageCommand,
+  CreateModelCommand,
+  CreateEndpointConfigCommand,
+  DescribeEndpointConfigCommand,
+  CreateEndpointCommand,
+  DescribeEndpointCommand,
+  UpdateEndpointCommand,
+  UpdateEndpointWeightsAndCapacitiesCommand,
+  DeleteEndpointCommand,
+  type DescribeModelPackageCommandOutput,
+  type ProductionVariant,
+} from '@aws-sdk/client-sagemaker';
+import { SageMakerRuntimeClient, InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
+import { CloudWatchClient, PutMetricAlarmCommand, DescribeAlarmsCommand, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+
+export const ROLE_ARN = 'arn:aws:iam::123456789012:role/sagemaker-execution';
+
+function awsError(name: string, message: string, status = 400): Error {
+  return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status }, $fault: status >= 500 ? 'server' : 'client' });
+}
+
+interface FakeEndpoint {
+  name: string;
+  configName: string;
+  status: string;
+  weights: Map<string, number>;
+  failureReason?: string;
+  pending?: { polls: number; to: string; fail: boolean; deleting?: boolean };
+}
+
+export interface ModelBehaviour {
+  body: string;
+  contentType: string;
+  modelError?: boolean;
+}
+
+export class FakeAwsAccount {
+  readonly sageMaker = mockClient(SageMakerClient);
+  readonly runtime = mockClient(SageMakerRuntimeClient);
+  readonly cloudWatch = mockClient(CloudWatchClient);
+  readonly eventBridge = mockClient(EventBridgeClient);
+
+  readonly packages = new Map<string, DescribeModelPackageCommandOutput>();
+  readonly models = new Map<string, string>(); // model name -> package arn
+  readonly configs = new Map<string, ProductionVariant[]>();
+  readonly endpoints = new Map<string, FakeEndpoint>();
+  readonly alarms = new Map<string, string>();
+  readonly events: { detailType: string; detail: Record<string, unknown> }[] = [];
+  /** Package ARN -> how its model answers. */
+  readonly behaviours = new Map<string, ModelBehaviour>();
+  /** Endpoint configs whose deployment ends Failed (the model container never gets healthy). */
+  failingConfigs: RegExp | null = null;
+  /** Alarm name pattern that goes into ALARM once created. */
+  firingAlarm: RegExp | null = null;
+  canaryInvocations = 1000;
+  /** Throttle the next N calls of an operation. */
+  readonly throttles = new Map<string, number>();
+  pollsPerChange = 2;
+
+  constructor() {
+    this.wire();
+  }
+
+  restore(): void {
+    for (const m of [this.sageMaker, this.runtime, this.cloudWatch, this.eventBridge]) m.restore();
+  }
+
+  addPackage(group: string, version: number, overrides: Partial<DescribeModelPackageCommandOutput> = {}, behaviour: ModelBehaviour = { body: '0.5', contentType: 'text/csv' }): string {
+    const arn = `arn:aws:sagemaker:us-east-1:123456789012:model-package/${group}/${version}`;
+    this.packages.set(arn, {
+      ModelPackageArn: arn,
+      ModelPackageName: group,
+      ModelPackageGroupName: group,
+      ModelPackageVersion: version,
+      ModelPackageStatus: "Completed",
+      CreationTime: new Date(0),
+      ModelPackageStatusDetails: { ValidationStatuses: [], ImageScanStatuses: [] },
+      ModelApprovalStatus: 'Approved',
+      InferenceSpecification: { Containers: [{ Image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/model:1', ModelDataUrl: `s3://models/${group}/${version}/model.tar.gz` }], SupportedContentTypes: ['text/csv'], SupportedResponseMIMETypes: ['text/csv'] },
+      CustomerMetadataProperties: {},
+      $metadata: {},
+      ...overrides,
+    });
+    this.behaviours.set(arn, behaviour);
+    return arn;
+  }
+
+  /** An endpoint already serving `packageArn` on one variant, as a previous release would leave it. */
+  addLiveEndpoint(name: string, packageArn: string): void {
+    const model = `live-model-${name}`;
+    this.models.set(model, packageArn);
+    this.configs.set(`${name}-live`, [{ VariantName: 'live', ModelName: model, InstanceType: 'ml.m5.large', InitialInstanceCount: 1, InitialVariantWeight: 1 }]);
+    this.endpoints.set(name, { name, configName: `${name}-live`, status: 'InService', weights: new Map([['live', 1]]) });
+  }
+
+  /** Which package's model receives the endpoint's traffic, by weight. */
+  servingPackages(name: string): Map<string, number> {
+    const endpoint = this.endpoints.get(name);
+    const served = new Map<string, number>();
+    if (!endpoint) return served;
+    for (const variant of this.configs.get(endpoint.configName) ?? []) {
+      const weight = endpoint.weights.get(variant.VariantName ?? '') ?? 0;
+      const pkg = this.models.get(variant.ModelName ?? '') ?? 'unknown';
+      if (weight > 0) served.set(pkg, (served.get(pkg) ?? 0) + weight);
+    }
+    return served;
+  }
+
+  private maybeThrottle(operation: string): void {
+    const left = this.throttles.get(operation) ?? 0;
+    if (left > 0) {
+      this.throttles.set(operation, left - 1);
+      throw awsError('ThrottlingException', 'Rate exceeded');
+    }
+  }
+
+  private startChange(endpoint: FakeEndpoint, to: string, status: string): void {
+    endpoint.status = status;
+    endpoint.pending = { polls: this.pollsPerChange, to, fail: this.failingConfigs?.test(to) ?? false };
+  }
+
+  private advance(endpoint: FakeEndpoint): void {
+    const pending = endpoint.pending;
+    if (!pending) return;
+    pending.polls -= 1;
+    if (pending.polls > 0) return;
+    endpoint.pending = undefined;
+    if (pending.deleting) {
+      this.endpoints.delete(endpoint.name);
+      return;
+    }
+    if (pending.fail) {
+      endpoint.failureReason = `Failed to deploy ${pending.to}: the model container did not pass the ping health check`;
+      // A failed create leaves the endpoint Failed; a failed update leaves it InService on the old config.
+      endpoint.status = endpoint.configName === pending.to ? 'Failed' : 'InService';
+      return;
+    }
+    endpoint.configName = pending.to;
+    endpoint.status = 'InService';
+    endpoint.failureReason = undefined;
+    endpoint.weights = new Map((this.configs.get(pending.to) ?? []).map((v) => [v.VariantName ?? '', v.InitialVariantWeight ?? 1]));
+  }
+
+  private wire(): void {
+    const sm = this.sageMaker;
+    sm.on(DescribeModelPackageCommand).callsFake((input: { ModelPackageName: string }) => {
+      this.maybeThrottle('DescribeModelPackage');
+      const pkg = this.packages.get(input.ModelPackageName);
+      if (!pkg) throw awsError('ValidationException', `Model package ${input.ModelPackageName} does not exist.`);
+      return pkg;
+    });
+    sm.on(CreateModelCommand).callsFake((input: { ModelName: string; Containers?: { ModelPackageName?: string }[] }) => {
+      this.maybeThrottle('CreateModel');
+      if (this.models.has(input.ModelName)) throw awsError('ValidationException', `Cannot create already existing model "${input.ModelName}".`);
+      this.models.set(input.ModelName, input.Containers?.[0]?.ModelPackageName ?? '');
+      return { ModelArn: `arn:aws:sagemaker:us-east-1:123456789012:model/${input.ModelName}` };
+    });
+    sm.on(CreateEndpointConfigCommand).callsFake((input: { EndpointConfigName: string; ProductionVariants: ProductionVariant[] }) => {
+      this.maybeThrottle('CreateEndpointConfig');
+      if (this.configs.has(input.EndpointConfigName)) throw awsError('ValidationException', `Cannot create already existing endpoint configuration "${input.EndpointConfigName}".`);
+      this.configs.set(input.EndpointConfigName, input.ProductionVariants);
+      return {};
+    });
+    sm.on(DescribeEndpointConfigCommand).callsFake((input: { EndpointConfigName: string }) => {
+      const variants = this.configs.get(input.EndpointConfigName);
+      if (!variants) throw awsError('ValidationException', `Could not find endpoint configuration "${input.EndpointConfigName}".`);
+      return { EndpointConfigName: input.EndpointConfigName, ProductionVariants: variants };
+    });
+    sm.on(CreateEndpointCommand).callsFake((input: { EndpointName: string; EndpointConfigName: string }) => {
+      this.maybeThrottle('CreateEndpoint');
+      const endpoint: FakeEndpoint = { name: input.EndpointName, configName: input.EndpointConfigName, status: 'Creating', weights: new Map() };
+      this.endpoints.set(input.EndpointName, endpoint);
+      this.startChange(endpoint, input.EndpointConfigName, 'Creating');
+      return {};
+    });
+    sm.on(DescribeEndpointCommand).callsFake((input: { EndpointName: string }) => {
+      this.maybeThrottle('DescribeEndpoint');
+      const endpoint = this.endpoints.get(input.EndpointName);
+      if (!endpoint) throw awsError('ValidationException', `Could not find endpoint "${input.EndpointName}".`);
+      this.advance(endpoint);
+      if (!this.endpoints.has(input.EndpointName)) throw awsError('ValidationException', `Could not find endpoint "${input.EndpointName}".`);
+      return {
+        EndpointName: endpoint.name,
+        EndpointConfigName: endpoint.configName,
+        EndpointStatus: endpoint.status,
+        FailureReason: endpoint.failureReason,
+        ProductionVariants: [...endpoint.weights].map(([VariantName, w]) => ({ VariantName, CurrentWeight: w, DesiredWeight: w })),
+      };
+    });
+    sm.on(UpdateEndpointCommand).callsFake((input: { EndpointName: string; EndpointConfigName: string }) => {
+      this.maybeThrottle('UpdateEndpoint');
+      const endpoint = this.endpoints.get(input.EndpointName);
+      if (!endpoint) throw awsError('ValidationException', `Could not find endpoint "${input.EndpointName}".`);
+      if (endpoint.status !== 'InService') throw awsError('ValidationException', `Cannot update in-progress endpoint "${input.EndpointName}".`);
+      this.startChange(endpoint, input.EndpointConfigName, 'Updating');
+      return {};
+    });
+    sm.on(UpdateEndpointWeightsAndCapacitiesCommand).callsFake((input: { EndpointName: string; DesiredWeightsAndCapacities: { VariantName: string; DesiredWeight: number }[] }) => {
+      this.maybeThrottle('UpdateEndpointWeightsAndCapacities');
+      const endpoint = this.endpoints.get(input.EndpointName);
+      if (!endpoint || endpoint.status !== 'InService') throw awsError('ValidationException', 'Endpoint is not InService');
+      for (const d of input.DesiredWeightsAndCapacities) endpoint.weights.set(d.VariantName, d.DesiredWeight);
+      return {};
+    });
+    sm.on(DeleteEndpointCommand).callsFake((input: { EndpointName: string }) => {
+      const endpoint = this.endpoints.get(input.EndpointName);
+      if (!endpoint) throw awsError('ValidationException', `Could not find endpoint "${input.EndpointName}".`);
+      endpoint.status = 'Deleting';
+      endpoint.pending = { polls: this.pollsPerChange, to: endpoint.configName, fail: false, deleting: true };
+      return {};
+    });
+    this.runtime.on(InvokeEndpointCommand).callsFake((input: { EndpointName: string; TargetVariant?: string }) => {
+      const endpoint = this.endpoints.get(input.EndpointName);
+      if (!endpoint) throw awsError('ValidationException', `Endpoint ${input.EndpointName} not found.`);
+      const variants = this.configs.get(endpoint.configName) ?? [];
+      const variant = input.TargetVariant ? variants.find((v) => v.VariantName === input.TargetVariant) : variants[0];
+      const behaviour = this.behaviours.get(this.models.get(variant?.ModelName ?? '') ?? '');
+      if (!variant || !behaviour) throw awsError('ValidationError', 'Unknown variant');
+      if (behaviour.modelError) throw awsError('ModelError', 'Received server error (500) from primary with message "boom"', 424);
+      return { Body: new TextEncoder().encode(behaviour.body), ContentType: behaviour.contentType, InvokedProductionVariant: variant.VariantName };
+    });
+    this.cloudWatch.on(PutMetricAlarmCommand).callsFake((input: { AlarmName: string }) => {
+      this.alarms.set(input.AlarmName, this.firingAlarm?.test(input.AlarmName) ? 'ALARM' : 'OK');
+      return {};
+    });
+    this.cloudWatch.on(DescribeAlarmsCommand).callsFake((input: { AlarmNames?: string[] }) => ({
+      MetricAlarms: (input.AlarmNames ?? [])
+        .filter((n) => this.alarms.has(n))
+        .map((n) => ({ AlarmName: n, StateValue: this.alarms.get(n), StateReason: this.alarms.get(n) === 'ALARM' ? 'Threshold Crossed: 2 out of the last 3 datapoints' : 'ok' })),
+    }));
+    this.cloudWatch.on(GetMetricStatisticsCommand).callsFake(() => ({ Datapoints: [{ Sum: this.canaryInvocations }] }));
+    this.eventBridge.on(PutEventsCommand).callsFake((input: { Entries: { DetailType: string; Detail: string }[] }) => {
+      for (const e of input.Entries) this.events.push({ detailType: e.DetailType, detail: JSON.parse(e.Detail) as Record<string, unknown> });
+      return { FailedEntryCount: 0, Entries: input.Entries.map(() => ({ EventId: 'e' })) };
+    });
+  }
+}

@@ -1,0 +1,53 @@
+import type { ClaimResult, LeaseResult, ReleaseLedger, ReleaseRecord, ReleaseStatus } from '../../functions/shared/domain/ledger';
+
+/** In-memory ReleaseLedger with the same rules as the DynamoDB one, for state-machine tests. */
+export class MemoryLedger implements ReleaseLedger {
+  readonly claims = new Map<string, { releaseId: string; status: ReleaseStatus }>();
+  readonly queues = new Map<string, { sk: string; releaseId: string; expiresAt: number }[]>();
+  readonly leases = new Map<string, { holder: string; expiresAt: number }>();
+  readonly records = new Map<string, ReleaseRecord>();
+
+  async claimPackage({ modelPackageArn, releaseId, force }: { modelPackageArn: string; releaseId: string; force: boolean; now: Date }): Promise<ClaimResult> {
+    const existing = this.claims.get(modelPackageArn);
+    if (existing?.releaseId === releaseId) return { status: 'claimed', redeploy: false };
+    if (existing && !force) return { status: 'duplicate', existingReleaseId: existing.releaseId, existingStatus: existing.status };
+    this.claims.set(modelPackageArn, { releaseId, status: 'IN_PROGRESS' });
+    return { status: 'claimed', redeploy: existing !== undefined };
+  }
+
+  async enqueue(record: ReleaseRecord, ttlSeconds: number): Promise<void> {
+    const queue = this.queues.get(record.target) ?? [];
+    const sk = `QUEUE#${record.requestedAt}#${record.releaseId}`;
+    if (!queue.some((t) => t.sk === sk)) queue.push({ sk, releaseId: record.releaseId, expiresAt: Date.parse(record.startedAt) / 1000 + ttlSeconds });
+    queue.sort((a, b) => a.sk.localeCompare(b.sk));
+    this.queues.set(record.target, queue);
+    this.records.set(record.releaseId, record);
+  }
+
+  async tryAcquireLease({ target, releaseId, leaseSeconds, now }: { target: string; releaseId: string; requestedAt: string; leaseSeconds: number; now: Date }): Promise<LeaseResult> {
+    const nowSeconds = now.getTime() / 1000;
+    const live = (this.queues.get(target) ?? []).filter((t) => t.expiresAt > nowSeconds);
+    const position = live.findIndex((t) => t.releaseId === releaseId);
+    if (position !== 0) return { status: 'busy', holder: live[0]?.releaseId ?? null, queuePosition: Math.max(0, position) };
+    const lease = this.leases.get(target);
+    if (lease && lease.holder !== releaseId && lease.expiresAt > nowSeconds) return { status: 'busy', holder: lease.holder, queuePosition: 0 };
+    this.leases.set(target, { holder: releaseId, expiresAt: nowSeconds + leaseSeconds });
+    return { status: 'acquired', expiresAt: new Date((nowSeconds + leaseSeconds) * 1000).toISOString() };
+  }
+
+  async finish({ record }: { record: ReleaseRecord; requestedAt: string }): Promise<void> {
+    this.records.set(record.releaseId, record);
+    const claim = this.claims.get(record.modelPackageArn);
+    if (claim?.releaseId === record.releaseId) claim.status = record.status;
+    this.queues.set(record.target, (this.queues.get(record.target) ?? []).filter((t) => t.releaseId !== record.releaseId));
+    if (this.leases.get(record.target)?.holder === record.releaseId) this.leases.delete(record.target);
+  }
+
+  async releasesForTarget(target: string): Promise<ReleaseRecord[]> {
+    return [...this.records.values()].filter((r) => r.target === target).reverse();
+  }
+
+  async releasesForPackage(arn: string): Promise<ReleaseRecord[]> {
+    return [...this.records.values()].filter((r) => r.modelPackageArn === arn).reverse();
+  }
+}

@@ -1,0 +1,109 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadPackagedStateMachine, PACKAGED_TEMPLATE, PROJECT_ROOT } from '../../local/packaged-template';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const validateAsl = require('asl-validator') as (definition: unknown) => { isValid: boolean; errorsText: (separator?: string) => string };
+
+interface Template {
+  Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+}
+const template = (): Template => JSON.parse(readFileSync(PACKAGED_TEMPLATE, 'utf8')) as Template;
+
+/** Every action every policy of a role allows, flattened. */
+function allowedActions(roleLogicalId: string): string[] {
+  const role = template().Resources[roleLogicalId];
+  const policies = (role?.Properties?.Policies ?? []) as { PolicyDocument: { Statement: { Effect: string; Action: string | string[] }[] } }[];
+  return policies.flatMap((p) => p.PolicyDocument.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])));
+}
+
+describe('packaged templates (npm run package)', () => {
+  it('the CloudFormation template passes cfn-lint with no errors (ignored checks are justified in .cfnlintrc.yaml)', () => {
+    // cfn-lint exits non-zero on any error or warning that is not ignored; its output says which.
+    const run = () => execFileSync('cfn-lint', [PACKAGED_TEMPLATE], { cwd: PROJECT_ROOT, encoding: 'utf8', stdio: 'pipe' });
+    expect(run).not.toThrow();
+  });
+
+  it('the state machine definition, as rendered for deployment, is valid ASL', () => {
+    const { definition } = loadPackagedStateMachine();
+    const result = validateAsl(definition);
+    expect(result.errorsText('\n')).toBe('');
+    expect(result.isValid).toBe(true);
+  });
+
+  it('every Lambda task retries Lambda service errors and our transient AWS errors with jittered backoff', () => {
+    const { definition } = loadPackagedStateMachine();
+    const tasks = Object.entries(definition.States).filter(([, s]) => s.Type === 'Task');
+    expect(tasks.length).toBeGreaterThan(10);
+    for (const [name, state] of tasks) {
+      const retry = (state.Retry ?? []) as { ErrorEquals: string[]; JitterStrategy?: string }[];
+      const errors = retry.flatMap((r) => r.ErrorEquals);
+      expect({ name, covered: ['Lambda.ServiceException', 'Lambda.TooManyRequestsException', 'AwsThrottled', 'AwsUnavailable'].every((e) => errors.includes(e)) }).toEqual({ name, covered: true });
+      expect(retry.every((r) => r.JitterStrategy === 'FULL')).toBe(true);
+    }
+  });
+
+  it('specific Catches come before States.ALL', () => {
+    const { definition } = loadPackagedStateMachine();
+    for (const state of Object.values(definition.States)) {
+      const catches = (state.Catch ?? []) as { ErrorEquals: string[] }[];
+      const catchAll = catches.findIndex((c) => c.ErrorEquals.includes('States.ALL'));
+      if (catchAll >= 0) expect(catchAll).toBe(catches.length - 1);
+    }
+  });
+
+  it('the approval trigger matches only Approved model package state changes', () => {
+    const { triggerPatterns } = loadPackagedStateMachine();
+    expect(triggerPatterns).toContainEqual(
+      expect.objectContaining({
+        source: ['aws.sagemaker'],
+        'detail-type': ['SageMaker Model Package State Change'],
+        detail: expect.objectContaining({ ModelApprovalStatus: ['Approved'] }),
+      }),
+    );
+  });
+
+  it('iam:PassRole is granted only to PrepareDeployment, only for SageMaker', () => {
+    const resources = template().Resources;
+    const passRoleHolders = Object.keys(resources).filter((id) => resources[id]?.Type === 'AWS::IAM::Role' && allowedActions(id).includes('iam:PassRole'));
+    expect(passRoleHolders).toEqual(['PrepareDeploymentRole']);
+    const text = JSON.stringify(resources.PrepareDeploymentRole);
+    expect(text).toContain('"iam:PassedToService":"sagemaker.amazonaws.com"');
+  });
+
+  it('no function role allows a wildcard action', () => {
+    const resources = template().Resources;
+    for (const id of Object.keys(resources).filter((k) => k.endsWith('Role') && resources[k]?.Type === 'AWS::IAM::Role')) {
+      expect({ id, wildcard: allowedActions(id).filter((a) => a.endsWith('*')) }).toEqual({ id, wildcard: [] });
+    }
+  });
+
+  it('every function runs on a supported Node.js runtime', () => {
+    const fns = Object.values(template().Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    expect(fns.length).toBeGreaterThan(0);
+    for (const fn of fns) expect(String(fn.Properties?.Runtime)).toMatch(/^nodejs(2[2-9]|[3-9]\d)\.x$/);
+  });
+});
+
+describe('handler layout', () => {
+  it('every Task state is served by functions/<state in kebab-case>/ or a documented shared checker', () => {
+    const { functionsByState } = loadPackagedStateMachine();
+    const shared: Record<string, string> = {
+      CheckDeployment: 'check-endpoint',
+      CheckTrafficShift: 'check-endpoint',
+      CheckPromotion: 'check-endpoint',
+      CheckRollback: 'check-endpoint',
+      RecordPromotion: 'record-outcome',
+      RecordRollback: 'record-outcome',
+      RecordFailure: 'record-outcome',
+      RecordRollbackFailure: 'record-outcome',
+      RecordDuplicate: 'record-outcome',
+    };
+    for (const [state, fn] of Object.entries(functionsByState)) {
+      const kebab = state.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
+      expect({ state, dir: fn.handlerDir }).toEqual({ state, dir: shared[state] ?? kebab });
+      expect(() => readFileSync(join(PROJECT_ROOT, 'functions', fn.handlerDir, 'handler.ts'))).not.toThrow();
+    }
+  });
+});

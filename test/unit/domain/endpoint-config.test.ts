@@ -1,0 +1,130 @@
+import type { ProductionVariant } from '@aws-sdk/client-sagemaker';
+import { canaryVariants, canaryWeights, newVariant } from '../../../functions/shared/domain/endpoint-config';
+import { releasePlan } from '../helpers';
+
+const sum = (weights: { weight: number }[]) => weights.reduce((s, w) => s + w.weight, 0);
+
+describe('canaryWeights', () => {
+  it('gives the new variant its percent and the one live variant the rest', () => {
+    expect(canaryWeights([{ name: 'old', weight: 1 }], 'new', 10)).toEqual([
+      { name: 'old', weight: 90 },
+      { name: 'new', weight: 10 },
+    ]);
+  });
+
+  it('spreads the rest over several live variants in their current proportions', () => {
+    // Act
+    const weights = canaryWeights(
+      [
+        { name: 'a', weight: 1 },
+        { name: 'b', weight: 3 },
+      ],
+      'new',
+      20,
+    );
+
+    // Assess
+    expect(weights).toEqual([
+      { name: 'a', weight: 20 },
+      { name: 'b', weight: 60 },
+      { name: 'new', weight: 20 },
+    ]);
+  });
+
+  it.each([1, 7, 33, 50])('sums to 100 for a %i%% canary over uneven live weights', (percent) => {
+    const weights = canaryWeights(
+      [
+        { name: 'a', weight: 0.3 },
+        { name: 'b', weight: 2 },
+        { name: 'c', weight: 5 },
+      ],
+      'new',
+      percent,
+    );
+    expect(sum(weights)).toBeCloseTo(100, 9);
+    expect(weights.find((w) => w.name === 'new')?.weight).toBe(percent);
+  });
+
+  it('splits evenly when every live variant is at weight 0', () => {
+    const weights = canaryWeights(
+      [
+        { name: 'a', weight: 0 },
+        { name: 'b', weight: 0 },
+      ],
+      'new',
+      10,
+    );
+    expect(weights).toEqual([
+      { name: 'a', weight: 45 },
+      { name: 'b', weight: 45 },
+      { name: 'new', weight: 10 },
+    ]);
+  });
+});
+
+describe('canaryVariants', () => {
+  const live: ProductionVariant[] = [
+    { VariantName: 'v6-old', ModelName: 'churn-v6', InstanceType: 'ml.c5.xlarge', InitialInstanceCount: 3, InitialVariantWeight: 1 },
+    { VariantName: 'shadowish', ModelName: 'churn-v5', InstanceType: 'ml.m5.large', InitialInstanceCount: 1 },
+  ];
+
+  it('keeps each live variant as it runs now, with its current weight, and adds the new one at 0', () => {
+    // Prepare
+    const candidate = newVariant(releasePlan(), 1);
+
+    // Act
+    const variants = canaryVariants(live, new Map([['v6-old', 0.8], ['shadowish', 0.2]]), candidate);
+
+    // Assess
+    expect(variants).toEqual([
+      { VariantName: 'v6-old', ModelName: 'churn-v6', InstanceType: 'ml.c5.xlarge', InitialInstanceCount: 3, InitialVariantWeight: 0.8 },
+      { VariantName: 'shadowish', ModelName: 'churn-v5', InstanceType: 'ml.m5.large', InitialInstanceCount: 1, InitialVariantWeight: 0.2 },
+      { ...candidate, InitialVariantWeight: 0 },
+    ]);
+  });
+
+  it('falls back to the config weight, then to 1, for a variant the endpoint does not report', () => {
+    const variants = canaryVariants(live, new Map(), newVariant(releasePlan(), 0));
+    expect(variants.map((v) => v.InitialVariantWeight)).toEqual([1, 1, 0]);
+  });
+
+  it('keeps a live weight of 0 as 0', () => {
+    const variants = canaryVariants(live, new Map([['v6-old', 1], ['shadowish', 0]]), newVariant(releasePlan(), 0));
+    expect(variants[1]?.InitialVariantWeight).toBe(0);
+  });
+
+  it('does not change the live config it was given', () => {
+    canaryVariants(live, new Map([['v6-old', 0.5]]), newVariant(releasePlan(), 0));
+    expect(live[0]?.InitialVariantWeight).toBe(1);
+  });
+});
+
+describe('newVariant', () => {
+  it('is instance-backed for real-time', () => {
+    const plan = releasePlan({ 'endpoint.instanceType': 'ml.c5.2xlarge', 'endpoint.instanceCount': '2' });
+    expect(newVariant(plan, 0)).toEqual({
+      VariantName: plan.names.variant,
+      ModelName: plan.names.model,
+      InitialVariantWeight: 0,
+      InstanceType: 'ml.c5.2xlarge',
+      InitialInstanceCount: 2,
+    });
+  });
+
+  it('has a serverless config and no instances for serverless', () => {
+    // Prepare
+    const plan = releasePlan({ 'deploy.mode': 'serverless', 'serverless.memoryMB': '3072', 'serverless.maxConcurrency': '8', 'serverless.provisionedConcurrency': '2' });
+
+    // Act
+    const variant = newVariant(plan, 1);
+
+    // Assess
+    expect(variant.ServerlessConfig).toEqual({ MemorySizeInMB: 3072, MaxConcurrency: 8, ProvisionedConcurrency: 2 });
+    expect(variant.InstanceType).toBeUndefined();
+    expect(variant.InitialInstanceCount).toBeUndefined();
+  });
+
+  it('leaves out provisioned concurrency when not set', () => {
+    expect(newVariant(releasePlan({ 'deploy.mode': 'serverless' }), 1).ServerlessConfig).not.toHaveProperty('ProvisionedConcurrency');
+  });
+});
