@@ -15,8 +15,10 @@ export interface VirtualClockOptions {
  */
 export class VirtualClock {
   readonly speed: number;
-  private readonly wallOrigin: number;
-  private readonly virtualOrigin: number;
+  /** Virtual ms per wall ms right now: `speed`, unless slowed with setRate(). */
+  private rate: number;
+  private wallOrigin: number;
+  private virtualOrigin: number;
   private skippedMs = 0;
   private originalDateNow: (() => number) | undefined;
 
@@ -24,13 +26,27 @@ export class VirtualClock {
     const speed = options.speed ?? 600;
     if (!(speed > 0) || !Number.isFinite(speed)) throw new RangeError(`speed must be a positive number, got ${speed}`);
     this.speed = speed;
+    this.rate = speed;
     this.wallOrigin = performance.now();
     this.virtualOrigin = options.startMs ?? Date.now();
   }
 
   /** Virtual epoch milliseconds. */
   now(): number {
-    return Math.floor(this.virtualOrigin + (performance.now() - this.wallOrigin) * this.speed + this.skippedMs);
+    return Math.floor(this.virtualOrigin + (performance.now() - this.wallOrigin) * this.rate + this.skippedMs);
+  }
+
+  /**
+   * Changes how fast virtual time runs from now on, without a jump. The simulation runs at `speed`
+   * while the state machine waits and at 1x while handlers work, so a handler's few real
+   * milliseconds are not stretched into virtual minutes.
+   */
+  setRate(rate: number): void {
+    if (!(rate > 0) || !Number.isFinite(rate)) throw new RangeError(`rate must be a positive number, got ${rate}`);
+    const now = performance.now();
+    this.virtualOrigin += (now - this.wallOrigin) * this.rate;
+    this.wallOrigin = now;
+    this.rate = rate;
   }
 
   /** Jump ahead by `virtualSeconds` at once (timers already waiting still fire on wall time). */

@@ -15,10 +15,11 @@ export const handler = stepHandler({
     const now = Date.now();
     const bakeUntil = Date.parse(canary.bakeUntil);
     const alarms = await describeAlarms(canary.alarmNames);
-    // Counting invocations costs a call, so only once the bake is over and the count matters.
+    // Counting invocations costs a call, so only once the bake is over and the count matters. From the canary's
+    // start only: smoke-test calls to the new variant in the minute before must not count as canary traffic.
     const invocations =
       now >= bakeUntil
-        ? await variantMetricSum('Invocations', deployment.endpointName, deployment.newVariantName, new Date(Date.parse(canary.startedAt) - 60_000), new Date(now))
+        ? await variantMetricSum('Invocations', deployment.endpointName, deployment.newVariantName, new Date(Date.parse(canary.startedAt)), new Date(now))
         : null;
     const judgement = judgeCanary({
       expectedAlarms: canary.alarmNames,

@@ -10,7 +10,16 @@ const env = ledgerEnv.extend({
   LEASE_SECONDS: secondsFromEnv,
   /** How long a release waits in its endpoint's queue before giving up with EndpointBusy. */
   QUEUE_WAIT_SECONDS: secondsFromEnv,
+  ENDPOINT_WAIT_SECONDS: secondsFromEnv,
 });
+
+/**
+ * A lease must outlast the release it guards, or a second release could take the endpoint mid-bake:
+ * at least the bake plus four bounded endpoint waits (deploy, traffic shift, promote, rollback).
+ */
+export function leaseSecondsFor(bakeMinutes: number, env: { LEASE_SECONDS: number; ENDPOINT_WAIT_SECONDS: number }): number {
+  return Math.max(env.LEASE_SECONDS, bakeMinutes * 60 + 4 * env.ENDPOINT_WAIT_SECONDS + 600);
+}
 
 export type ClaimOutcome =
   | { status: 'acquired'; redeploy: boolean; leaseExpiresAt: string; target: string }
@@ -38,6 +47,7 @@ export const handler = stepHandler({
     if (claimed.status === 'duplicate') return { ...claimed, target };
 
     const waitingSince = claim?.waitingSince ?? now.toISOString();
+    const leaseSeconds = leaseSecondsFor(plan.settings.canary.bakeMinutes, env);
     if (claim?.waitingSince === undefined) {
       await ledger.enqueue(
         {
@@ -53,10 +63,10 @@ export const handler = stepHandler({
           decision: plan.decision,
           startedAt: execution.startTime,
         },
-        env.LEASE_SECONDS + env.QUEUE_WAIT_SECONDS,
+        leaseSeconds + env.QUEUE_WAIT_SECONDS,
       );
     }
-    const lease = await ledger.tryAcquireLease({ target, releaseId: plan.releaseId, requestedAt: request.requestedAt, leaseSeconds: env.LEASE_SECONDS, now });
+    const lease = await ledger.tryAcquireLease({ target, releaseId: plan.releaseId, requestedAt: request.requestedAt, leaseSeconds, now });
     if (lease.status === 'acquired') return { status: 'acquired', redeploy: claimed.redeploy || request.force, leaseExpiresAt: lease.expiresAt, target };
     if (now.getTime() - Date.parse(waitingSince) > env.QUEUE_WAIT_SECONDS * 1000) {
       throw new EndpointBusy(`${target} has been busy for more than ${env.QUEUE_WAIT_SECONDS} s (held by release ${lease.holder ?? 'unknown'}); giving up`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createEndpointConfig, describeEndpoint, updateEndpoint } from '../shared/aws/endpoints';
+import { createEndpointConfig, describeEndpoint, describeEndpointConfig, updateEndpoint } from '../shared/aws/endpoints';
 import { EndpointStateConflict } from '../shared/errors';
 import { newVariant } from '../shared/domain/endpoint-config';
 import { deploymentSlice, releaseState } from '../shared/domain/state';
@@ -22,9 +22,12 @@ export const handler = stepHandler({
       if (live.status !== 'InService' || live.configName !== deployment.newConfigName) {
         throw new EndpointStateConflict(`Endpoint ${endpointName} is ${live.status} on ${live.configName}; expected InService on ${deployment.newConfigName}`);
       }
+      // Settings of the endpoint as a whole (data capture) carry over from the config that is live now.
+      const canary = await describeEndpointConfig(deployment.newConfigName);
       await createEndpointConfig({
         EndpointConfigName: plan.names.finalConfig,
         ProductionVariants: [newVariant(plan, 1)],
+        ...(canary.DataCaptureConfig ? { DataCaptureConfig: canary.DataCaptureConfig } : {}),
         Tags: [{ Key: 'sagemaker-release-pipeline:release', Value: plan.releaseId }],
       });
       await updateEndpoint({ EndpointName: endpointName, EndpointConfigName: plan.names.finalConfig });

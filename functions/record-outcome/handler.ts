@@ -49,6 +49,25 @@ async function servingReport(endpointName: string, newModelName: string): Promis
 }
 
 /**
+ * The promise of every release: afterwards the endpoint serves wholly the new model (promoted) or
+ * wholly the old one (rolled back, or failed before any change). When the endpoint says otherwise,
+ * the outcome is escalated so that an operator is alerted, never reported as done.
+ */
+export function brokenServingPromise(
+  outcome: ReleaseOutcome,
+  serving: ServingReport['serving'] | null,
+): { outcome: ReleaseOutcome; errorName: string; reason: string } | null {
+  if (serving === null) return null;
+  if (outcome === 'PROMOTED' && serving !== 'new') {
+    return { outcome: 'FAILED', errorName: 'EndpointStateConflict', reason: `after promotion the endpoint serves ${serving === 'mixed' ? 'both models' : `the ${serving} model`}` };
+  }
+  if (outcome !== 'PROMOTED' && (serving === 'mixed' || serving === 'new')) {
+    return { outcome: 'ROLLBACK_FAILED', errorName: 'RollbackFailed', reason: `the endpoint still serves ${serving === 'mixed' ? 'both models' : 'the new model'}` };
+  }
+  return null;
+}
+
+/**
  * States RecordPromotion, RecordRollback, RecordFailure, RecordRollbackFailure, RecordDuplicate: the
  * ledger record, the lease released, the outcome event. It reads the endpoint one last time so the
  * record says what the endpoint really serves, not what the run hoped.
@@ -61,15 +80,10 @@ export const handler = stepHandler({
     const now = Date.now();
     const explanation = explainOutcome({ outcome, ...state });
     const serving = state.deployment ? await servingReport(state.deployment.endpointName, state.deployment.modelName) : null;
-    let finalOutcome: ReleaseOutcome = outcome;
-    let reason = explanation.reason;
-    let errorName = explanation.errorName;
-    // The promise a release makes: wholly old or wholly new. Anything else is escalated, never reported as done.
-    if (serving?.serving === 'mixed' || (outcome === 'ROLLED_BACK' && serving?.serving === 'new')) {
-      finalOutcome = 'ROLLBACK_FAILED';
-      errorName = 'RollbackFailed';
-      reason = `${reason}; endpoint ${serving.endpointName} serves ${serving.serving} traffic after the rollback`;
-    }
+    const broken = brokenServingPromise(outcome, serving?.serving ?? null);
+    const finalOutcome: ReleaseOutcome = broken?.outcome ?? outcome;
+    const errorName = broken?.errorName ?? explanation.errorName;
+    const reason = broken ? `${explanation.reason}; ${broken.reason}` : explanation.reason;
     const startedAt = state.execution?.startTime ?? state.request?.requestedAt ?? new Date(now).toISOString();
     const timings = {
       totalSeconds: Math.max(0, Math.round((now - Date.parse(startedAt)) / 1000)),

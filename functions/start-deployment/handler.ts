@@ -14,8 +14,7 @@ export const handler = stepHandler({
   env: z.object({}),
   run: async ({ plan, deployment }) => {
     const { endpointName } = deployment;
-    const now = describeEndpoint(endpointName);
-    const live = await now;
+    const live = await describeEndpoint(endpointName);
     if (deployment.firstDeployment) {
       if (live !== null && live.configName !== deployment.newConfigName) {
         throw new EndpointStateConflict(`Endpoint ${endpointName} appeared while this release was preparing (config ${live.configName}); nothing was changed`);
@@ -27,6 +26,9 @@ export const handler = stepHandler({
       if (live.configName !== deployment.newConfigName) {
         if (live.configName !== deployment.previousConfigName) {
           throw new EndpointStateConflict(`Endpoint ${endpointName} now runs ${live.configName}, not ${deployment.previousConfigName}: changed outside this pipeline; nothing was changed`);
+        }
+        if (live.status !== 'InService') {
+          throw new EndpointStateConflict(`Endpoint ${endpointName} is ${live.status}: changed outside this pipeline; nothing was changed`);
         }
         await updateEndpoint({ EndpointName: endpointName, EndpointConfigName: deployment.newConfigName, RetainAllVariantProperties: false });
       }

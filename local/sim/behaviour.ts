@@ -57,7 +57,8 @@ export class BehaviourRegistry {
 /** ModelName → DescribeModel (moto) → the container that names the package. */
 export async function describeModel(moto: MotoApi, modelName: string): Promise<ModelInfo> {
   const model = await moto.sagemaker('DescribeModel', { ModelName: modelName });
-  const container = obj(model, 'PrimaryContainer') ?? objs(model, 'Containers')[0];
+  // moto answers PrimaryContainer: {} for a model created with Containers, so pick the container that says something.
+  const container = [obj(model, 'PrimaryContainer'), ...objs(model, 'Containers')].find((c) => c !== undefined && Object.keys(c).length > 0);
   const packageName = str(container, 'ModelPackageName');
   return {
     modelName,

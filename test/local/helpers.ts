@@ -19,7 +19,7 @@ export function clientConfig(endpoint: string, extra: { maxAttempts?: number; re
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     maxAttempts: extra.maxAttempts ?? 3,
     // A plain object configures the default NodeHttpHandler.
-    requestHandler: { requestTimeout: extra.requestTimeoutMs ?? 10_000 },
+    requestHandler: { requestTimeout: extra.requestTimeoutMs ?? 10_000, throwOnRequestTimeout: true },
   };
 }
 

@@ -1,5 +1,3 @@
-// Dummy credentials, region and a silent logger, before any handler module builds its logger.
-import '../setup-env';
 import type { Context } from 'aws-lambda';
 import { decideInferenceMode } from '../../functions/shared/domain/inference-mode';
 import type { ModelPackage } from '../../functions/shared/domain/model-package';

@@ -1,0 +1,99 @@
+/**
+ * The scenario file format (README, "Write your own scenario"). A scenario seeds a model package group,
+ * optionally a live endpoint serving the current model, describes how the live and the candidate model
+ * behave, how the run is started, what traffic flows, and what outcome is expected.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { z } from 'zod';
+
+const behaviour = z
+  .object({
+    latencyMs: z.object({ p50: z.number().positive(), p99: z.number().positive() }).default({ p50: 40, p99: 120 }),
+    errorRate: z.number().min(0).max(1).default(0),
+    response: z.object({ contentType: z.string(), body: z.string() }).default({ contentType: 'text/csv', body: '0.5' }),
+    failOnCreate: z.union([z.boolean(), z.string()]).optional(),
+    failTransform: z.union([z.boolean(), z.string()]).optional(),
+  })
+  .strict();
+export type ScenarioBehaviour = z.infer<typeof behaviour>;
+
+const modelSpec = z
+  .object({
+    /** CustomerMetadataProperties of the package: the pipeline's settings (README, "Configuration"). */
+    metadata: z.record(z.string(), z.string()).default({}),
+    behaviour: behaviour.default({ latencyMs: { p50: 40, p99: 120 }, errorRate: 0, response: { contentType: 'text/csv', body: '0.5' } }),
+    /** Containers in the package (several make a serial inference pipeline). */
+    containers: z.number().int().min(1).max(5).default(1),
+  })
+  .strict();
+
+export const OUTCOMES = ['PROMOTED', 'ROLLED_BACK', 'FAILED', 'ROLLBACK_FAILED', 'SKIPPED', 'REGISTERED'] as const;
+
+export const scenarioSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9-]+$/),
+    description: z.string(),
+    group: z.string().regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/).default('churn-model'),
+    /** The model already serving on the endpoint; omit for a first deployment. */
+    live: modelSpec.optional(),
+    candidate: modelSpec,
+    /**
+     * How the run starts: "approval" approves the candidate in the registry and lets the event travel
+     * through the packaged EventBridge rule; {"manual": {...}} starts the state machine with that input
+     * ("$CANDIDATE_ARN" is replaced by the candidate's ARN).
+     */
+    trigger: z.union([z.literal('approval'), z.object({ manual: z.record(z.string(), z.unknown()) }).strict()]).default('approval'),
+    /** Copies SageMaker sends of the approval event (it may send several). */
+    duplicateEvents: z.number().int().min(1).max(10).default(1),
+    /** Production-like load on the endpoint while the release runs. */
+    traffic: z
+      .object({ requestsPerMinute: z.number().min(0).max(100_000), body: z.string().default('1,2,3'), contentType: z.string().default('text/csv') })
+      .strict()
+      .default({ requestsPerMinute: 600, body: '1,2,3', contentType: 'text/csv' }),
+    expect: z
+      .object({
+        outcome: z.enum(OUTCOMES),
+        /** Executions that must end SKIPPED as duplicates. */
+        skipped: z.number().int().min(0).default(0),
+        /** The error name a failed execution must end with. */
+        error: z.string().optional(),
+        /** Nothing may be created in the account (bad input). */
+        accountUnchanged: z.boolean().default(false),
+      })
+      .strict(),
+    seed: z.number().int().default(7),
+  })
+  .strict();
+
+export type Scenario = z.infer<typeof scenarioSchema>;
+
+export const SCENARIO_DIR = join(__dirname, 'scenarios');
+
+export function parseScenario(raw: unknown, source: string): Scenario {
+  const result = scenarioSchema.safeParse(raw);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new Error(`Invalid scenario ${source}: ${problems}`);
+  }
+  return result.data;
+}
+
+export function loadScenarioFile(path: string): Scenario {
+  return parseScenario(JSON.parse(readFileSync(path, 'utf8')) as unknown, path);
+}
+
+export function builtInScenarios(): Scenario[] {
+  return readdirSync(SCENARIO_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => loadScenarioFile(join(SCENARIO_DIR, f)));
+}
+
+/** A built-in scenario by name, or a scenario file by path. */
+export function findScenario(nameOrPath: string): Scenario {
+  if (nameOrPath.endsWith('.json')) return loadScenarioFile(nameOrPath);
+  const found = builtInScenarios().find((s) => s.name === nameOrPath || s.name === basename(nameOrPath));
+  if (!found) throw new Error(`No scenario named ${nameOrPath}; \`npm run simulate -- --list\` names them`);
+  return found;
+}

@@ -1,0 +1,122 @@
+/**
+ * npm run simulate -- [--list] [--scenario NAME|FILE.json] [--all] [--json] [--report FILE.html] [--speed N] [--verbose]
+ *
+ * Runs the release pipeline end to end against local AWS (moto + our SageMaker simulator): the
+ * packaged state machine, the bundled handlers, one virtual clock. Exit code 0 exactly when every
+ * scenario run ended with its expected outcome.
+ */
+import { writeFileSync } from 'node:fs';
+
+// The Lambdas run on Node 22; the SDK's warning about this machine's Node 20 is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+import { builtInScenarios, findScenario, type Scenario } from './scenario';
+import { runScenario, type SimulationResult, type TimelineEntry } from './simulation';
+import { renderReport } from './report';
+import { MotoNotInstalledError, startMoto } from './moto';
+import { TemplateNotPackaged } from './packaged-template';
+
+interface Args {
+  list: boolean;
+  all: boolean;
+  json: boolean;
+  verbose: boolean;
+  scenario: string;
+  report: string | null;
+  speed: number;
+}
+
+const USAGE = `usage: npm run simulate -- [--list] [--scenario NAME|FILE.json] [--all] [--json] [--report FILE.html] [--speed N] [--verbose]`;
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { list: false, all: false, json: false, verbose: false, scenario: 'realtime-canary-promote', report: null, speed: 600 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value\n${USAGE}`);
+      return v;
+    };
+    if (a === '--list') args.list = true;
+    else if (a === '--all') args.all = true;
+    else if (a === '--json') args.json = true;
+    else if (a === '--verbose') args.verbose = true;
+    else if (a === '--scenario') args.scenario = value();
+    else if (a === '--report') args.report = value();
+    else if (a === '--speed') {
+      args.speed = Number(value());
+      if (!(args.speed > 0)) throw new Error(`--speed must be a positive number\n${USAGE}`);
+    } else if (a === '--help' || a === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    } else throw new Error(`unknown argument ${a}\n${USAGE}`);
+  }
+  return args;
+}
+
+const clock = (seconds: number) => `+${String(Math.floor(seconds / 60)).padStart(3, '0')}:${String(seconds % 60).padStart(2, '0')}`;
+
+function printEntry(entry: TimelineEntry, multi: boolean): void {
+  const who = multi && entry.execution > 0 ? `#${entry.execution} ` : '';
+  const title = entry.kind === 'alarm' ? `ALARM ${entry.title}` : entry.title;
+  console.log(`  ${clock(entry.at)}  ${who}${title.padEnd(22)} ${entry.detail}`);
+}
+
+function printSummary(r: SimulationResult): void {
+  console.log('');
+  console.log(`  outcome:    ${r.outcome} (expected ${r.expectedOutcome}) ${r.passed ? 'as expected' : `NOT as expected: ${r.failures.join('; ')}`}`);
+  if (r.error) console.log(`  execution:  ${r.executionStatus} with ${r.error}: ${r.cause ?? ''}`);
+  else console.log(`  execution:  ${r.executionStatus}`);
+  if (r.endpoint) {
+    const variants = r.endpoint.variants.map((v) => `${v.name} (${v.modelPackageArn?.split('/').slice(-2).join(' v') ?? v.model}) ${Math.round(v.weight * 100)}%`).join(', ');
+    console.log(`  endpoint:   ${r.endpoint.name} ${r.endpoint.status} on ${r.endpoint.configName}: ${variants}`);
+  } else console.log('  endpoint:   none');
+  console.log(`  events:     ${r.events.join(', ') || 'none'}`);
+  console.log(`  cost:       ${r.stateTransitions} state transitions ($${((r.stateTransitions * 0.025) / 1000).toFixed(5)} on Standard workflows)`);
+  console.log(`  time:       ${Math.round(r.simulatedSeconds / 60)} simulated minutes in ${r.wallSeconds} s`);
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.list) {
+    for (const s of builtInScenarios()) console.log(`${s.name.padEnd(34)} expect ${s.expect.outcome.padEnd(12)} ${s.description}`);
+    return 0;
+  }
+  const scenarios: Scenario[] = args.all ? builtInScenarios() : [findScenario(args.scenario)];
+  const moto = scenarios.length > 1 ? await startMoto() : undefined;
+  const results: SimulationResult[] = [];
+  try {
+    for (const scenario of scenarios) {
+      if (!args.json) console.log(`\nscenario ${scenario.name}: ${scenario.description}\n`);
+      const multi = scenario.duplicateEvents > 1;
+      const result = await runScenario(scenario, {
+        speed: args.speed,
+        moto,
+        verbose: args.verbose,
+        onTimeline: args.json ? undefined : (e) => printEntry(e, multi),
+      });
+      results.push(result);
+      if (!args.json) printSummary(result);
+    }
+  } finally {
+    await moto?.stop();
+  }
+  if (args.json) {
+    const strip = ({ timeline, metrics, alarmHistory, ...rest }: SimulationResult) => ({ ...rest, timeline, alarmHistory, metricsSeries: metrics.length });
+    console.log(JSON.stringify(results.length === 1 ? strip(results[0] as SimulationResult) : results.map(strip), null, 2));
+  }
+  if (args.report) {
+    writeFileSync(args.report, renderReport(results));
+    if (!args.json) console.log(`\nreport written to ${args.report}`);
+  }
+  if (scenarios.length > 1 && !args.json) console.log(`\n${results.filter((r) => r.passed).length} passed, ${results.filter((r) => !r.passed).length} failed`);
+  return results.every((r) => r.passed) ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof MotoNotInstalledError || error instanceof TemplateNotPackaged) console.error(error.message);
+    else console.error(error);
+    process.exit(2);
+  },
+);

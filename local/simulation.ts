@@ -1,0 +1,442 @@
+/**
+ * One scenario end to end on this machine: moto plus our SageMaker simulator as the AWS account, the
+ * packaged state machine run by aws-local-stepfunctions, its Task states bound to the bundled
+ * handlers in dist/, everything on one virtual clock.
+ */
+import './polyfills';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { SageMakerClient, CreateModelPackageGroupCommand, CreateModelPackageCommand, UpdateModelPackageCommand, CreateModelCommand, CreateEndpointConfigCommand, CreateEndpointCommand, DescribeEndpointCommand, DescribeEndpointConfigCommand, ListModelsCommand, ListEndpointsCommand, ListEndpointConfigsCommand, DescribeModelCommand } from '@aws-sdk/client-sagemaker';
+import { DynamoDBClient, CreateTableCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { SQSClient, CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, DeleteMessageCommand } from '@aws-sdk/client-sqs';
+import { readFileSync } from 'node:fs';
+import { VirtualClock } from './clock';
+import { startMoto, type MotoServer } from './moto';
+import { loadPackagedStateMachine, resolveEnvironment, PACKAGED_TEMPLATE, PROJECT_ROOT, LOCAL_ACCOUNT, LOCAL_REGION, type PackagedStateMachine } from './packaged-template';
+import { runStateMachine, type ExecutionReport, type LambdaHandler, type StateVisit } from './run-state-machine';
+import { startSimulator, type AlarmStateChange, type MetricSeries, type Simulator } from './sagemaker-simulator';
+import type { Scenario, ScenarioBehaviour } from './scenario';
+
+export const LEDGER_TABLE = 'sagemaker-release-pipeline-local-ledger';
+const ROLE_ARN = `arn:aws:iam::${LOCAL_ACCOUNT}:role/sagemaker-release-pipeline-local`;
+const credentials = { accessKeyId: 'simulation', secretAccessKey: 'simulation' };
+
+export interface TimelineEntry {
+  /** Virtual seconds since the scenario started. */
+  at: number;
+  kind: 'state' | 'alarm' | 'traffic' | 'note';
+  execution: number;
+  title: string;
+  detail: string;
+}
+
+export interface ExecutionSummary {
+  index: number;
+  status: 'SUCCEEDED' | 'FAILED';
+  outcome: string | null;
+  error: string | null;
+  cause: string | null;
+  states: string[];
+  stateTransitions: number;
+}
+
+export interface EndpointSummary {
+  name: string;
+  status: string;
+  configName: string | null;
+  variants: { name: string; model: string | null; modelPackageArn: string | null; weight: number }[];
+}
+
+export interface SimulationResult {
+  scenario: string;
+  description: string;
+  outcome: string;
+  expectedOutcome: string;
+  passed: boolean;
+  failures: string[];
+  executionStatus: 'SUCCEEDED' | 'FAILED' | 'NONE';
+  error: string | null;
+  cause: string | null;
+  states: string[];
+  stateTransitions: number;
+  endpoint: EndpointSummary | null;
+  events: string[];
+  decision: unknown;
+  executions: ExecutionSummary[];
+  simulatedSeconds: number;
+  wallSeconds: number;
+  timeline: TimelineEntry[];
+  metrics: MetricSeries[];
+  alarmHistory: AlarmStateChange[];
+  thresholds: { errorRatePercent: number | null; latencyP99Ms: number | null };
+  candidateArn: string;
+  /** Virtual epoch ms when the scenario started (timeline `at` counts from here). */
+  startEpochMs: number;
+}
+
+export interface SimulationOptions {
+  /** Virtual seconds per wall second. */
+  speed?: number;
+  /** Reuse a running moto (reset first) instead of starting one. */
+  moto?: MotoServer;
+  /** Live timeline lines as they happen. */
+  onTimeline?: (entry: TimelineEntry) => void;
+  /** Show the handlers' own logs. */
+  verbose?: boolean;
+  /**
+   * Loads a bundled handler as a fresh module. Each scenario needs fresh bundles, since a bundle caches
+   * SDK clients pointed at the previous scenario's simulator. Under jest, pass one built on
+   * jest.isolateModules (jest keeps its own module registry).
+   */
+  loadModule?: (file: string) => unknown;
+}
+
+function freshRequire(file: string): unknown {
+  delete require.cache[require.resolve(file)];
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(file);
+}
+
+function loadBundledHandlers(machine: PackagedStateMachine, load: (file: string) => unknown): Record<string, LambdaHandler> {
+  const handlers: Record<string, LambdaHandler> = {};
+  const byDir = new Map<string, LambdaHandler>();
+  for (const [state, fn] of Object.entries(machine.functionsByState)) {
+    const file = join(PROJECT_ROOT, 'dist', 'functions', fn.handlerDir, 'index.js');
+    // One module per function, as in Lambda: states served by the same function share its container.
+    let handler = byDir.get(fn.handlerDir);
+    if (!handler) {
+      handler = (load(file) as { handler: LambdaHandler }).handler;
+      byDir.set(fn.handlerDir, handler);
+    }
+    handlers[state] = handler;
+  }
+  return handlers;
+}
+
+/** The ledger table exactly as resources/ledger-table.yml declares it (from the packaged template). */
+function ledgerTableInput(): CreateTableCommandInput {
+  const template = JSON.parse(readFileSync(PACKAGED_TEMPLATE, 'utf8')) as { Resources: Record<string, { Properties: Record<string, unknown> }> };
+  const props = template.Resources.ReleaseLedgerTable?.Properties ?? {};
+  return {
+    TableName: LEDGER_TABLE,
+    BillingMode: props.BillingMode as 'PAY_PER_REQUEST',
+    AttributeDefinitions: props.AttributeDefinitions as CreateTableCommandInput['AttributeDefinitions'],
+    KeySchema: props.KeySchema as CreateTableCommandInput['KeySchema'],
+    GlobalSecondaryIndexes: props.GlobalSecondaryIndexes as CreateTableCommandInput['GlobalSecondaryIndexes'],
+  };
+}
+
+function profile(b: ScenarioBehaviour) {
+  return { latencyMs: b.latencyMs, errorRate: b.errorRate, response: b.response, failOnCreate: b.failOnCreate, failTransform: b.failTransform };
+}
+
+/** A short line for the timeline from what a state produced. */
+export function summarizeState(visit: StateVisit, resultKey: string | null): string {
+  if (visit.error) return `${visit.error.Error}: ${String(visit.error.Cause ?? '').slice(0, 300)}`;
+  const output = visit.output as Record<string, unknown> | undefined;
+  const slice = (resultKey ? output?.[resultKey] : output) as Record<string, unknown> | undefined;
+  if (!slice || typeof slice !== 'object') return '';
+  const s = slice;
+  switch (visit.name) {
+    case 'NormalizeInput': {
+      const r = s.request as Record<string, unknown> | undefined;
+      return `${String(r?.trigger)} request for ${String(r?.modelPackageArn)}`;
+    }
+    case 'DescribePackage':
+      return `${String(s.groupName)} v${String(s.version)}: ${String(s.approvalStatus)}, ${String(s.status)}, ${(s.containers as unknown[] | undefined)?.length ?? 0} container(s)`;
+    case 'PlanRelease': {
+      const d = s.decision as { rule?: string; reasons?: string[] } | undefined;
+      return `mode ${String(s.mode)} by rule ${String(d?.rule)} (${(d?.reasons ?? []).join('; ')}); style ${String(s.style)}; endpoint ${String(s.endpointName)}`;
+    }
+    case 'ClaimRelease':
+      return s.status === 'duplicate' ? `duplicate of release ${String(s.existingReleaseId)} (${String(s.existingStatus)})` : s.status === 'queued' ? `queued behind ${String(s.holder)}` : `lease on ${String(s.target)} acquired`;
+    case 'PrepareDeployment':
+      return s.firstDeployment ? `first deployment: config ${String(s.newConfigName)}` : `live config ${String(s.previousConfigName)} (variant ${String(s.liveVariantName)}); canary config ${String(s.newConfigName)} adds ${String(s.newVariantName)} at weight 0`;
+    case 'StartCanary':
+      return `traffic split ${((s.weights as { name: string; weight: number }[] | undefined) ?? []).map((w) => `${w.name}=${Math.round(w.weight)}%`).join(', ')}; bake until ${String(s.bakeUntil)}; alarms ${((s.alarmNames as string[] | undefined) ?? []).join(', ')}`;
+    case 'ShiftTraffic':
+      return `traffic split ${((s.weights as { name: string; weight: number }[] | undefined) ?? []).map((w) => `${w.name}=${w.weight > 0 ? 100 : 0}%`).join(', ')}`;
+    case 'CheckCanary':
+      return `${String(s.verdict)}: ${String(s.reason)}`;
+    case 'SmokeTest':
+      return `${s.passed ? 'passed' : 'FAILED'}: ${String(s.reason)}`;
+    case 'RollBack':
+      return `${String(s.action)}${s.expectedConfigName ? ` (back to ${String(s.expectedConfigName)})` : ''}`;
+    default:
+      if ('check' in s) return `${String(s.check)} (${String(s.endpointStatus)} on ${String(s.configName)})${s.reason ? `: ${String(s.reason)}` : ''}`;
+      if ('outcome' in s) return `${String(s.outcome)}: ${String(s.cause ?? '')}`;
+      return '';
+  }
+}
+
+function resultKeyOf(machine: PackagedStateMachine, stateName: string): string | null {
+  const path = machine.definition.States[stateName]?.ResultPath;
+  return typeof path === 'string' && path.startsWith('$.') ? path.slice(2) : null;
+}
+
+async function drainQueue(sqs: SQSClient, queueUrl: string): Promise<string[]> {
+  const bodies: string[] = [];
+  for (;;) {
+    const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    const messages = out.Messages ?? [];
+    if (messages.length === 0) return bodies;
+    for (const m of messages) {
+      bodies.push(m.Body ?? '');
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
+    }
+  }
+}
+
+async function createQueueWithRule(events: EventBridgeClient, sqs: SQSClient, name: string, pattern: unknown): Promise<string> {
+  const queue = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+  const queueUrl = queue.QueueUrl ?? '';
+  const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
+  await events.send(new PutRuleCommand({ Name: name, EventPattern: JSON.stringify(pattern), State: 'ENABLED' }));
+  await events.send(new PutTargetsCommand({ Rule: name, Targets: [{ Id: 'queue', Arn: attrs.Attributes?.QueueArn ?? '' }] }));
+  return queueUrl;
+}
+
+export async function runScenario(scenario: Scenario, options: SimulationOptions = {}): Promise<SimulationResult> {
+  const wallStart = performance.now();
+  const machine = loadPackagedStateMachine();
+  const ownMoto = options.moto === undefined;
+  const moto = options.moto ?? (await startMoto());
+  if (!ownMoto) await fetch(`${moto.endpoint}/moto-api/reset`, { method: 'POST' });
+  const clock = new VirtualClock({ speed: options.speed ?? 600 });
+  // Setup runs at real time; waiting (seeding an endpoint, Wait states) is what the speed factor is for.
+  clock.setRate(1);
+  const virtualStart = clock.now();
+  const since = () => Math.round((clock.now() - virtualStart) / 1000);
+  const timeline: TimelineEntry[] = [];
+  const note = (entry: Omit<TimelineEntry, 'at'>) => {
+    const full = { at: since(), ...entry };
+    timeline.push(full);
+    options.onTimeline?.(full);
+  };
+
+  let sim: Simulator | undefined;
+  const savedEnv = { ...process.env };
+  try {
+    sim = await startSimulator({ motoEndpoint: moto.endpoint, clock, seed: scenario.seed, duplicateEvents: scenario.duplicateEvents, region: LOCAL_REGION });
+    const clientConfig = { region: LOCAL_REGION, endpoint: sim.endpoint, credentials };
+    const sageMaker = new SageMakerClient(clientConfig);
+    const dynamo = new DynamoDBClient(clientConfig);
+    const events = new EventBridgeClient(clientConfig);
+    const sqs = new SQSClient(clientConfig);
+
+    // The account: ledger table, the approval rule exactly as packaged (delivering to a queue the
+    // runner reads, standing in for the Step Functions target), and a queue for the outcome events.
+    await dynamo.send(new CreateTableCommand(ledgerTableInput()));
+    const outcomeQueue = await createQueueWithRule(events, sqs, 'release-outcomes', { source: ['sagemaker-release-pipeline'] });
+
+    // The registry: the group, the live model (if any) and the candidate, awaiting approval.
+    const group = scenario.group;
+    await sageMaker.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: group }));
+    const createPackage = async (metadata: Record<string, string>, containers: number, approved: boolean): Promise<string> => {
+      const out = await sageMaker.send(
+        new CreateModelPackageCommand({
+          ModelPackageGroupName: group,
+          ModelApprovalStatus: approved ? 'Approved' : 'PendingManualApproval',
+          CustomerMetadataProperties: Object.keys(metadata).length > 0 ? metadata : undefined,
+          InferenceSpecification: {
+            Containers: Array.from({ length: containers }, (_, i) => ({
+              Image: `${LOCAL_ACCOUNT}.dkr.ecr.${LOCAL_REGION}.amazonaws.com/${group}-${i}:latest`,
+              ModelDataUrl: `s3://models-${LOCAL_ACCOUNT}/${group}/model-${i}.tar.gz`,
+            })),
+            SupportedContentTypes: ['text/csv'],
+            SupportedResponseMIMETypes: ['text/csv'],
+          },
+        }),
+      );
+      return out.ModelPackageArn ?? '';
+    };
+
+    let liveArn: string | null = null;
+    const endpointName = scenario.candidate.metadata['endpoint.name'] ?? group;
+    if (scenario.live) {
+      liveArn = await createPackage(scenario.live.metadata, scenario.live.containers, true);
+      sim.setBehaviour(liveArn, profile(scenario.live.behaviour));
+      // The endpoint as an earlier release left it: one variant serving the live model.
+      await sageMaker.send(new CreateModelCommand({ ModelName: `${group}-live`, ExecutionRoleArn: ROLE_ARN, Containers: [{ ModelPackageName: liveArn }] }));
+      await sageMaker.send(new CreateEndpointConfigCommand({ EndpointConfigName: `${endpointName}-live`, ProductionVariants: [{ VariantName: 'live', ModelName: `${group}-live`, InstanceType: 'ml.m5.large', InitialInstanceCount: 1, InitialVariantWeight: 1 }] }));
+      await sageMaker.send(new CreateEndpointCommand({ EndpointName: endpointName, EndpointConfigName: `${endpointName}-live` }));
+      while ((await sageMaker.send(new DescribeEndpointCommand({ EndpointName: endpointName }))).EndpointStatus !== 'InService') await sim.advance(60);
+      note({ kind: 'note', execution: 0, title: 'seeded', detail: `endpoint ${endpointName} InService, serving ${liveArn}` });
+    }
+    const candidateArn = await createPackage(scenario.candidate.metadata, scenario.candidate.containers, false);
+    sim.setBehaviour(candidateArn, profile(scenario.candidate.behaviour));
+
+    const approvalQueue = await createQueueWithRule(events, sqs, 'release-pipeline-trigger', machine.triggerPatterns[0] ?? {});
+    const accountBefore = await accountSnapshot(sageMaker);
+
+    if (scenario.traffic.requestsPerMinute > 0) {
+      sim.startTraffic({ endpointName, requestsPerMinute: scenario.traffic.requestsPerMinute, body: scenario.traffic.body, contentType: scenario.traffic.contentType });
+      note({ kind: 'traffic', execution: 0, title: 'traffic', detail: `${scenario.traffic.requestsPerMinute} requests/minute to ${endpointName}` });
+    }
+
+    // What starts the state machine: the approval event(s) as EventBridge delivered them, or a manual input.
+    let inputs: unknown[];
+    if (scenario.trigger === 'approval') {
+      await sageMaker.send(new UpdateModelPackageCommand({ ModelPackageArn: candidateArn, ModelApprovalStatus: 'Approved', ApprovalDescription: 'approved by the simulation' }));
+      inputs = (await drainQueue(sqs, approvalQueue)).map((b) => JSON.parse(b) as unknown);
+      note({ kind: 'note', execution: 0, title: 'approved', detail: `${candidateArn}: ${inputs.length} event(s) matched the packaged rule` });
+    } else {
+      inputs = [JSON.parse(JSON.stringify(scenario.trigger.manual).replaceAll('$CANDIDATE_ARN', candidateArn)) as unknown];
+      note({ kind: 'note', execution: 0, title: 'manual run', detail: JSON.stringify(inputs[0]) });
+    }
+
+    // The handlers see the packaged environment, with the stack's resources replaced by local ones.
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL: sim.endpoint,
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      S3_FORCE_PATH_STYLE: 'true',
+      POWERTOOLS_LOG_LEVEL: options.verbose ? 'INFO' : 'SILENT',
+      AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1',
+    });
+    for (const fn of machine.functions) {
+      Object.assign(process.env, resolveEnvironment(fn, (_v, variable) => (variable === 'LEDGER_TABLE' ? LEDGER_TABLE : variable === 'SAGEMAKER_EXECUTION_ROLE_ARN' ? ROLE_ARN : '')));
+    }
+    const handlers = loadBundledHandlers(machine, options.loadModule ?? freshRequire);
+    // Fast while any execution waits, real time while handlers work (see VirtualClock.setRate).
+    let waiting = 0;
+    clock.install();
+    let alarmsSeen = 0;
+    const flushAlarms = () => {
+      const history = sim?.alarmHistory() ?? [];
+      for (const change of history.slice(alarmsSeen)) {
+        note({ kind: 'alarm', execution: 0, title: change.alarmName, detail: `${change.oldState ?? 'new'} -> ${change.newState}: ${change.reason}` });
+      }
+      alarmsSeen = history.length;
+    };
+    const reports = await Promise.all(
+      inputs.map((input, i) =>
+        runStateMachine({
+          definition: machine.definition,
+          handlers,
+          input,
+          executionId: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${machine.name}:sim-${i + 1}`,
+          msPerWaitSecond: 1000 / clock.speed,
+          now: () => clock.now(),
+          onStateExited: (visit) => {
+            if (visit.type === 'Wait') {
+              waiting -= 1;
+              if (waiting === 0) clock.setRate(1);
+            }
+            flushAlarms();
+            if (['Choice', 'Wait', 'Succeed', 'Fail'].includes(visit.type)) return;
+            note({ kind: 'state', execution: i + 1, title: visit.name, detail: summarizeState(visit, resultKeyOf(machine, visit.name)) });
+          },
+          onStateEntered: (visit) => {
+            if (visit.type === 'Wait') {
+              waiting += 1;
+              clock.setRate(clock.speed);
+            }
+            if (visit.type === 'Fail' || visit.type === 'Succeed') note({ kind: 'state', execution: i + 1, title: visit.name, detail: visit.type === 'Succeed' ? 'execution succeeded' : 'execution failed' });
+          },
+        }),
+      ),
+    );
+    clock.uninstall();
+    clock.setRate(clock.speed);
+    flushAlarms();
+    sim.stopTraffic();
+
+    const accountAfter = await accountSnapshot(sageMaker);
+    const endpoint = await endpointSummary(sageMaker, endpointName);
+    const events_ = (await drainQueue(sqs, outcomeQueue)).map((b) => (JSON.parse(b) as { 'detail-type': string })['detail-type']);
+    const executions = reports.map((r, i) => executionSummary(r, i + 1, machine));
+    const main = executions.find((e) => e.outcome !== 'SKIPPED') ?? executions[0];
+    const skipped = executions.filter((e) => e.outcome === 'SKIPPED').length;
+    const outcome = main?.outcome ?? 'NONE';
+    const failures: string[] = [];
+    if (outcome !== scenario.expect.outcome) failures.push(`outcome ${outcome}, expected ${scenario.expect.outcome}`);
+    if (skipped !== scenario.expect.skipped) failures.push(`${skipped} duplicate execution(s) skipped, expected ${scenario.expect.skipped}`);
+    if (scenario.expect.error !== undefined && main?.error !== scenario.expect.error) failures.push(`error ${main?.error ?? 'none'}, expected ${scenario.expect.error}`);
+    if (scenario.expect.accountUnchanged && JSON.stringify(accountBefore) !== JSON.stringify(accountAfter)) {
+      failures.push(`the account changed: before ${JSON.stringify(accountBefore)}, after ${JSON.stringify(accountAfter)}`);
+    }
+    const mainReport = main ? reports[main.index - 1] : undefined;
+    const plan = findPlan(mainReport);
+    return {
+      scenario: scenario.name,
+      description: scenario.description,
+      outcome,
+      expectedOutcome: scenario.expect.outcome,
+      passed: failures.length === 0,
+      failures,
+      executionStatus: main?.status ?? 'NONE',
+      error: main?.error ?? null,
+      cause: main?.cause ?? null,
+      states: main?.states ?? [],
+      stateTransitions: executions.reduce((n, e) => n + e.stateTransitions, 0),
+      endpoint,
+      events: events_,
+      decision: plan?.decision ?? null,
+      executions,
+      simulatedSeconds: since(),
+      wallSeconds: Math.round((performance.now() - wallStart) / 10) / 100,
+      timeline,
+      metrics: sim.metrics(),
+      alarmHistory: sim.alarmHistory(),
+      thresholds: { errorRatePercent: plan?.settings?.slo?.errorRatePercent ?? null, latencyP99Ms: plan?.settings?.slo?.latencyP99Ms ?? null },
+      candidateArn,
+      startEpochMs: virtualStart,
+    };
+  } finally {
+    process.env = savedEnv;
+    await sim?.stop();
+    if (ownMoto) await moto.stop();
+  }
+}
+
+interface PlanLike {
+  decision?: unknown;
+  settings?: { slo?: { errorRatePercent?: number; latencyP99Ms?: number } };
+}
+
+function findPlan(report: ExecutionReport | undefined): PlanLike | undefined {
+  const visit = report?.states.find((s) => s.name === 'PlanRelease' && s.output);
+  return (visit?.output as { plan?: PlanLike } | undefined)?.plan;
+}
+
+function executionSummary(report: ExecutionReport, index: number, machine: PackagedStateMachine): ExecutionSummary {
+  const recorded = [...report.states].reverse().find((s) => s.name.startsWith('Record') && s.output);
+  const outcome = (recorded?.output as { outcome?: { outcome?: string } } | undefined)?.outcome?.outcome ?? null;
+  void machine;
+  return { index, status: report.status, outcome, error: report.error, cause: report.cause, states: report.states.map((s) => s.name), stateTransitions: report.stateTransitions };
+}
+
+async function accountSnapshot(sageMaker: SageMakerClient): Promise<Record<string, string[]>> {
+  const [models, configs, endpoints] = await Promise.all([
+    sageMaker.send(new ListModelsCommand({ MaxResults: 100 })),
+    sageMaker.send(new ListEndpointConfigsCommand({ MaxResults: 100 })),
+    sageMaker.send(new ListEndpointsCommand({ MaxResults: 100 })),
+  ]);
+  return {
+    models: (models.Models ?? []).map((m) => m.ModelName ?? '').sort(),
+    endpointConfigs: (configs.EndpointConfigs ?? []).map((c) => c.EndpointConfigName ?? '').sort(),
+    endpoints: (endpoints.Endpoints ?? []).map((e) => `${e.EndpointName ?? ''}:${e.EndpointStatus ?? ''}`).sort(),
+  };
+}
+
+async function endpointSummary(sageMaker: SageMakerClient, name: string): Promise<EndpointSummary | null> {
+  try {
+    const endpoint = await sageMaker.send(new DescribeEndpointCommand({ EndpointName: name }));
+    const config = endpoint.EndpointConfigName ? await sageMaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: endpoint.EndpointConfigName })) : undefined;
+    const models = new Map((config?.ProductionVariants ?? []).map((v) => [v.VariantName ?? '', v.ModelName ?? null]));
+    const variants = [];
+    for (const v of endpoint.ProductionVariants ?? []) {
+      const model = models.get(v.VariantName ?? '') ?? null;
+      const described = model ? await sageMaker.send(new DescribeModelCommand({ ModelName: model })) : undefined;
+      const pkg = described?.PrimaryContainer?.ModelPackageName ?? described?.Containers?.[0]?.ModelPackageName ?? null;
+      variants.push({ name: v.VariantName ?? '', model, modelPackageArn: pkg, weight: v.CurrentWeight ?? 0 });
+    }
+    return { name, status: endpoint.EndpointStatus ?? 'Unknown', configName: endpoint.EndpointConfigName ?? null, variants };
+  } catch (error) {
+    if ((error as { name?: string }).name === 'ValidationException') return null;
+    throw error;
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Every built-in scenario, end to end: packaged state machine, bundled handlers, moto + our SageMaker
+ * simulator. One moto for the file (reset between scenarios) keeps the suite quick.
+ */
+import { startMoto, type MotoServer } from '../../local/moto';
+import { builtInScenarios } from '../../local/scenario';
+import { runScenario, type SimulationResult } from '../../local/simulation';
+
+const scenarios = builtInScenarios();
+
+/** A fresh copy of a bundled handler per scenario (jest ignores require.cache deletion). */
+function loadModule(file: string): unknown {
+  let loaded: unknown;
+  jest.isolateModules(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    loaded = require(file);
+  });
+  return loaded;
+}
+let moto: MotoServer;
+
+beforeAll(async () => {
+  moto = await startMoto();
+});
+afterAll(async () => {
+  await moto.stop();
+});
+
+describe('simulation scenarios (npm run simulate)', () => {
+  it('has the scenarios the README lists', () => {
+    expect(scenarios.map((s) => s.name)).toEqual(
+      expect.arrayContaining(['realtime-first-deploy', 'realtime-canary-promote', 'realtime-canary-alarm-rollback', 'realtime-smoke-fail', 'endpoint-failed', 'invalid-package', 'duplicate-event']),
+    );
+  });
+
+  it.each(scenarios.map((s) => [s.name, s] as const))('%s ends with its expected outcome', async (_name, scenario) => {
+    const result: SimulationResult = await runScenario(scenario, { moto, loadModule });
+
+    expect(result.failures).toEqual([]);
+    expect(result.outcome).toBe(scenario.expect.outcome);
+    // The promise of every release: the endpoint serves wholly one model afterwards.
+    const served = new Set(result.endpoint?.variants.filter((v) => v.weight > 0).map((v) => v.modelPackageArn));
+    if (result.endpoint) expect(served.size).toBe(1);
+    if (result.outcome === 'PROMOTED' && result.endpoint) expect([...served]).toEqual([result.candidateArn]);
+    if (result.outcome === 'ROLLED_BACK' && result.endpoint) expect([...served]).not.toContain(result.candidateArn);
+    // Every run that got past its input says so on the bus.
+    expect(result.events.length).toBe(result.executions.length);
+  });
+});

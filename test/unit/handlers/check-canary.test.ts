@@ -1,0 +1,106 @@
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
+import { mockClient } from 'aws-sdk-client-mock';
+import { handler } from '../../../functions/check-canary/handler';
+import { ENDPOINT, existingDeployment, freezeNow, lambdaContext, releaseState, serviceDown, throttled } from '../helpers';
+
+const cloudWatch = mockClient(CloudWatchClient);
+afterEach(() => {
+  cloudWatch.reset();
+  jest.restoreAllMocks();
+});
+
+const deployment = existingDeployment();
+const ALARMS = ['churn-error-rate', 'churn-latency-p99'];
+const canary = { alarmNames: ALARMS, startedAt: '2024-05-01T12:20:00.000Z', bakeUntil: '2024-05-01T12:50:00.000Z' };
+const state = (settings: Record<string, string> = { 'canary.minInvocations': '100' }) => ({ ...releaseState(settings), deployment, canary });
+const alarmsIn = (...states: string[]) => ({ MetricAlarms: ALARMS.map((AlarmName, i) => ({ AlarmName, StateValue: (states[i] ?? 'OK') as 'OK' | 'ALARM', StateReason: `reason ${i}` })) });
+
+describe('CheckCanary handler', () => {
+  it('keeps baking before bakeUntil, without counting invocations', async () => {
+    // Prepare
+    freezeNow('2024-05-01T12:30:00.000Z');
+    cloudWatch.on(DescribeAlarmsCommand).resolves(alarmsIn('OK', 'OK'));
+
+    // Act
+    const out = await handler(state(), lambdaContext());
+
+    // Assess
+    expect(out).toMatchObject({ verdict: 'baking', invocations: null, checkedAt: '2024-05-01T12:30:00.000Z' });
+    expect(cloudWatch.commandCalls(GetMetricStatisticsCommand)).toHaveLength(0);
+  });
+
+  it('stops at once on an alarm in ALARM', async () => {
+    freezeNow('2024-05-01T12:30:00.000Z');
+    cloudWatch.on(DescribeAlarmsCommand).resolves(alarmsIn('OK', 'ALARM'));
+    await expect(handler(state(), lambdaContext())).resolves.toMatchObject({ verdict: 'alarm', reason: 'alarm churn-latency-p99 is in ALARM (reason 1)' });
+  });
+
+  it('treats an alarm deleted during the bake as firing', async () => {
+    freezeNow('2024-05-01T12:30:00.000Z');
+    cloudWatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: 'churn-error-rate', StateValue: 'OK' }] });
+    await expect(handler(state(), lambdaContext())).resolves.toMatchObject({ verdict: 'alarm', reason: 'alarm churn-latency-p99 no longer exists' });
+  });
+
+  it('finds a composite alarm among the watched ones', async () => {
+    freezeNow('2024-05-01T12:30:00.000Z');
+    cloudWatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: 'churn-error-rate', StateValue: 'OK' }], CompositeAlarms: [{ AlarmName: 'churn-latency-p99', StateValue: 'ALARM' }] });
+    await expect(handler(state(), lambdaContext())).resolves.toMatchObject({ verdict: 'alarm' });
+  });
+
+  it('after the bake, counts the new variant’s invocations since the canary started and judges healthy', async () => {
+    // Prepare
+    const now = freezeNow('2024-05-01T12:50:00.000Z');
+    cloudWatch.on(DescribeAlarmsCommand).resolves(alarmsIn('OK', 'OK'));
+    cloudWatch.on(GetMetricStatisticsCommand).resolves({ Datapoints: [{ Sum: 60 }, { Sum: 45 }, {}] });
+
+    // Act
+    const out = await handler(state(), lambdaContext());
+
+    // Assess
+    expect(out).toMatchObject({ verdict: 'healthy', invocations: 105 });
+    const query = cloudWatch.commandCalls(GetMetricStatisticsCommand)[0]?.args[0].input;
+    expect(query).toMatchObject({
+      Namespace: 'AWS/SageMaker',
+      MetricName: 'Invocations',
+      Dimensions: [
+        { Name: 'EndpointName', Value: ENDPOINT },
+        { Name: 'VariantName', Value: deployment.newVariantName },
+      ],
+      Statistics: ['Sum'],
+    });
+    expect(query?.StartTime).toEqual(new Date(Date.parse(canary.startedAt)));
+    expect(query?.EndTime).toEqual(new Date(now));
+  });
+
+  it('after the bake with too little traffic, asks for a rollback', async () => {
+    freezeNow('2024-05-01T12:51:00.000Z');
+    cloudWatch.on(DescribeAlarmsCommand).resolves(alarmsIn('OK', 'OK'));
+    cloudWatch.on(GetMetricStatisticsCommand).resolves({ Datapoints: [] });
+    await expect(handler(state(), lambdaContext())).resolves.toMatchObject({ verdict: 'insufficient-traffic', invocations: 0 });
+  });
+
+  it('after the bake with too little traffic and insufficientTraffic=promote, promotes', async () => {
+    freezeNow('2024-05-01T12:51:00.000Z');
+    cloudWatch.on(DescribeAlarmsCommand).resolves(alarmsIn('OK', 'OK'));
+    cloudWatch.on(GetMetricStatisticsCommand).resolves({ Datapoints: [{ Sum: 3 }] });
+    await expect(handler(state({ 'canary.minInvocations': '100', 'canary.insufficientTraffic': 'promote' }), lambdaContext())).resolves.toMatchObject({ verdict: 'healthy' });
+  });
+
+  it('throws throttling for the state machine to retry', async () => {
+    freezeNow('2024-05-01T12:30:00.000Z');
+    cloudWatch.on(DescribeAlarmsCommand).rejects(throttled());
+    await expect(handler(state(), lambdaContext())).rejects.toMatchObject({ name: 'AwsThrottled', message: expect.stringContaining('DescribeAlarms failed') });
+  });
+
+  it('throws a 5xx from the invocation count as AwsUnavailable', async () => {
+    freezeNow('2024-05-01T12:51:00.000Z');
+    cloudWatch.on(DescribeAlarmsCommand).resolves(alarmsIn('OK', 'OK'));
+    cloudWatch.on(GetMetricStatisticsCommand).rejects(serviceDown());
+    await expect(handler(state(), lambdaContext())).rejects.toMatchObject({ name: 'AwsUnavailable', message: expect.stringContaining('GetMetricStatistics failed') });
+  });
+
+  it('refuses input without the canary slice and calls nothing', async () => {
+    await expect(handler({ ...releaseState(), deployment }, lambdaContext())).rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining('canary') });
+    expect(cloudWatch.calls()).toHaveLength(0);
+  });
+});

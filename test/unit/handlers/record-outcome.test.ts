@@ -1,0 +1,207 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DescribeEndpointCommand, DescribeEndpointConfigCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { mockClient } from 'aws-sdk-client-mock';
+import { handler } from '../../../functions/record-outcome/handler';
+import { setReleaseLedger } from '../../../functions/shared/aws/ledger';
+import { ENDPOINT, EXECUTION_ARN, PACKAGE_ARN, RELEASE_ID, existingDeployment, firstDeployment, freezeNow, lambdaContext, releaseState, sdkError, throttled } from '../helpers';
+import { InMemoryReleaseLedger } from '../fake-ledger';
+
+const sageMaker = mockClient(SageMakerClient);
+const eventBridge = mockClient(EventBridgeClient);
+let ledger: InMemoryReleaseLedger;
+
+beforeAll(() => {
+  process.env.LEDGER_TABLE = 'release-ledger';
+  process.env.EVENT_BUS_NAME = 'ml-releases';
+  process.env.EVENT_SOURCE = 'sagemaker-release-pipeline';
+});
+beforeEach(() => {
+  ledger = new InMemoryReleaseLedger();
+  setReleaseLedger(ledger);
+  freezeNow('2024-05-01T13:00:01.000Z');
+  eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+});
+afterEach(() => {
+  sageMaker.reset();
+  eventBridge.reset();
+  setReleaseLedger(undefined);
+  jest.restoreAllMocks();
+});
+
+const deployment = existingDeployment();
+const OLD_MODEL = 'churn-model-v6-0000';
+const claimed = { status: 'acquired', redeploy: false, leaseExpiresAt: '2024-05-01T14:00:00.000Z', target: ENDPOINT };
+
+/** The endpoint as DescribeEndpoint + DescribeEndpointConfig show it: variant name → [model, weight]. */
+function endpointServes(config: string, variants: Record<string, [string, number]>): void {
+  sageMaker.on(DescribeEndpointCommand).resolves({
+    EndpointName: ENDPOINT,
+    EndpointStatus: 'InService',
+    EndpointConfigName: config,
+    ProductionVariants: Object.entries(variants).map(([VariantName, [, CurrentWeight]]) => ({ VariantName, CurrentWeight })),
+  });
+  sageMaker.on(DescribeEndpointConfigCommand, { EndpointConfigName: config }).resolves({
+    EndpointConfigName: config,
+    ProductionVariants: Object.entries(variants).map(([VariantName, [ModelName]]) => ({ VariantName, ModelName })),
+  });
+}
+const servesNew = () => endpointServes('final-config', { [deployment.newVariantName]: [deployment.modelName, 1] });
+const servesOld = () => endpointServes('live-config', { 'v6-old': [OLD_MODEL, 1] });
+
+function sentEvent() {
+  const entry = eventBridge.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0];
+  if (entry === undefined) throw new Error('no event was sent');
+  return { ...entry, detail: JSON.parse(entry.Detail ?? '{}') as Record<string, unknown> };
+}
+
+describe('RecordOutcome handler', () => {
+  it('records a promotion: ledger finished with what the endpoint serves, success event sent', async () => {
+    // Prepare
+    servesNew();
+    const state = { ...releaseState(), claim: claimed, deployment, canaryCheck: { verdict: 'healthy', reason: 'no alarm fired during the bake; 500 canary invocations' } };
+
+    // Act
+    const out = await handler({ outcome: 'PROMOTED', state }, lambdaContext());
+
+    // Assess
+    expect(out).toMatchObject({ outcome: 'PROMOTED', error: null, detailType: 'Model Deployment Succeeded', endpoint: { serving: 'new', configName: 'final-config' } });
+    expect(ledger.finished).toHaveLength(1);
+    expect(ledger.finished[0]).toMatchObject({
+      releaseId: RELEASE_ID,
+      modelPackageArn: PACKAGE_ARN,
+      target: ENDPOINT,
+      status: 'PROMOTED',
+      previousConfigName: 'live-config',
+      newConfigName: 'final-config',
+      servingModel: 'new',
+      executionArn: EXECUTION_ARN,
+      reason: 'no alarm fired during the bake; 500 canary invocations',
+      finishedAt: '2024-05-01T13:00:01.000Z',
+      timings: { totalSeconds: 3600, sinceDeploymentSeconds: 3541 },
+    });
+    const event = sentEvent();
+    expect(event).toMatchObject({ EventBusName: 'ml-releases', Source: 'sagemaker-release-pipeline', DetailType: 'Model Deployment Succeeded', Resources: [PACKAGE_ARN, EXECUTION_ARN] });
+    expect(event.detail).toMatchObject({ outcome: 'PROMOTED', trigger: 'promoted', releaseId: RELEASE_ID, endpointName: ENDPOINT, modelPackageVersion: 7, mode: 'realtime' });
+    expect(event.detail.decision).toEqual(state.plan.decision);
+  });
+
+  it('records a rollback that left the endpoint on the old model as ROLLED_BACK', async () => {
+    // Prepare
+    servesOld();
+    const state = { ...releaseState(), claim: claimed, deployment, canaryCheck: { verdict: 'alarm', reason: 'alarm churn-latency-p99 is in ALARM' } };
+
+    // Act
+    const out = await handler({ outcome: 'ROLLED_BACK', state }, lambdaContext());
+
+    // Assess
+    expect(out).toMatchObject({ outcome: 'ROLLED_BACK', error: 'ReleaseRolledBack', cause: 'canary alarm: alarm churn-latency-p99 is in ALARM', detailType: 'Model Deployment Rolled Back' });
+    expect(ledger.finished[0]).toMatchObject({ status: 'ROLLED_BACK', servingModel: 'previous' });
+    expect(sentEvent().DetailType).toBe('Model Deployment Rolled Back');
+  });
+
+  it('escalates a "rolled back" endpoint that still serves the new model to ROLLBACK_FAILED', async () => {
+    // Prepare
+    servesNew();
+    const state = { ...releaseState(), claim: claimed, deployment, smoke: { passed: false, reason: '1 of 1 smoke payloads failed' } };
+
+    // Act
+    const out = await handler({ outcome: 'ROLLED_BACK', state }, lambdaContext());
+
+    // Assess
+    expect(out.outcome).toBe('ROLLBACK_FAILED');
+    expect(out.error).toBe('RollbackFailed');
+    expect(out.cause).toContain('the endpoint still serves the new model');
+    expect(ledger.finished[0]?.status).toBe('ROLLBACK_FAILED');
+    expect(sentEvent().DetailType).toBe('Model Deployment Rollback Failed');
+  });
+
+  it('escalates an endpoint left serving both models', async () => {
+    endpointServes(deployment.newConfigName, { 'v6-old': [OLD_MODEL, 90], [deployment.newVariantName]: [deployment.modelName, 10] });
+    const out = await handler({ outcome: 'ROLLED_BACK', state: { ...releaseState(), claim: claimed, deployment } }, lambdaContext());
+    expect(out).toMatchObject({ outcome: 'ROLLBACK_FAILED', endpoint: { serving: 'mixed' } });
+  });
+
+  it('does not report a promotion that left the endpoint serving both models as a success', async () => {
+    endpointServes(deployment.newConfigName, { 'v6-old': [OLD_MODEL, 50], [deployment.newVariantName]: [deployment.modelName, 50] });
+    const out = await handler({ outcome: 'PROMOTED', state: { ...releaseState(), claim: claimed, deployment } }, lambdaContext());
+    expect(out.outcome).not.toBe('PROMOTED');
+    expect(out.error).not.toBeNull();
+    expect(ledger.finished[0]?.status).not.toBe('PROMOTED');
+  });
+
+  it('ignores variants at weight 0 when saying what the endpoint serves', async () => {
+    endpointServes(deployment.newConfigName, { 'v6-old': [OLD_MODEL, 1], [deployment.newVariantName]: [deployment.modelName, 0] });
+    const out = await handler({ outcome: 'ROLLED_BACK', state: { ...releaseState(), claim: claimed, deployment } }, lambdaContext());
+    expect(out).toMatchObject({ outcome: 'ROLLED_BACK', endpoint: { serving: 'previous' } });
+  });
+
+  it('a first deployment rolled back by deleting the endpoint serves none, and stays ROLLED_BACK', async () => {
+    sageMaker.on(DescribeEndpointCommand).rejects(sdkError('ValidationException', 400, `Could not find endpoint "${ENDPOINT}".`));
+    const out = await handler({ outcome: 'ROLLED_BACK', state: { ...releaseState(), claim: claimed, deployment: firstDeployment() } }, lambdaContext());
+    expect(out).toMatchObject({ outcome: 'ROLLED_BACK', endpoint: { serving: 'none', status: 'absent' } });
+    expect(sageMaker.commandCalls(DescribeEndpointConfigCommand)).toHaveLength(0);
+  });
+
+  it('records a duplicate as SKIPPED without touching the ledger (the claim is not ours)', async () => {
+    // Prepare
+    const state = { ...releaseState(), claim: { status: 'duplicate', existingReleaseId: 'first000', existingStatus: 'PROMOTED', target: ENDPOINT } };
+    ledger.claims.set(PACKAGE_ARN, { releaseId: 'first000', status: 'PROMOTED' });
+
+    // Act
+    const out = await handler({ outcome: 'SKIPPED', state }, lambdaContext());
+
+    // Assess
+    expect(out).toMatchObject({ outcome: 'SKIPPED', error: null, detailType: 'Model Deployment Skipped', endpoint: null });
+    expect(ledger.finished).toHaveLength(0);
+    expect(ledger.claims.get(PACKAGE_ARN)).toEqual({ releaseId: 'first000', status: 'PROMOTED' });
+    expect(sageMaker.calls()).toHaveLength(0);
+    expect(sentEvent().detail.reason).toContain('release first000 (PROMOTED)');
+  });
+
+  it('records a failure before the claim without touching the ledger, quoting the Lambda error message', async () => {
+    // Prepare
+    const { plan: _p, ...beforePlan } = releaseState();
+    const error = { Error: 'InvalidSettings', Cause: JSON.stringify({ errorType: 'InvalidSettings', errorMessage: 'canary.bakeMinute: unknown setting' }) };
+
+    // Act
+    const out = await handler({ outcome: 'FAILED', state: { ...beforePlan, error } }, lambdaContext());
+
+    // Assess
+    expect(out).toMatchObject({ outcome: 'FAILED', error: 'InvalidSettings', cause: 'InvalidSettings: canary.bakeMinute: unknown setting', detailType: 'Model Deployment Failed' });
+    expect(ledger.finished).toHaveLength(0);
+    expect(sentEvent().detail).toMatchObject({ outcome: 'FAILED', trigger: 'error', releaseId: null });
+  });
+
+  it('finishes the ledger for a release that gave up in the queue (it owns the package claim)', async () => {
+    // Prepare
+    const queued = { status: 'queued', queuePosition: 1, holder: 'older000', target: ENDPOINT, waitingSince: '2024-05-01T12:00:00.000Z' };
+    const error = { Error: 'EndpointBusy', Cause: JSON.stringify({ errorMessage: 'churn-endpoint has been busy' }) };
+
+    // Act
+    await handler({ outcome: 'FAILED', state: { ...releaseState(), claim: queued, error } }, lambdaContext());
+
+    // Assess
+    expect(ledger.finished).toHaveLength(1);
+    expect(ledger.finished[0]).toMatchObject({ status: 'FAILED', target: ENDPOINT, reason: 'EndpointBusy: churn-endpoint has been busy' });
+  });
+
+  it('fails with AwsUnavailable when EventBridge did not take the event', async () => {
+    servesNew();
+    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }] });
+    await expect(handler({ outcome: 'PROMOTED', state: { ...releaseState(), claim: claimed, deployment } }, lambdaContext())).rejects.toMatchObject({
+      name: 'AwsUnavailable',
+      message: 'PutEvents failed: InternalFailure: try again',
+    });
+  });
+
+  it('reports a throttled PutEvents as AwsThrottled', async () => {
+    eventBridge.on(PutEventsCommand).rejects(throttled());
+    await expect(handler({ outcome: 'FAILED', state: releaseState() }, lambdaContext())).rejects.toMatchObject({ name: 'AwsThrottled' });
+  });
+
+  it('refuses an unknown outcome, writing nothing', async () => {
+    await expect(handler({ outcome: 'DONE', state: releaseState() }, lambdaContext())).rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining('outcome') });
+    expect(eventBridge.calls()).toHaveLength(0);
+    expect(ledger.finished).toHaveLength(0);
+  });
+});

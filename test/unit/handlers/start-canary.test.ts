@@ -1,0 +1,139 @@
+import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeEndpointCommand, SageMakerClient, UpdateEndpointWeightsAndCapacitiesCommand, type DescribeEndpointCommandOutput } from '@aws-sdk/client-sagemaker';
+import { mockClient } from 'aws-sdk-client-mock';
+import { handler } from '../../../functions/start-canary/handler';
+import { ENDPOINT, existingDeployment, freezeNow, lambdaContext, releaseState, serviceDown, throttled } from '../helpers';
+
+const sageMaker = mockClient(SageMakerClient);
+const cloudWatch = mockClient(CloudWatchClient);
+beforeEach(() => freezeNow('2024-05-01T12:20:00.000Z'));
+afterEach(() => {
+  sageMaker.reset();
+  cloudWatch.reset();
+  jest.restoreAllMocks();
+});
+
+const deployment = existingDeployment();
+const SETTINGS = { 'canary.percent': '10', 'canary.bakeMinutes': '30', 'slo.latencyP99Ms': '250', 'slo.errorRatePercent': '1' };
+
+function endpointOnCanaryConfig(overrides: Partial<DescribeEndpointCommandOutput> = {}): Partial<DescribeEndpointCommandOutput> {
+  return {
+    EndpointName: ENDPOINT,
+    EndpointStatus: 'InService',
+    EndpointConfigName: deployment.newConfigName,
+    ProductionVariants: [
+      { VariantName: 'v6-old', CurrentWeight: 1 },
+      { VariantName: deployment.newVariantName, CurrentWeight: 0 },
+    ],
+    ...overrides,
+  };
+}
+const weightChanges = () => sageMaker.commandCalls(UpdateEndpointWeightsAndCapacitiesCommand);
+
+describe('StartCanary handler', () => {
+  it('creates both SLO alarms before it moves any traffic', async () => {
+    // Prepare
+    const order: string[] = [];
+    cloudWatch.on(PutMetricAlarmCommand).callsFake((input: { AlarmName?: string }) => {
+      order.push(`alarm ${input.AlarmName}`);
+      return {};
+    });
+    sageMaker.on(DescribeEndpointCommand).resolves(endpointOnCanaryConfig());
+    sageMaker.on(UpdateEndpointWeightsAndCapacitiesCommand).callsFake(() => {
+      order.push('weights');
+      return {};
+    });
+    const state = releaseState(SETTINGS);
+
+    // Act
+    await handler({ ...state, deployment }, lambdaContext());
+
+    // Assess
+    expect(order).toEqual([`alarm ${state.plan.names.errorRateAlarm}`, `alarm ${state.plan.names.latencyAlarm}`, 'weights']);
+  });
+
+  it('sets the alarm thresholds from the SLOs, latency in microseconds, on the new variant', async () => {
+    // Prepare
+    sageMaker.on(DescribeEndpointCommand).resolves(endpointOnCanaryConfig());
+    const state = releaseState(SETTINGS);
+
+    // Act
+    await handler({ ...state, deployment }, lambdaContext());
+
+    // Assess
+    const alarms = cloudWatch.commandCalls(PutMetricAlarmCommand).map((c) => c.args[0].input);
+    expect(alarms.map((a) => [a.MetricName, a.Threshold])).toEqual([
+      ['Invocation5XXErrors', 0.01],
+      ['ModelLatency', 250_000],
+    ]);
+    for (const alarm of alarms) expect(alarm.Dimensions).toContainEqual({ Name: 'VariantName', Value: deployment.newVariantName });
+  });
+
+  it('gives the new variant canary.percent of the traffic and the live variant the rest', async () => {
+    // Prepare
+    sageMaker.on(DescribeEndpointCommand).resolves(endpointOnCanaryConfig());
+
+    // Act
+    const out = await handler({ ...releaseState(SETTINGS), deployment }, lambdaContext());
+
+    // Assess
+    expect(weightChanges()[0]?.args[0].input).toEqual({
+      EndpointName: ENDPOINT,
+      DesiredWeightsAndCapacities: [
+        { VariantName: 'v6-old', DesiredWeight: 90 },
+        { VariantName: deployment.newVariantName, DesiredWeight: 10 },
+      ],
+    });
+    expect(out.weights).toEqual([
+      { name: 'v6-old', weight: 90 },
+      { name: deployment.newVariantName, weight: 10 },
+    ]);
+  });
+
+  it('returns the alarms to watch (its own and canary.alarmNames) and when the bake ends', async () => {
+    // Prepare
+    sageMaker.on(DescribeEndpointCommand).resolves(endpointOnCanaryConfig());
+    const state = releaseState({ ...SETTINGS, 'canary.alarmNames': 'churn-business-kpi' });
+
+    // Act
+    const out = await handler({ ...state, deployment }, lambdaContext());
+
+    // Assess
+    expect(out.alarmNames).toEqual([state.plan.names.errorRateAlarm, state.plan.names.latencyAlarm, 'churn-business-kpi']);
+    expect(out.startedAt).toBe('2024-05-01T12:20:00.000Z');
+    expect(out.bakeUntil).toBe('2024-05-01T12:50:00.000Z');
+  });
+
+  it.each([
+    ['throttled', 'AwsThrottled', throttled],
+    ['down', 'AwsUnavailable', serviceDown],
+  ])('moves no traffic when CloudWatch is %s (%s)', async (_what, name, error) => {
+    // Prepare
+    cloudWatch.on(PutMetricAlarmCommand).rejects(error());
+    sageMaker.on(DescribeEndpointCommand).resolves(endpointOnCanaryConfig());
+
+    // Act
+    const result = handler({ ...releaseState(SETTINGS), deployment }, lambdaContext());
+
+    // Assess
+    await expect(result).rejects.toMatchObject({ name, message: expect.stringContaining('PutMetricAlarm failed') });
+    expect(weightChanges()).toHaveLength(0);
+  });
+
+  it.each<[string, Partial<DescribeEndpointCommandOutput>]>([
+    ['still Updating', { EndpointStatus: 'Updating' }],
+    ['back on the previous config', { EndpointConfigName: 'live-config' }],
+  ])('refuses an endpoint %s with EndpointStateConflict and moves no traffic', async (_what, overrides) => {
+    sageMaker.on(DescribeEndpointCommand).resolves(endpointOnCanaryConfig(overrides));
+    await expect(handler({ ...releaseState(SETTINGS), deployment }, lambdaContext())).rejects.toMatchObject({ name: 'EndpointStateConflict' });
+    expect(weightChanges()).toHaveLength(0);
+  });
+
+  it('refuses bad input and creates no alarm', async () => {
+    await expect(handler({ ...releaseState(SETTINGS), deployment: { ...deployment, newVariantName: undefined } }, lambdaContext())).rejects.toMatchObject({
+      name: 'InvalidInput',
+      message: expect.stringContaining('deployment.newVariantName'),
+    });
+    expect(cloudWatch.calls()).toHaveLength(0);
+  });
+});
