@@ -316,11 +316,14 @@ function renderMetrics(r: SimulationResult): string {
       const invocations = p.points.reduce((n, q) => n + q.invocations, 0);
       return `<li><span class="swatch" style="background:${p.colour}"></span>${escapeHtml(p.label)} <span class="muted">(${formatNumber(invocations, 0)} invocations)</span></li>`;
     }),
-    `<li><span class="swatch dashed" style="border-color:${THRESHOLD_COLOUR}"></span>SLO threshold</li>`,
-    `<li><span class="swatch vline" style="border-color:${TRAFFIC_MARKER_COLOUR}"></span>traffic change</li>`,
-    `<li><span class="swatch vline" style="border-color:${ALARM_COLOURS.ALARM}"></span>alarm → ALARM</li>`,
-    `<li><span class="swatch vline" style="border-color:${ALARM_COLOURS.OK}"></span>alarm → OK</li>`,
   ];
+  if (r.thresholds.errorRatePercent !== null || r.thresholds.latencyP99Ms !== null) {
+    legend.push(`<li><span class="swatch dashed" style="border-color:${THRESHOLD_COLOUR}"></span>SLO threshold</li>`);
+  }
+  // Only the kinds of marker this chart has.
+  const markerKinds = new Map<string, string>();
+  for (const m of markers) markerKinds.set(m.colour, m.colour === TRAFFIC_MARKER_COLOUR ? 'traffic change' : `alarm → ${m.label.split(' ')[0] ?? ''}`);
+  for (const [colour, text] of markerKinds) legend.push(`<li><span class="swatch vline" style="border-color:${colour}"></span>${escapeHtml(text)}</li>`);
   const thresholds = [
     r.thresholds.errorRatePercent === null ? 'no error-rate threshold' : `error-rate threshold ${formatNumber(r.thresholds.errorRatePercent, 3)}%`,
     r.thresholds.latencyP99Ms === null ? 'no p99 latency threshold' : `p99 latency threshold ${formatNumber(r.thresholds.latencyP99Ms, 1)} ms`,
@@ -346,7 +349,8 @@ function chartMarkers(r: SimulationResult, startMs: number): Marker[] {
     if (a.oldState === undefined && a.newState === 'INSUFFICIENT_DATA') continue;
     markers.push({
       x: (a.timestamp - startMs) / MINUTE_MS,
-      label: `${a.alarmName} → ${a.newState}`,
+      // The end of an alarm's name says what it watches (…-error-rate); the start is the endpoint.
+      label: `${a.newState} ${truncateStart(a.alarmName, 24)}`,
       full: `${a.alarmName}: ${a.oldState ?? 'new'} → ${a.newState}${a.reason ? ` (${a.reason})` : ''}`,
       colour: ALARM_COLOURS[a.newState] ?? ALARM_COLOURS.INSUFFICIENT_DATA ?? '#888888',
       dash: a.newState === 'ALARM' ? '' : '2 2',
@@ -359,6 +363,10 @@ const CHART = { width: 960, left: 70, right: 84, top: 12, plotHeight: 190, gap: 
 
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+function truncateStart(text: string, max: number): string {
+  return text.length <= max ? text : `…${text.slice(text.length - max + 1)}`;
 }
 
 function renderChartSvg(r: SimulationResult, plotted: Plotted[], markers: Marker[], startMs: number): string {
@@ -476,7 +484,7 @@ function renderChartSvg(r: SimulationResult, plotted: Plotted[], markers: Marker
     lastLabelX = labelX;
     const labelY = top + 6;
     out.push(
-      `<text class="marker-label" x="${labelX}" y="${labelY}" transform="rotate(-90 ${labelX} ${labelY})" text-anchor="end" dominant-baseline="hanging" fill="${m.colour}" font-size="11">${escapeHtml(truncate(m.label, 30))}</text>`,
+      `<text class="marker-label" x="${labelX}" y="${labelY}" transform="rotate(-90 ${labelX} ${labelY})" text-anchor="end" dominant-baseline="hanging" fill="${m.colour}" font-size="11">${escapeHtml(truncate(m.label, 32))}</text>`,
     );
   }
 

@@ -339,7 +339,7 @@ class Drawing {
 /** What the Retry comment says: every Task (or n of m) retries these errors. */
 function retrySummary(tasks: AslStateLike[]): string {
   const retrying = tasks.filter((t) => Array.isArray(t.Retry) && t.Retry.length > 0);
-  if (retrying.length === 0) return 'No Task retries.';
+  if (retrying.length === 0) return 'no Task retries.';
   const sets = retrying.map((t) => new Set((t.Retry as unknown[]).flatMap((r) => (isObj(r) && Array.isArray(r.ErrorEquals) ? r.ErrorEquals.map(String) : []))));
   const [first = new Set<string>()] = sets;
   const common = [...first].filter((e) => sets.every((s) => s.has(e)));

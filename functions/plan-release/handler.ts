@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { InvalidConfiguration } from '../shared/errors';
+import { InvalidConfiguration, InvalidSettings } from '../shared/errors';
 import { decideInferenceMode } from '../shared/domain/inference-mode';
+import { GUARDRAIL_LIMITS } from '../shared/domain/guardrails';
 import { modelPackageSchema, type ModelPackage } from '../shared/domain/model-package';
 import { releaseStyleFor, resourceNames, sageMakerName, type ReleasePlan } from '../shared/domain/release-plan';
 import { resolveSettings } from '../shared/domain/settings';
@@ -33,17 +34,24 @@ export function planRelease({ request, package: pkg, defaults, releaseId }: Plan
   const settings = resolveSettings({ defaults, metadata: pkg.metadata, overrides: request.overrides });
   const decision = decideInferenceMode(settings, { containerCount: pkg.containers.length });
   const mode = decision.mode;
+  if (mode === 'async' && settings.async.outputPath === undefined) {
+    throw new InvalidSettings('async.outputPath: an asynchronous endpoint needs an s3:// path for its results');
+  }
   const endpointName =
     mode === 'batch'
       ? null
       : mode === 'multi-model'
         ? (settings.deploy.multiModelGroup ?? null)
         : (request.endpointName ?? settings.endpoint.name ?? sageMakerName(pkg.groupName));
+  const style = releaseStyleFor(mode, settings);
+  if (style === 'native-guardrails' && settings.canary.bakeMinutes * 60 > GUARDRAIL_LIMITS.maxWaitIntervalSeconds) {
+    throw new InvalidSettings(`canary.bakeMinutes ${settings.canary.bakeMinutes}: SageMaker deployment guardrails bake at most ${GUARDRAIL_LIMITS.maxWaitIntervalSeconds / 60} minutes`);
+  }
   return {
     releaseId,
     endpointName,
     mode,
-    style: releaseStyleFor(mode, settings),
+    style,
     decision,
     settings,
     names: resourceNames(pkg.groupName, pkg.version, endpointName, releaseId),

@@ -1,18 +1,31 @@
 import { z } from 'zod';
-import type { ProductionVariant } from '@aws-sdk/client-sagemaker';
+import type { CreateEndpointConfigCommandInput, ProductionVariant } from '@aws-sdk/client-sagemaker';
 import { describeAlarms } from '../shared/aws/alarms';
 import { createEndpointConfig, createModel, describeEndpoint, describeEndpointConfig } from '../shared/aws/endpoints';
-import { EndpointStateConflict, InvalidSettings } from '../shared/errors';
-import { canaryVariants, newVariant } from '../shared/domain/endpoint-config';
+import { EndpointStateConflict, InvalidInput, InvalidSettings, ModeNotSupported } from '../shared/errors';
+import { asyncInferenceConfig, canaryVariants, hostingSwitchProblem, newVariant } from '../shared/domain/endpoint-config';
+import type { ReleasePlan } from '../shared/domain/release-plan';
 import { releaseState, type Deployment } from '../shared/domain/state';
 import { stepHandler } from '../shared/runtime/step-handler';
 
 const env = z.object({ SAGEMAKER_EXECUTION_ROLE_ARN: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN') });
 
+type EndpointStyle = Deployment['style'];
+
+function endpointStyle(plan: ReleasePlan): EndpointStyle {
+  if (plan.style === 'variant-canary' || plan.style === 'native-guardrails' || plan.style === 'all-at-once') return plan.style;
+  throw new InvalidInput(`PrepareDeployment cannot release style ${plan.style}; the state machine routes it elsewhere`);
+}
+
+/** Config-level settings of the mode (async inference), next to the variants. */
+function modeConfig(plan: ReleasePlan): Partial<CreateEndpointConfigCommandInput> {
+  return plan.mode === 'async' ? { AsyncInferenceConfig: asyncInferenceConfig(plan) } : {};
+}
+
 /**
  * State PrepareDeployment: everything that can be created without touching the endpoint (model,
  * endpoint config), and the snapshot of what the endpoint runs now, which is what a rollback restores.
- * Nothing here changes what the endpoint serves.
+ * Nothing here changes what the endpoint serves, and every refusal happens before the first create.
  */
 export const handler = stepHandler({
   step: 'PrepareDeployment',
@@ -20,7 +33,8 @@ export const handler = stepHandler({
   env,
   run: async ({ package: pkg, plan }, { env }): Promise<Deployment> => {
     const endpointName = plan.endpointName;
-    if (endpointName === null) throw new EndpointStateConflict(`PrepareDeployment has no endpoint to deploy to in mode ${plan.mode}`);
+    if (endpointName === null) throw new InvalidInput(`PrepareDeployment needs an endpoint; mode ${plan.mode} has none`);
+    const style = endpointStyle(plan);
 
     // Extra alarms the user named must exist now; finding out mid-canary would be too late.
     const extra = plan.settings.canary.alarmNames;
@@ -33,6 +47,12 @@ export const handler = stepHandler({
     const live = await describeEndpoint(endpointName);
     if (live !== null && live.status !== 'InService') {
       throw new EndpointStateConflict(`Endpoint ${endpointName} is ${live.status}, not InService: another change is under way outside this pipeline; nothing was changed`);
+    }
+    const liveConfig = live?.configName ? await describeEndpointConfig(live.configName) : undefined;
+    const liveVariants: ProductionVariant[] = liveConfig?.ProductionVariants ?? [];
+    if (live !== null) {
+      const problem = hostingSwitchProblem(plan, liveVariants);
+      if (problem !== null) throw new ModeNotSupported(`Cannot release to ${endpointName}: ${problem}; nothing was changed`);
     }
 
     const tags = [
@@ -48,40 +68,38 @@ export const handler = stepHandler({
     });
 
     const startedAt = new Date(Date.now()).toISOString();
-    if (live === null) {
-      await createEndpointConfig({ EndpointConfigName: plan.names.finalConfig, ProductionVariants: [newVariant(plan, 1)], Tags: tags });
+    const common = { endpointName, style, newVariantName: plan.names.variant, modelName: plan.names.model, startedAt };
+    const dataCapture = liveConfig?.DataCaptureConfig ? { DataCaptureConfig: liveConfig.DataCaptureConfig } : {};
+    if (live === null || style !== 'variant-canary') {
+      // A single-variant config: a first deployment, or a mode that replaces the model in one update
+      // (serverless all at once; SageMaker's own blue/green for native guardrails).
+      await createEndpointConfig({ EndpointConfigName: plan.names.finalConfig, ProductionVariants: [newVariant(plan, 1)], ...modeConfig(plan), ...dataCapture, Tags: tags });
       return {
-        endpointName,
-        firstDeployment: true,
-        previousConfigName: null,
+        ...common,
+        firstDeployment: live === null,
+        previousConfigName: live?.configName ?? null,
         liveVariantName: null,
-        newVariantName: plan.names.variant,
+        targetVariant: null,
         newConfigName: plan.names.finalConfig,
-        modelName: plan.names.model,
-        startedAt,
       };
     }
 
-    const liveConfigName = live.configName ?? '';
-    const liveConfig = await describeEndpointConfig(liveConfigName);
-    const liveVariants: ProductionVariant[] = liveConfig.ProductionVariants ?? [];
     const liveWeights = new Map(live.variants.map((v) => [v.name, v.weight]));
     const serving = live.variants.filter((v) => v.weight > 0);
     await createEndpointConfig({
       EndpointConfigName: plan.names.canaryConfig,
       ProductionVariants: canaryVariants(liveVariants, liveWeights, newVariant(plan, 0)),
-      ...(liveConfig.DataCaptureConfig ? { DataCaptureConfig: liveConfig.DataCaptureConfig } : {}),
+      ...modeConfig(plan),
+      ...dataCapture,
       Tags: tags,
     });
     return {
-      endpointName,
+      ...common,
       firstDeployment: false,
-      previousConfigName: liveConfigName,
+      previousConfigName: live.configName,
       liveVariantName: serving.length === 1 ? (serving[0]?.name ?? null) : null,
-      newVariantName: plan.names.variant,
+      targetVariant: plan.names.variant,
       newConfigName: plan.names.canaryConfig,
-      modelName: plan.names.model,
-      startedAt,
     };
   },
 });

@@ -8,7 +8,7 @@ import { deploymentSlice, releaseState } from '../shared/domain/state';
 import { stepHandler } from '../shared/runtime/step-handler';
 
 /**
- * State StartCanary: alarms first, then traffic. If creating an alarm fails, no request has reached
+ * State StartCanary (also the bake of an all-at-once release): alarms first, then traffic. If creating an alarm fails, no request has reached
  * the new model yet. The bake is judged only on alarms that exist before the first canary request.
  */
 export const handler = stepHandler({
@@ -24,12 +24,16 @@ export const handler = stepHandler({
     if (live === null || live.status !== 'InService' || live.configName !== deployment.newConfigName) {
       throw new EndpointStateConflict(`Endpoint ${endpointName} is ${live?.status ?? 'gone'} on ${live?.configName ?? 'nothing'}; expected InService on ${deployment.newConfigName}`);
     }
-    const weights = canaryWeights(
-      live.variants.filter((v) => v.name !== newVariantName),
-      newVariantName,
-      plan.settings.canary.percent,
-    );
-    await setVariantWeights(endpointName, weights);
+    // All at once (serverless): the new model already takes all traffic; the bake only watches its alarms.
+    const allAtOnce = deployment.style === 'all-at-once';
+    const weights = allAtOnce
+      ? [{ name: newVariantName, weight: 100 }]
+      : canaryWeights(
+          live.variants.filter((v) => v.name !== newVariantName),
+          newVariantName,
+          plan.settings.canary.percent,
+        );
+    if (!allAtOnce) await setVariantWeights(endpointName, weights);
     const startedAt = Date.now();
     return {
       alarmNames: [...alarms.map((a) => a.AlarmName ?? ''), ...plan.settings.canary.alarmNames],

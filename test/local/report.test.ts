@@ -276,7 +276,8 @@ describe('renderReport', () => {
     expect(count(svg, /<line class="marker"/)).toBe(4);
     expect(svg).toContain('>StartCanary</text>');
     expect(svg).toContain('>RollBack</text>');
-    expect(svg).toContain('churn-model-canary-5xx → ALARM');
+    expect(svg).toContain('>ALARM churn-model-canary-5xx</text>');
+    expect(svg).toContain('>OK churn-model-canary-5xx</text>');
   });
 
   it('places alarm markers and metrics on the scenario clock', () => {

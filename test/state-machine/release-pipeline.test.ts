@@ -95,7 +95,9 @@ describe('release state machine (packaged ASL, handlers in-process, AWS faked)',
     const run = await h.run(approvalEvent(candidate, 'churn'));
 
     expect(run.error).toBe('ReleaseRolledBack');
-    expect(run.cause).toMatch(/deployment Failed/);
+    expect(run.cause).toMatch(/SageMaker rolled the deployment back: .*ping health check/);
+    // SageMaker kept the old config, so there is nothing for RollBack to undo.
+    expect(run.path).not.toContain('RollBack');
     expect([...h.aws.servingPackages('churn')]).toEqual([[live, 1]]);
   });
 

@@ -34,7 +34,7 @@ interface FakeEndpoint {
   status: string;
   weights: Map<string, number>;
   failureReason?: string;
-  pending?: { polls: number; to: string; fail: boolean; deleting?: boolean };
+  pending?: { polls: number; to: string; fail: boolean; deleting?: boolean; rollbackAlarms?: string[] };
 }
 
 export interface ModelBehaviour {
@@ -65,6 +65,8 @@ export class FakeAwsAccount {
   /** Throttle the next N calls of an operation. */
   readonly throttles = new Map<string, number>();
   pollsPerChange = 2;
+  /** The DeploymentConfig of the last UpdateEndpoint (guardrails), for assertions. */
+  lastDeploymentConfig: unknown = null;
 
   constructor() {
     this.wire();
@@ -102,6 +104,14 @@ export class FakeAwsAccount {
     this.endpoints.set(name, { name, configName: `${name}-live`, status: 'InService', weights: new Map([['live', 1]]) });
   }
 
+  /** A serverless endpoint already serving `packageArn`. */
+  addLiveServerlessEndpoint(name: string, packageArn: string): void {
+    const model = `live-model-${name}`;
+    this.models.set(model, packageArn);
+    this.configs.set(`${name}-live`, [{ VariantName: 'live', ModelName: model, ServerlessConfig: { MemorySizeInMB: 2048, MaxConcurrency: 5 }, InitialVariantWeight: 1 }]);
+    this.endpoints.set(name, { name, configName: `${name}-live`, status: 'InService', weights: new Map([['live', 1]]) });
+  }
+
   /** Which package's model receives the endpoint's traffic, by weight. */
   servingPackages(name: string): Map<string, number> {
     const endpoint = this.endpoints.get(name);
@@ -136,6 +146,13 @@ export class FakeAwsAccount {
     endpoint.pending = undefined;
     if (pending.deleting) {
       this.endpoints.delete(endpoint.name);
+      return;
+    }
+    const firing = (pending.rollbackAlarms ?? []).filter((a) => this.alarms.get(a) === 'ALARM');
+    if (firing.length > 0) {
+      // Deployment guardrails: SageMaker rolls back to the old fleet by itself.
+      endpoint.status = 'InService';
+      endpoint.failureReason = `Deployment failed because alarm(s) ${firing.join(', ')} went into ALARM state during the baking period`;
       return;
     }
     if (pending.fail) {
@@ -196,12 +213,14 @@ export class FakeAwsAccount {
         ProductionVariants: [...endpoint.weights].map(([VariantName, w]) => ({ VariantName, CurrentWeight: w, DesiredWeight: w })),
       };
     });
-    sm.on(UpdateEndpointCommand).callsFake((input: { EndpointName: string; EndpointConfigName: string }) => {
+    sm.on(UpdateEndpointCommand).callsFake((input: { EndpointName: string; EndpointConfigName: string; DeploymentConfig?: { AutoRollbackConfiguration?: { Alarms?: { AlarmName?: string }[] } } }) => {
       this.maybeThrottle('UpdateEndpoint');
       const endpoint = this.endpoints.get(input.EndpointName);
       if (!endpoint) throw awsError('ValidationException', `Could not find endpoint "${input.EndpointName}".`);
       if (endpoint.status !== 'InService') throw awsError('ValidationException', `Cannot update in-progress endpoint "${input.EndpointName}".`);
+      this.lastDeploymentConfig = input.DeploymentConfig ?? null;
       this.startChange(endpoint, input.EndpointConfigName, 'Updating');
+      if (endpoint.pending) endpoint.pending.rollbackAlarms = (input.DeploymentConfig?.AutoRollbackConfiguration?.Alarms ?? []).map((a) => a.AlarmName ?? '');
       return {};
     });
     sm.on(UpdateEndpointWeightsAndCapacitiesCommand).callsFake((input: { EndpointName: string; DesiredWeightsAndCapacities: { VariantName: string; DesiredWeight: number }[] }) => {

@@ -1,4 +1,4 @@
-import type { ClaimResult, LeaseResult, ReleaseLedger, ReleaseRecord, ReleaseStatus } from '../../functions/shared/domain/ledger';
+import type { ActiveBatchModel, ClaimResult, LeaseResult, ReleaseLedger, ReleaseRecord, ReleaseStatus } from '../../functions/shared/domain/ledger';
 
 /** In-memory ReleaseLedger with the same rules as the DynamoDB one, for state-machine tests. */
 export class MemoryLedger implements ReleaseLedger {
@@ -6,6 +6,15 @@ export class MemoryLedger implements ReleaseLedger {
   readonly queues = new Map<string, { sk: string; releaseId: string; expiresAt: number }[]>();
   readonly leases = new Map<string, { holder: string; expiresAt: number }>();
   readonly records = new Map<string, ReleaseRecord>();
+  readonly batchModels = new Map<string, ActiveBatchModel>();
+
+  async setActiveBatchModel(model: ActiveBatchModel): Promise<void> {
+    this.batchModels.set(model.groupName, model);
+  }
+
+  async activeBatchModel(groupName: string): Promise<ActiveBatchModel | null> {
+    return this.batchModels.get(groupName) ?? null;
+  }
 
   async claimPackage({ modelPackageArn, releaseId, force }: { modelPackageArn: string; releaseId: string; force: boolean; now: Date }): Promise<ClaimResult> {
     const existing = this.claims.get(modelPackageArn);

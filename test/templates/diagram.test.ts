@@ -126,12 +126,18 @@ function parseMermaid(text: string): Parsed {
 const decode = (label: string): string =>
   label.replace(/#quot;/g, '"').replace(/#lt;/g, '<').replace(/#gt;/g, '>').replace(/#124;/g, '|').replace(/#96;/g, '`').replace(/#35;/g, '#');
 
-const nodeNamed = (parsed: Parsed, name: string): [string, { shape: string; label: string }] | undefined =>
-  [...parsed.nodes.entries()].find(([, n]) => decode(n.label) === name);
+/** The fixed start/end markers the generator adds; not states. */
+const MARKERS = new Set(['machineStart', 'machineEnd']);
 
+/** The node drawn for a state (the start/end markers are not states, even a state named "end"). */
+const nodeNamed = (parsed: Parsed, name: string): [string, { shape: string; label: string }] | undefined =>
+  [...parsed.nodes.entries()].find(([id, n]) => !MARKERS.has(id) && decode(n.label) === name);
+
+/** Edges between two states, by name; `@start`/`@end` are the markers. */
 function edgeBetween(parsed: Parsed, from: string, to: string): Parsed['edges'] {
-  const fromId = nodeNamed(parsed, from)?.[0];
-  const toId = nodeNamed(parsed, to)?.[0];
+  const idOf = (name: string): string | undefined => (name === '@start' ? 'machineStart' : name === '@end' ? 'machineEnd' : nodeNamed(parsed, name)?.[0]);
+  const fromId = idOf(from);
+  const toId = idOf(to);
   return parsed.edges.filter((e) => e.from === fromId && e.to === toId);
 }
 
@@ -203,6 +209,35 @@ const sample = (): AslMachineLike => ({
   },
 });
 
+describe('the structural checker used below', () => {
+  it('flags what would break or silently change a Mermaid flowchart', () => {
+    // Prepare
+    const broken = [
+      'flowchart TD',
+      '    a["A"]',
+      '    a{"again"}',
+      '    subgraph g ["G"]',
+      '        end["keyword"]',
+      '    a --> ghost',
+      '    a -->|"x" y"| a',
+      '    class a missing',
+    ].join('\n');
+
+    // Act
+    const { problems } = parseMermaid(broken);
+
+    // Assess
+    expect(problems).toEqual([
+      'line 3: id a declared twice',
+      'line 5: id end is a Mermaid keyword',
+      'line 6: edge target ghost is not a declared node',
+      'line 7: unrecognised line: a -->|"x" y"| a',
+      'line 8: class missing used before its classDef',
+      'subgraphs never closed: g',
+    ]);
+  });
+});
+
 describe('aslToMermaid', () => {
   it('writes structurally valid Mermaid: known lines only, unique safe ids, balanced subgraphs, edges between declared nodes', () => {
     // Prepare
@@ -241,7 +276,7 @@ describe('aslToMermaid', () => {
       Done: 'circle',
       'Gave up': 'circle',
     });
-    const stateNodes = [...parsed.nodes.keys()].filter((id) => id !== 'machineStart' && id !== 'machineEnd');
+    const stateNodes = [...parsed.nodes.keys()].filter((id) => !MARKERS.has(id));
     expect(stateNodes).toHaveLength(stateNames(definition).length);
   });
 
@@ -306,6 +341,8 @@ describe('aslToMermaid', () => {
     expect(edgeBetween(parsed, 'Each', 'Score').map((e) => e.label)).toEqual(['each item']);
     expect(edgeBetween(parsed, 'Fan out', 'Each')).toEqual([expect.objectContaining({ arrow: '-->' })]);
     expect(edgeBetween(parsed, 'Each', 'end')).toEqual([expect.objectContaining({ arrow: '-->' })]);
+    expect(edgeBetween(parsed, 'end', '@end')).toHaveLength(1);
+    expect(edgeBetween(parsed, 'Left', '@end')).toEqual([]); // End inside a branch ends the branch, not the machine
     expect(mermaid).toMatch(/subgraph \w+ \["Each: each item, up to 4 at a time"\]\n\s+s_Score\[/);
   });
 
@@ -382,8 +419,8 @@ describe('aslToMermaid', () => {
 
     // Assess
     expect(parsed.problems).toEqual([]);
-    expect(edgeBetween(parsed, 'start', 'Only')).toHaveLength(1);
-    expect(edgeBetween(parsed, 'Only', 'end')).toHaveLength(1);
+    expect(edgeBetween(parsed, '@start', 'Only')).toHaveLength(1);
+    expect(edgeBetween(parsed, 'Only', '@end')).toHaveLength(1);
   });
 });
 

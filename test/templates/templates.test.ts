@@ -64,12 +64,11 @@ describe('packaged templates (npm run package)', () => {
     );
   });
 
-  it('iam:PassRole is granted only to PrepareDeployment, only for SageMaker', () => {
+  it('iam:PassRole is granted only to the steps that create models, only for SageMaker', () => {
     const resources = template().Resources;
     const passRoleHolders = Object.keys(resources).filter((id) => resources[id]?.Type === 'AWS::IAM::Role' && allowedActions(id).includes('iam:PassRole'));
-    expect(passRoleHolders).toEqual(['PrepareDeploymentRole']);
-    const text = JSON.stringify(resources.PrepareDeploymentRole);
-    expect(text).toContain('"iam:PassedToService":"sagemaker.amazonaws.com"');
+    expect(passRoleHolders.sort()).toEqual(['PrepareDeploymentRole', 'RegisterBatchModelRole']);
+    for (const id of passRoleHolders) expect(JSON.stringify(resources[id])).toContain('"iam:PassedToService":"sagemaker.amazonaws.com"');
   });
 
   it('no function role allows a wildcard action', () => {
@@ -99,6 +98,7 @@ describe('handler layout', () => {
       RecordFailure: 'record-outcome',
       RecordRollbackFailure: 'record-outcome',
       RecordDuplicate: 'record-outcome',
+      RecordRegistration: 'record-outcome',
     };
     for (const [state, fn] of Object.entries(functionsByState)) {
       const kebab = state.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();

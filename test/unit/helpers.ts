@@ -91,6 +91,8 @@ const NAMES = resourceNames('churn-model', 7, ENDPOINT, RELEASE_ID);
 export function existingDeployment(overrides: Partial<Deployment> = {}): Deployment {
   return {
     endpointName: ENDPOINT,
+    style: 'variant-canary',
+    targetVariant: NAMES.variant,
     firstDeployment: false,
     previousConfigName: 'live-config',
     liveVariantName: 'v6-old',
@@ -105,6 +107,8 @@ export function existingDeployment(overrides: Partial<Deployment> = {}): Deploym
 export function firstDeployment(overrides: Partial<Deployment> = {}): Deployment {
   return {
     endpointName: ENDPOINT,
+    style: 'variant-canary',
+    targetVariant: null,
     firstDeployment: true,
     previousConfigName: null,
     liveVariantName: null,

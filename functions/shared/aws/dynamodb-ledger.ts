@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ClaimResult, LeaseResult, ReleaseLedger, ReleaseRecord, ReleaseStatus } from '../domain/ledger';
+import type { ActiveBatchModel, ClaimResult, LeaseResult, ReleaseLedger, ReleaseRecord, ReleaseStatus } from '../domain/ledger';
 import { translateAwsError } from './translate-error';
 
 /**
@@ -9,6 +9,7 @@ import { translateAwsError } from './translate-error';
  *   TARGET#<name>  / QUEUE#<requestedAt>#<release>   waiting and running releases, oldest first
  *   TARGET#<name>  / LEASE                          who may change the endpoint now
  *   TARGET#<name>  / RELEASE#<requestedAt>#<release> the record; GSI byPackage: PACKAGE#<arn> / RELEASE#...
+ *   BATCH#<group>  / ACTIVE                         the model the nightly batch scores the group with
  */
 const pkgKey = (arn: string) => ({ pk: `PACKAGE#${arn}`, sk: 'CLAIM' });
 const targetPk = (target: string) => `TARGET#${target}`;
@@ -33,6 +34,17 @@ export class DynamoDbReleaseLedger implements ReleaseLedger {
     private readonly db: DynamoDBDocumentClient,
     private readonly table: string,
   ) {}
+
+  async setActiveBatchModel(model: ActiveBatchModel): Promise<void> {
+    await call('PutItem', () => this.db.send(new PutCommand({ TableName: this.table, Item: { pk: `BATCH#${model.groupName}`, sk: 'ACTIVE', ...model } })));
+  }
+
+  async activeBatchModel(groupName: string): Promise<ActiveBatchModel | null> {
+    const out = await call('GetItem', () => this.db.send(new GetCommand({ TableName: this.table, Key: { pk: `BATCH#${groupName}`, sk: 'ACTIVE' }, ConsistentRead: true })));
+    if (!out.Item) return null;
+    const { groupName: g, modelPackageArn, modelName, releaseId, registeredAt } = out.Item as ActiveBatchModel;
+    return { groupName: g, modelPackageArn, modelName, releaseId, registeredAt };
+  }
 
   async claimPackage({ modelPackageArn, releaseId, force, now }: { modelPackageArn: string; releaseId: string; force: boolean; now: Date }): Promise<ClaimResult> {
     const existing = await call('GetItem', () => this.db.send(new GetCommand({ TableName: this.table, Key: pkgKey(modelPackageArn), ConsistentRead: true })));

@@ -4,7 +4,8 @@ import type { ModelPackage } from '../domain/model-package';
 import { sageMakerClient } from './clients';
 import { isNotFound, translateAwsError } from './translate-error';
 
-function toModelPackage(arn: string, out: DescribeModelPackageCommandOutput): ModelPackage {
+/** DescribeModelPackage's answer, reduced to what the pipeline uses. Pure: `npm run plan` uses it offline. */
+export function toModelPackage(arn: string, out: DescribeModelPackageCommandOutput): ModelPackage {
   const spec = out.InferenceSpecification;
   return {
     arn: out.ModelPackageArn ?? arn,

@@ -1,4 +1,4 @@
-import type { ProductionVariant } from '@aws-sdk/client-sagemaker';
+import type { CreateEndpointConfigCommandInput, ProductionVariant } from '@aws-sdk/client-sagemaker';
 import type { ReleasePlan } from './release-plan';
 
 /** The variant that will serve the new model, shaped by the mode (instances or serverless). */
@@ -40,4 +40,32 @@ export function canaryWeights(liveWeights: { name: string; weight: number }[], n
   const remaining = 100 - percent;
   const live = liveWeights.map((v) => ({ name: v.name, weight: liveTotal > 0 ? (v.weight / liveTotal) * remaining : remaining / Math.max(1, liveWeights.length) }));
   return [...live, { name: newVariantName, weight: percent }];
+}
+
+/** Serverless variants have ServerlessConfig; instance-based ones have instances. */
+export function isServerlessVariant(variant: ProductionVariant): boolean {
+  return variant.ServerlessConfig !== undefined;
+}
+
+/**
+ * Why the endpoint cannot move to the new model in place, or null. SageMaker refuses a second variant on
+ * a serverless endpoint, and a hosting-type switch cannot be canaried or rolled back safely; both are
+ * refused before anything is created, with the way out.
+ */
+export function hostingSwitchProblem(plan: ReleasePlan, liveVariants: ProductionVariant[]): string | null {
+  const liveServerless = liveVariants.some(isServerlessVariant);
+  const newServerless = plan.mode === 'serverless';
+  if (liveServerless === newServerless) return null;
+  const from = liveServerless ? 'serverless' : 'instance-based';
+  const to = newServerless ? 'serverless' : 'instance-based';
+  return `endpoint ${plan.endpointName ?? ''} is ${from} and this release is ${to} (mode ${plan.mode}); switching in place cannot be canaried or reverted safely. Release to a new endpoint (endpoint.name) and move clients over`;
+}
+
+/** S3 paths for async results; PlanRelease guarantees async.outputPath for async mode. */
+export function asyncInferenceConfig(plan: ReleasePlan): NonNullable<CreateEndpointConfigCommandInput['AsyncInferenceConfig']> {
+  const { outputPath, failurePath, maxConcurrentInvocationsPerInstance } = plan.settings.async;
+  return {
+    ClientConfig: { MaxConcurrentInvocationsPerInstance: maxConcurrentInvocationsPerInstance },
+    OutputConfig: { S3OutputPath: outputPath ?? '', ...(failurePath ? { S3FailurePath: failurePath } : {}) },
+  };
 }

@@ -35,7 +35,18 @@ export type LeaseResult =
   | { status: 'acquired'; expiresAt: string }
   | { status: 'busy'; holder: string | null; queuePosition: number };
 
+/** The model the nightly batch branch scores a group with (set by a batch-only release). */
+export interface ActiveBatchModel {
+  groupName: string;
+  modelPackageArn: string;
+  modelName: string;
+  releaseId: string;
+  registeredAt: string;
+}
+
 export interface ReleaseLedger {
+  setActiveBatchModel(model: ActiveBatchModel): Promise<void>;
+  activeBatchModel(groupName: string): Promise<ActiveBatchModel | null>;
   /** One release per package version: succeeds once, or again with `force`. Idempotent for the same releaseId. */
   claimPackage(input: { modelPackageArn: string; releaseId: string; force: boolean; now: Date }): Promise<ClaimResult>;
   /** Puts the release in its endpoint's queue (ordered by requestedAt) and records it IN_PROGRESS. Idempotent. */

@@ -37,6 +37,7 @@ export function explainOutcome(inputs: OutcomeInputs): Explanation {
     const c = inputs.claim;
     return { trigger: 'duplicate', reason: `package already released by release ${c?.existingReleaseId ?? 'unknown'} (${c?.existingStatus ?? 'unknown'}); use a manual run with "force": true to release it again`, errorName: null };
   }
+  if (inputs.outcome === 'REGISTERED') return { trigger: 'registered', reason: 'registered as the active batch model of its group; scored by the nightly batch branch', errorName: null };
   if (inputs.outcome === 'PROMOTED') return { trigger: 'promoted', reason: inputs.canaryCheck?.reason ?? inputs.smoke?.reason ?? 'deployed', errorName: null };
 
   let trigger = 'unknown';
@@ -44,6 +45,9 @@ export function explainOutcome(inputs: OutcomeInputs): Explanation {
   if (inputs.error?.Error !== undefined) {
     trigger = 'error';
     reason = `${inputs.error.Error}: ${errorMessageOf(inputs.error.Cause)}`;
+  } else if (inputs.deployCheck?.check === 'RolledBack') {
+    trigger = 'sagemaker-rollback';
+    reason = `SageMaker rolled the deployment back: ${inputs.deployCheck.reason ?? ''}`;
   } else if (inputs.deployCheck && inputs.deployCheck.check !== 'InService') {
     trigger = 'endpoint';
     reason = `deployment ${inputs.deployCheck.check}: ${inputs.deployCheck.reason ?? ''}`;

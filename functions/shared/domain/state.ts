@@ -22,6 +22,9 @@ export const executionSlice = z.object({ id: z.string(), startTime: z.string() }
 
 export const deploymentSlice = z.object({
   endpointName: z.string(),
+  style: z.enum(['variant-canary', 'native-guardrails', 'all-at-once']),
+  /** The variant the smoke test must reach: the new one beside the live one, or null when it is the only one. */
+  targetVariant: z.string().nullable(),
   firstDeployment: z.boolean(),
   previousConfigName: z.string().nullable(),
   liveVariantName: z.string().nullable(),

@@ -8,12 +8,12 @@ const view = (status: string, configName: string | null = 'new-config', failureR
 
 describe('judgeEndpoint', () => {
   it('InService on the expected config is done', () => {
-    expect(judgeEndpoint(view('InService'), 'new-config', 10, BOUND)).toEqual({ check: 'InService', reason: null, endpointStatus: 'InService', configName: 'new-config' });
+    expect(judgeEndpoint(view('InService'), { configName: 'new-config' }, 10, BOUND)).toEqual({ check: 'InService', reason: null, endpointStatus: 'InService', configName: 'new-config' });
   });
 
   it('InService on another config is SageMaker having rolled back: Failed', () => {
     // Act
-    const judged = judgeEndpoint(view('InService', 'old-config', 'Request to service failed. Model container health check failed.'), 'new-config', 600, BOUND);
+    const judged = judgeEndpoint(view('InService', 'old-config', 'Request to service failed. Model container health check failed.'), { configName: 'new-config' }, 600, BOUND);
 
     // Assess
     expect(judged.check).toBe('Failed');
@@ -21,36 +21,36 @@ describe('judgeEndpoint', () => {
   });
 
   it.each(['Failed', 'OutOfService'])('%s is Failed, with SageMaker’s reason', (status) => {
-    expect(judgeEndpoint(view(status, 'new-config', 'image not found'), 'new-config', 10, BOUND)).toMatchObject({ check: 'Failed', reason: `endpoint is ${status}: image not found` });
+    expect(judgeEndpoint(view(status, 'new-config', 'image not found'), { configName: 'new-config' }, 10, BOUND)).toMatchObject({ check: 'Failed', reason: `endpoint is ${status}: image not found` });
   });
 
   it('an endpoint that should exist but does not is Failed', () => {
-    expect(judgeEndpoint(null, 'new-config', 10, BOUND)).toMatchObject({ check: 'Failed', reason: 'the endpoint does not exist', endpointStatus: null });
+    expect(judgeEndpoint(null, { configName: 'new-config' }, 10, BOUND)).toMatchObject({ check: 'Failed', reason: 'the endpoint does not exist', endpointStatus: null });
   });
 
   it.each(['Creating', 'Updating', 'RollingBack', 'SystemUpdating'])('%s within the bound is Pending', (status) => {
-    expect(judgeEndpoint(view(status), 'new-config', BOUND, BOUND)).toMatchObject({ check: 'Pending', reason: null });
+    expect(judgeEndpoint(view(status), { configName: 'new-config' }, BOUND, BOUND)).toMatchObject({ check: 'Pending', reason: null });
   });
 
   it('still changing after the bound is TimedOut', () => {
-    expect(judgeEndpoint(view('Updating'), 'new-config', BOUND + 1, BOUND)).toMatchObject({ check: 'TimedOut', reason: 'endpoint still Updating after 3601 s (bound 3600 s)' });
+    expect(judgeEndpoint(view('Updating'), { configName: 'new-config' }, BOUND + 1, BOUND)).toMatchObject({ check: 'TimedOut', reason: 'endpoint still Updating after 3601 s (bound 3600 s)' });
   });
 
   it('a failure is reported as Failed even after the bound', () => {
-    expect(judgeEndpoint(view('Failed'), 'new-config', BOUND * 2, BOUND).check).toBe('Failed');
+    expect(judgeEndpoint(view('Failed'), { configName: 'new-config' }, BOUND * 2, BOUND).check).toBe('Failed');
   });
 
   describe('waiting for a deletion (expected config null)', () => {
     it('gone is Deleted', () => {
-      expect(judgeEndpoint(null, null, 10, BOUND)).toMatchObject({ check: 'Deleted', reason: null });
+      expect(judgeEndpoint(null, { configName: null }, 10, BOUND)).toMatchObject({ check: 'Deleted', reason: null });
     });
 
     it('still Deleting is Pending', () => {
-      expect(judgeEndpoint(view('Deleting'), null, 10, BOUND).check).toBe('Pending');
+      expect(judgeEndpoint(view('Deleting'), { configName: null }, 10, BOUND).check).toBe('Pending');
     });
 
     it('still there after the bound is TimedOut', () => {
-      expect(judgeEndpoint(view('Deleting'), null, BOUND + 1, BOUND)).toMatchObject({ check: 'TimedOut', reason: expect.stringContaining('endpoint still Deleting') });
+      expect(judgeEndpoint(view('Deleting'), { configName: null }, BOUND + 1, BOUND)).toMatchObject({ check: 'TimedOut', reason: expect.stringContaining('endpoint still Deleting') });
     });
   });
 });

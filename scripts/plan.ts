@@ -1,0 +1,52 @@
+/**
+ * npm run plan -- FILE.json [--override key=value ...]
+ *
+ * FILE holds a DescribeModelPackage response (e.g. `aws sagemaker describe-model-package --model-package-name ARN`).
+ * Prints what PlanRelease would decide: the inference mode with its rule, reasons and inputs, the resolved
+ * settings and the resource names. Calls no AWS API. Stage defaults come from the packaged template
+ * (`npm run package`), so they are exactly what a deployed stage would use.
+ */
+import { readFileSync } from 'node:fs';
+import { execSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { DescribeModelPackageCommandOutput } from '@aws-sdk/client-sagemaker';
+import { toModelPackage } from '../functions/shared/aws/model-registry';
+import { planRelease, planEnv } from '../functions/plan-release/handler';
+import { loadPackagedStateMachine, PACKAGED_TEMPLATE, PROJECT_ROOT } from '../local/packaged-template';
+
+function stageDefaults(): Record<string, string> {
+  if (!existsSync(PACKAGED_TEMPLATE)) execSync('npm run package --silent', { cwd: PROJECT_ROOT, stdio: 'inherit' });
+  const fn = loadPackagedStateMachine().functions.find((f) => f.handlerDir === 'plan-release');
+  const raw = fn?.environment.DEFAULT_SETTINGS;
+  if (typeof raw !== 'string') throw new Error('The packaged template has no DEFAULT_SETTINGS for plan-release');
+  return planEnv.parse({ DEFAULT_SETTINGS: raw }).DEFAULT_SETTINGS;
+}
+
+function main(argv: string[]): number {
+  const file = argv.find((a) => !a.startsWith('--') && !a.includes('='));
+  if (!file) {
+    console.error('usage: npm run plan -- FILE.json [--override key=value ...]   (FILE: a DescribeModelPackage response)');
+    return 2;
+  }
+  const overrides: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] !== '--override') continue;
+    const [key, ...rest] = (argv[i + 1] ?? '').split('=');
+    if (!key || rest.length === 0) throw new Error('--override takes key=value');
+    overrides[key] = rest.join('=');
+  }
+  const described = JSON.parse(readFileSync(file, 'utf8')) as DescribeModelPackageCommandOutput;
+  const arn = described.ModelPackageArn ?? '';
+  const pkg = toModelPackage(arn, described);
+  const plan = planRelease({ request: { endpointName: null, overrides }, package: pkg, defaults: stageDefaults(), releaseId: 'plan' });
+  console.log(JSON.stringify({ modelPackageArn: pkg.arn, mode: plan.mode, rule: plan.decision.rule, reasons: plan.decision.reasons, decision: plan.decision, style: plan.style, endpointName: plan.endpointName, settings: plan.settings, names: plan.names }, null, 2));
+  return 0;
+}
+
+try {
+  process.exit(main(process.argv.slice(2)));
+} catch (error) {
+  const e = error as Error;
+  console.error(`${e.name}: ${e.message}`);
+  process.exit(1);
+}
