@@ -25,6 +25,8 @@ const modelSpec = z
     behaviour: behaviour.default({ latencyMs: { p50: 40, p99: 120 }, errorRate: 0, response: { contentType: 'text/csv', body: '0.5' } }),
     /** Containers in the package (several make a serial inference pipeline). */
     containers: z.number().int().min(1).max(5).default(1),
+    /** How the live endpoint is hosted today (live model only). */
+    hosting: z.enum(['instance', 'serverless', 'async']).default('instance'),
   })
   .strict();
 

@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { SageMakerClient, CreateModelPackageGroupCommand, CreateModelPackageCommand, UpdateModelPackageCommand, CreateModelCommand, CreateEndpointConfigCommand, CreateEndpointCommand, DescribeEndpointCommand, DescribeEndpointConfigCommand, ListModelsCommand, ListEndpointsCommand, ListEndpointConfigsCommand, DescribeModelCommand } from '@aws-sdk/client-sagemaker';
 import { DynamoDBClient, CreateTableCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { S3Client, CreateBucketCommand } from '@aws-sdk/client-s3';
 import { SQSClient, CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, DeleteMessageCommand } from '@aws-sdk/client-sqs';
 import { readFileSync } from 'node:fs';
 import { VirtualClock } from './clock';
@@ -19,6 +20,8 @@ import { startSimulator, type AlarmStateChange, type MetricSeries, type Simulato
 import type { Scenario, ScenarioBehaviour } from './scenario';
 
 export const LEDGER_TABLE = 'sagemaker-release-pipeline-local-ledger';
+/** A bucket for async results and batch data; scenarios refer to it as s3://sagemaker-local-data/... */
+export const DATA_BUCKET = 'sagemaker-local-data';
 const ROLE_ARN = `arn:aws:iam::${LOCAL_ACCOUNT}:role/sagemaker-release-pipeline-local`;
 const credentials = { accessKeyId: 'simulation', secretAccessKey: 'simulation' };
 
@@ -228,6 +231,7 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
     // The account: ledger table, the approval rule exactly as packaged (delivering to a queue the
     // runner reads, standing in for the Step Functions target), and a queue for the outcome events.
     await dynamo.send(new CreateTableCommand(ledgerTableInput()));
+    await new S3Client({ ...clientConfig, forcePathStyle: true }).send(new CreateBucketCommand({ Bucket: DATA_BUCKET }));
     const outcomeQueue = await createQueueWithRule(events, sqs, 'release-outcomes', { source: ['sagemaker-release-pipeline'] });
 
     // The registry: the group, the live model (if any) and the candidate, awaiting approval.
@@ -259,7 +263,18 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
       sim.setBehaviour(liveArn, profile(scenario.live.behaviour));
       // The endpoint as an earlier release left it: one variant serving the live model.
       await sageMaker.send(new CreateModelCommand({ ModelName: `${group}-live`, ExecutionRoleArn: ROLE_ARN, Containers: [{ ModelPackageName: liveArn }] }));
-      await sageMaker.send(new CreateEndpointConfigCommand({ EndpointConfigName: `${endpointName}-live`, ProductionVariants: [{ VariantName: 'live', ModelName: `${group}-live`, InstanceType: 'ml.m5.large', InitialInstanceCount: 1, InitialVariantWeight: 1 }] }));
+      const hosting = scenario.live.hosting;
+      const variant =
+        hosting === 'serverless'
+          ? { VariantName: 'live', ModelName: `${group}-live`, ServerlessConfig: { MemorySizeInMB: 2048, MaxConcurrency: 5 }, InitialVariantWeight: 1 }
+          : { VariantName: 'live', ModelName: `${group}-live`, InstanceType: 'ml.m5.large' as const, InitialInstanceCount: 1, InitialVariantWeight: 1 };
+      await sageMaker.send(
+        new CreateEndpointConfigCommand({
+          EndpointConfigName: `${endpointName}-live`,
+          ProductionVariants: [variant],
+          ...(hosting === 'async' ? { AsyncInferenceConfig: { OutputConfig: { S3OutputPath: `s3://${DATA_BUCKET}/${group}/async-live` } } } : {}),
+        }),
+      );
       await sageMaker.send(new CreateEndpointCommand({ EndpointName: endpointName, EndpointConfigName: `${endpointName}-live` }));
       while ((await sageMaker.send(new DescribeEndpointCommand({ EndpointName: endpointName }))).EndpointStatus !== 'InService') await sim.advance(60);
       note({ kind: 'note', execution: 0, title: 'seeded', detail: `endpoint ${endpointName} InService, serving ${liveArn}` });

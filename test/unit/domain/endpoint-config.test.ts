@@ -1,5 +1,5 @@
 import type { ProductionVariant } from '@aws-sdk/client-sagemaker';
-import { canaryVariants, canaryWeights, newVariant } from '../../../functions/shared/domain/endpoint-config';
+import { asyncInferenceConfig, canaryVariants, canaryWeights, hostingSwitchProblem, isServerlessVariant, newVariant } from '../../../functions/shared/domain/endpoint-config';
 import { releasePlan } from '../helpers';
 
 const sum = (weights: { weight: number }[]) => weights.reduce((s, w) => s + w.weight, 0);
@@ -126,5 +126,61 @@ describe('newVariant', () => {
 
   it('leaves out provisioned concurrency when not set', () => {
     expect(newVariant(releasePlan({ 'deploy.mode': 'serverless' }), 1).ServerlessConfig).not.toHaveProperty('ProvisionedConcurrency');
+  });
+});
+
+describe('isServerlessVariant', () => {
+  it('is true exactly when the variant has a ServerlessConfig', () => {
+    expect(isServerlessVariant({ VariantName: 'a', ServerlessConfig: { MemorySizeInMB: 2048, MaxConcurrency: 5 } })).toBe(true);
+    expect(isServerlessVariant({ VariantName: 'b', InstanceType: 'ml.m5.large', InitialInstanceCount: 1 })).toBe(false);
+  });
+});
+
+describe('hostingSwitchProblem', () => {
+  const instanceVariant: ProductionVariant = { VariantName: 'v6-old', ModelName: 'm6', InstanceType: 'ml.m5.large', InitialInstanceCount: 1 };
+  const serverlessVariant: ProductionVariant = { VariantName: 'v6-old', ModelName: 'm6', ServerlessConfig: { MemorySizeInMB: 2048, MaxConcurrency: 5 } };
+
+  it('refuses a serverless release onto an instance-based endpoint, with the way out', () => {
+    // Act
+    const problem = hostingSwitchProblem(releasePlan({ 'deploy.mode': 'serverless' }), [instanceVariant]);
+
+    // Assess
+    expect(problem).toContain('is instance-based and this release is serverless (mode serverless)');
+    expect(problem).toContain('Release to a new endpoint (endpoint.name)');
+  });
+
+  it.each([
+    ['realtime', {}],
+    ['async', { 'deploy.mode': 'async', 'async.outputPath': 's3://churn-async/out' }],
+  ])('refuses a %s release onto a serverless endpoint', (mode, metadata) => {
+    expect(hostingSwitchProblem(releasePlan(metadata), [serverlessVariant])).toContain(`is serverless and this release is instance-based (mode ${mode})`);
+  });
+
+  it.each<[string, Record<string, string>, ProductionVariant[]]>([
+    ['serverless onto serverless', { 'deploy.mode': 'serverless' }, [serverlessVariant]],
+    ['realtime onto instances', {}, [instanceVariant]],
+    ['native realtime onto instances', { 'deploy.strategy': 'native' }, [instanceVariant]],
+    ['async onto instances', { 'deploy.mode': 'async', 'async.outputPath': 's3://churn-async/out' }, [instanceVariant]],
+  ])('finds no problem for %s', (_what, metadata, live) => {
+    expect(hostingSwitchProblem(releasePlan(metadata), live)).toBeNull();
+  });
+
+  it('counts an endpoint with any serverless variant as serverless', () => {
+    expect(hostingSwitchProblem(releasePlan(), [instanceVariant, { ...serverlessVariant, VariantName: 'other' }])).not.toBeNull();
+  });
+});
+
+describe('asyncInferenceConfig', () => {
+  it('sends results to async.outputPath with the per-instance concurrency', () => {
+    const plan = releasePlan({ 'deploy.mode': 'async', 'async.outputPath': 's3://churn-async/out', 'async.maxConcurrentInvocationsPerInstance': '8' });
+    expect(asyncInferenceConfig(plan)).toEqual({
+      ClientConfig: { MaxConcurrentInvocationsPerInstance: 8 },
+      OutputConfig: { S3OutputPath: 's3://churn-async/out' },
+    });
+  });
+
+  it('adds the failure path when async.failurePath is set', () => {
+    const plan = releasePlan({ 'deploy.mode': 'async', 'async.outputPath': 's3://churn-async/out', 'async.failurePath': 's3://churn-async/failed' });
+    expect(asyncInferenceConfig(plan).OutputConfig).toEqual({ S3OutputPath: 's3://churn-async/out', S3FailurePath: 's3://churn-async/failed' });
   });
 });

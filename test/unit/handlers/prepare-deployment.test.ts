@@ -55,6 +55,8 @@ describe('PrepareDeployment handler', () => {
     // Assess
     expect(deployment).toEqual({
       endpointName: ENDPOINT,
+      style: 'variant-canary',
+      targetVariant: null,
       firstDeployment: true,
       previousConfigName: null,
       liveVariantName: null,
@@ -92,6 +94,8 @@ describe('PrepareDeployment handler', () => {
 
     // Assess
     expect(deployment).toMatchObject({
+      style: 'variant-canary',
+      targetVariant: state.plan.names.variant,
       firstDeployment: false,
       previousConfigName: 'live-config',
       liveVariantName: 'v6-old',
@@ -166,9 +170,13 @@ describe('PrepareDeployment handler', () => {
     expect(writes()).toHaveLength(0);
   });
 
-  it('refuses a plan without an endpoint (batch) and creates nothing', async () => {
-    await expect(handler(releaseState({ 'workload.online': 'false' }, null), lambdaContext())).rejects.toMatchObject({ name: 'EndpointStateConflict' });
+  it('refuses a plan without an endpoint (batch) with InvalidInput and makes no AWS call', async () => {
+    await expect(handler(releaseState({ 'workload.online': 'false' }, null), lambdaContext())).rejects.toMatchObject({
+      name: 'InvalidInput',
+      message: 'PrepareDeployment needs an endpoint; mode batch has none',
+    });
     expect(sageMaker.calls()).toHaveLength(0);
+    expect(cloudWatch.calls()).toHaveLength(0);
   });
 
   it('takes "already exists" from a retried create as success', async () => {
@@ -205,6 +213,130 @@ describe('PrepareDeployment handler', () => {
     sageMaker.on(DescribeEndpointCommand).rejects(throttled());
     await expect(handler(releaseState(), lambdaContext())).rejects.toMatchObject({ name: 'AwsThrottled' });
     expect(writes()).toHaveLength(0);
+  });
+
+  describe('modes that replace the model in one update', () => {
+    const SERVERLESS_LIVE = {
+      EndpointConfigName: 'live-config',
+      ProductionVariants: [{ VariantName: 'v6-old', ModelName: 'churn-model-v6-0000', ServerlessConfig: { MemorySizeInMB: 2048, MaxConcurrency: 5 } }],
+    };
+    const ASYNC = { 'deploy.mode': 'async', 'async.outputPath': 's3://churn-async/out', 'async.failurePath': 's3://churn-async/failed' };
+
+    it('serverless on a serverless endpoint: one ServerlessConfig variant at full weight, all at once', async () => {
+      // Prepare
+      sageMaker.on(DescribeEndpointCommand).resolves(liveEndpoint());
+      sageMaker.on(DescribeEndpointConfigCommand, { EndpointConfigName: 'live-config' }).resolves(SERVERLESS_LIVE);
+      const state = releaseState({ 'deploy.mode': 'serverless', 'serverless.memoryMB': '4096', 'serverless.maxConcurrency': '10' });
+
+      // Act
+      const deployment = await handler(state, lambdaContext());
+
+      // Assess
+      expect(deployment).toEqual({
+        endpointName: ENDPOINT,
+        style: 'all-at-once',
+        targetVariant: null,
+        firstDeployment: false,
+        previousConfigName: 'live-config',
+        liveVariantName: null,
+        newVariantName: state.plan.names.variant,
+        newConfigName: state.plan.names.finalConfig,
+        modelName: state.plan.names.model,
+        startedAt: '2024-05-01T12:01:00.000Z',
+      });
+      const config = sageMaker.commandCalls(CreateEndpointConfigCommand)[0]?.args[0].input;
+      expect(config?.EndpointConfigName).toBe(state.plan.names.finalConfig);
+      expect(config?.ProductionVariants).toEqual([
+        { VariantName: state.plan.names.variant, ModelName: state.plan.names.model, InitialVariantWeight: 1, ServerlessConfig: { MemorySizeInMB: 4096, MaxConcurrency: 10 } },
+      ]);
+      expect(config).not.toHaveProperty('AsyncInferenceConfig');
+      expect(config).not.toHaveProperty('DataCaptureConfig');
+    });
+
+    it('async on an existing endpoint: native guardrails, one variant, AsyncInferenceConfig and the live data capture', async () => {
+      // Prepare
+      sageMaker.on(DescribeEndpointCommand).resolves(liveEndpoint());
+      sageMaker.on(DescribeEndpointConfigCommand, { EndpointConfigName: 'live-config' }).resolves(LIVE_CONFIG);
+      const state = releaseState(ASYNC);
+
+      // Act
+      const deployment = await handler(state, lambdaContext());
+
+      // Assess
+      expect(deployment).toMatchObject({ style: 'native-guardrails', targetVariant: null, firstDeployment: false, previousConfigName: 'live-config', newConfigName: state.plan.names.finalConfig });
+      const config = sageMaker.commandCalls(CreateEndpointConfigCommand)[0]?.args[0].input;
+      expect(config?.ProductionVariants).toHaveLength(1);
+      expect(config?.ProductionVariants?.[0]).toMatchObject({ VariantName: state.plan.names.variant, InitialVariantWeight: 1, InstanceType: 'ml.m5.large' });
+      expect(config?.AsyncInferenceConfig).toEqual({
+        ClientConfig: { MaxConcurrentInvocationsPerInstance: 4 },
+        OutputConfig: { S3OutputPath: 's3://churn-async/out', S3FailurePath: 's3://churn-async/failed' },
+      });
+      expect(config?.DataCaptureConfig).toEqual(LIVE_CONFIG.DataCaptureConfig);
+    });
+
+    it('a first async deployment also gets its AsyncInferenceConfig', async () => {
+      sageMaker.on(DescribeEndpointCommand).rejects(NOT_FOUND());
+      const deployment = await handler(releaseState(ASYNC), lambdaContext());
+      expect(deployment).toMatchObject({ style: 'native-guardrails', firstDeployment: true, previousConfigName: null, targetVariant: null });
+      expect(sageMaker.commandCalls(CreateEndpointConfigCommand)[0]?.args[0].input.AsyncInferenceConfig?.OutputConfig?.S3OutputPath).toBe('s3://churn-async/out');
+    });
+
+    it('native real-time on an existing endpoint: one variant for SageMaker’s blue/green, no target variant', async () => {
+      // Prepare
+      sageMaker.on(DescribeEndpointCommand).resolves(liveEndpoint());
+      sageMaker.on(DescribeEndpointConfigCommand, { EndpointConfigName: 'live-config' }).resolves(LIVE_CONFIG);
+      const state = releaseState({ 'deploy.strategy': 'native' });
+
+      // Act
+      const deployment = await handler(state, lambdaContext());
+
+      // Assess
+      expect(deployment).toMatchObject({ style: 'native-guardrails', targetVariant: null, liveVariantName: null, previousConfigName: 'live-config', newConfigName: state.plan.names.finalConfig });
+      const config = sageMaker.commandCalls(CreateEndpointConfigCommand)[0]?.args[0].input;
+      expect(config?.EndpointConfigName).toBe(state.plan.names.finalConfig);
+      expect(config?.ProductionVariants?.map((v) => [v.VariantName, v.InitialVariantWeight])).toEqual([[state.plan.names.variant, 1]]);
+      expect(config).not.toHaveProperty('AsyncInferenceConfig');
+      expect(config?.DataCaptureConfig).toEqual(LIVE_CONFIG.DataCaptureConfig);
+    });
+  });
+
+  describe('hosting-type switch', () => {
+    it('refuses a serverless release onto an instance-based endpoint with ModeNotSupported and creates nothing', async () => {
+      // Prepare
+      sageMaker.on(DescribeEndpointCommand).resolves(liveEndpoint());
+      sageMaker.on(DescribeEndpointConfigCommand, { EndpointConfigName: 'live-config' }).resolves(LIVE_CONFIG);
+
+      // Act
+      const result = handler(releaseState({ 'deploy.mode': 'serverless' }), lambdaContext());
+
+      // Assess
+      await expect(result).rejects.toMatchObject({
+        name: 'ModeNotSupported',
+        message: expect.stringMatching(new RegExp(`^Cannot release to ${ENDPOINT}: endpoint ${ENDPOINT} is instance-based and this release is serverless .*; nothing was changed$`)),
+      });
+      expect(writes()).toHaveLength(0);
+    });
+
+    it('refuses a real-time release onto a serverless endpoint with ModeNotSupported and creates nothing', async () => {
+      // Prepare
+      sageMaker.on(DescribeEndpointCommand).resolves(liveEndpoint());
+      sageMaker.on(DescribeEndpointConfigCommand, { EndpointConfigName: 'live-config' }).resolves({
+        EndpointConfigName: 'live-config',
+        ProductionVariants: [{ VariantName: 'v6-old', ModelName: 'churn-model-v6-0000', ServerlessConfig: { MemorySizeInMB: 2048, MaxConcurrency: 5 } }],
+      });
+
+      // Act
+      const result = handler(releaseState(), lambdaContext());
+
+      // Assess
+      await expect(result).rejects.toMatchObject({ name: 'ModeNotSupported', message: expect.stringContaining('is serverless and this release is instance-based (mode realtime)') });
+      expect(writes()).toHaveLength(0);
+    });
+  });
+
+  it('refuses a multi-model plan (routed elsewhere) with InvalidInput and makes no AWS call', async () => {
+    await expect(handler(releaseState({ 'deploy.multiModelGroup': 'shared-mme' }, 'shared-mme'), lambdaContext())).rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining('cannot release style multi-model-artifact') });
+    expect(sageMaker.calls()).toHaveLength(0);
   });
 
   it('refuses bad input with InvalidInput and makes no AWS call', async () => {
