@@ -54,6 +54,19 @@ export interface PackagedStateMachine {
   functions: PackagedFunction[];
   /** Event patterns of the EventBridge rules that start this state machine. */
   triggerPatterns: Record<string, Json>[];
+  /** Fixed inputs of the schedules that start it (the nightly batch). */
+  scheduleInputs: unknown[];
+}
+
+/** Every state, including those inside Map item processors and Parallel branches, by name. */
+export function allStates(definition: { States: Record<string, AslState> }): [string, AslState][] {
+  const found: [string, AslState][] = [];
+  for (const [name, state] of Object.entries(definition.States)) {
+    found.push([name, state]);
+    const nested = [state.ItemProcessor, state.Iterator, ...((state.Branches as unknown[] | undefined) ?? [])] as ({ States?: Record<string, AslState> } | undefined)[];
+    for (const inner of nested) if (inner?.States) found.push(...allStates({ States: inner.States }));
+  }
+  return found;
 }
 
 export class TemplateNotPackaged extends Error {
@@ -107,7 +120,7 @@ export function loadPackagedStateMachine(templatePath = PACKAGED_TEMPLATE): Pack
   const definition = JSON.parse(renderDefinition(machine.Properties?.DefinitionString ?? null, functions)) as AslDefinition;
   const byArn = new Map([...functions.values()].map((f) => [f.arn, f]));
   const functionsByState: Record<string, PackagedFunction> = {};
-  for (const [stateName, state] of Object.entries(definition.States)) {
+  for (const [stateName, state] of allStates(definition)) {
     if (state.Type !== 'Task' || typeof state.Resource !== 'string') continue;
     const fn = byArn.get(state.Resource);
     if (fn) functionsByState[stateName] = fn;
@@ -117,7 +130,12 @@ export function loadPackagedStateMachine(templatePath = PACKAGED_TEMPLATE): Pack
     .filter((r) => JSON.stringify(r.Properties?.Targets ?? []).includes(machineId))
     .map((r) => r.Properties?.EventPattern as Record<string, Json>)
     .filter((p) => p !== undefined);
-  return { name: String(machine.Properties?.StateMachineName ?? machineId), definition, functionsByState, functions: [...functions.values()], triggerPatterns };
+  const scheduleInputs = Object.values(template.Resources)
+    .filter((r) => r.Type === 'AWS::Events::Rule' && r.Properties?.ScheduleExpression !== undefined)
+    .flatMap((r) => (r.Properties?.Targets as { Arn?: Json; Input?: string }[] | undefined) ?? [])
+    .filter((t) => JSON.stringify(t.Arn ?? null).includes(machineId) && typeof t.Input === 'string')
+    .map((t) => JSON.parse(t.Input ?? 'null') as unknown);
+  return { name: String(machine.Properties?.StateMachineName ?? machineId), definition, functionsByState, functions: [...functions.values()], triggerPatterns, scheduleInputs };
 }
 
 /**

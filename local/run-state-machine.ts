@@ -5,7 +5,7 @@
 import './polyfills';
 import { StateMachine, ExecutionError, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { Context } from 'aws-lambda';
-import type { AslDefinition } from './packaged-template';
+import { allStates, type AslDefinition } from './packaged-template';
 
 export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
 
@@ -16,6 +16,8 @@ export interface StateVisit {
   output?: unknown;
   error?: { Error: string; Cause: unknown };
   retries: number;
+  /** Map iteration index, for states inside a Map. */
+  iteration?: number;
 }
 
 export interface ExecutionReport {
@@ -64,7 +66,9 @@ function fakeLambdaContext(functionName: string): Context {
 
 export async function runStateMachine(options: RunOptions): Promise<ExecutionReport> {
   const { definition } = options;
-  const taskStates = Object.entries(definition.States).filter(([, s]) => s.Type === 'Task');
+  const states = allStates(definition);
+  const stateByName = new Map(states);
+  const taskStates = states.filter(([, s]) => s.Type === 'Task');
   const missing = taskStates.filter(([name]) => !options.handlers[name]).map(([name]) => name);
   if (missing.length > 0) throw new Error(`No local handler for Task state(s): ${missing.join(', ')}`);
 
@@ -76,13 +80,13 @@ export async function runStateMachine(options: RunOptions): Promise<ExecutionRep
     }),
   );
   const waitTimeOverrides = Object.fromEntries(
-    Object.entries(definition.States)
+    states
       .filter(([, s]) => s.Type === 'Wait')
       .map(([name, s]) => [name, Math.round((typeof s.Seconds === 'number' ? s.Seconds : 0) * options.msPerWaitSecond)]),
   );
   // Retry backoff follows the same clock (1 s, 2 s, 4 s... of virtual time).
   const retryIntervalOverrides = Object.fromEntries(
-    Object.entries(definition.States)
+    states
       .filter(([, s]) => Array.isArray(s.Retry))
       .map(([name]) => [name, [1, 2, 4, 8, 16, 32].map((seconds) => Math.round(seconds * options.msPerWaitSecond))]),
   );
@@ -95,26 +99,27 @@ export async function runStateMachine(options: RunOptions): Promise<ExecutionRep
     context: { Execution: { Id: options.executionId, Name: options.executionId.split(':').pop() ?? 'local', Input: options.input, StartTime: startTime } } as never,
   });
 
-  const states: StateVisit[] = [];
+  const visits: StateVisit[] = [];
   const collect = (async () => {
     for await (const event of execution.eventLogs) {
-      if (event.type === 'StateEntered' && event.index === undefined) {
-        const visit: StateVisit = { name: event.state.name, type: event.state.type, enteredAt: now(), retries: 0 };
-        states.push(visit);
-        const waitSeconds = definition.States[visit.name]?.Seconds;
+      if (event.type === 'StateEntered') {
+        const visit: StateVisit = { name: event.state.name, type: event.state.type, enteredAt: now(), retries: 0, ...(event.index !== undefined ? { iteration: event.index } : {}) };
+        visits.push(visit);
+        const waitSeconds = stateByName.get(visit.name)?.Seconds;
         if (visit.type === 'Wait' && typeof waitSeconds === 'number') options.onWait?.(waitSeconds);
         options.onStateEntered?.(visit);
-      } else if (event.type === 'StateExited' && event.index === undefined) {
-        const visit = states[states.length - 1];
+      } else if (event.type === 'StateExited') {
+        // Map iterations interleave: the visit to close is the latest open one of this state.
+        const visit = [...visits].reverse().find((v) => v.name === event.state.name && v.output === undefined);
         if (visit) {
           visit.output = event.state.output;
           options.onStateExited?.(visit);
         }
       } else if (event.type === 'StateRetried') {
-        const visit = states[states.length - 1];
+        const visit = [...visits].reverse().find((v) => v.name === event.state.name);
         if (visit) visit.retries += 1;
       } else if (event.type === 'StateFailed' || event.type === 'StateCaught') {
-        const visit = states[states.length - 1];
+        const visit = [...visits].reverse().find((v) => v.name === event.state.name);
         if (visit && 'Error' in event) visit.error = { Error: event.Error, Cause: event.Cause };
       }
     }
@@ -123,7 +128,7 @@ export async function runStateMachine(options: RunOptions): Promise<ExecutionRep
   let report: ExecutionReport;
   try {
     const output = await execution.result;
-    report = { status: 'SUCCEEDED', output, error: null, cause: null, states, stateTransitions: 0 };
+    report = { status: 'SUCCEEDED', output, error: null, cause: null, states: visits, stateTransitions: 0 };
   } catch (error) {
     if (!(error instanceof ExecutionError)) throw error;
     const failure = error as ExecutionError & { cause?: unknown };
@@ -133,11 +138,11 @@ export async function runStateMachine(options: RunOptions): Promise<ExecutionRep
       output: null,
       error: inner.name ?? failure.name,
       cause: typeof inner.cause === 'string' ? inner.cause : (inner.message ?? null),
-      states,
+      states: visits,
       stateTransitions: 0,
     };
   }
   await collect;
-  report.stateTransitions = states.length;
+  report.stateTransitions = visits.length;
   return report;
 }

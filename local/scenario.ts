@@ -30,7 +30,13 @@ const modelSpec = z
   })
   .strict();
 
-export const OUTCOMES = ['PROMOTED', 'ROLLED_BACK', 'FAILED', 'ROLLBACK_FAILED', 'SKIPPED', 'REGISTERED'] as const;
+export const OUTCOMES = ['PROMOTED', 'ROLLED_BACK', 'FAILED', 'ROLLBACK_FAILED', 'SKIPPED', 'REGISTERED', 'SCORED', 'SCORING_FAILED', 'PREVIEWED'] as const;
+
+/**
+ * "approval": approve the candidate and let the event travel through the packaged rule; "schedule": the
+ * packaged nightly schedule's input; {"manual": {...}}: that input ("$CANDIDATE_ARN" is the candidate's ARN).
+ */
+const trigger = z.union([z.literal('approval'), z.literal('schedule'), z.object({ manual: z.record(z.string(), z.unknown()) }).strict()]);
 
 export const scenarioSchema = z
   .object({
@@ -45,7 +51,17 @@ export const scenarioSchema = z
      * through the packaged EventBridge rule; {"manual": {...}} starts the state machine with that input
      * ("$CANDIDATE_ARN" is replaced by the candidate's ARN).
      */
-    trigger: z.union([z.literal('approval'), z.object({ manual: z.record(z.string(), z.unknown()) }).strict()]).default('approval'),
+    trigger: trigger.default('approval'),
+    /** A second run once the first has ended (e.g. an operator's rollback after a promotion). */
+    then: trigger.optional(),
+    /** More packages in the registry: other groups the nightly batch scores. Approved unless said. */
+    registry: z
+      .array(z.object({ group: z.string(), approved: z.boolean().default(true), behaviour: behaviour.optional() }).strict())
+      .default([]),
+    /** Stage param batchJobs for this run (README, "Nightly batch scoring"). */
+    batchJobs: z.array(z.record(z.string(), z.unknown())).optional(),
+    /** S3 objects to create before the run ("{date}" is the day being scored), e.g. the day's input data. */
+    batchData: z.record(z.string(), z.string()).default({}),
     /** Copies SageMaker sends of the approval event (it may send several). */
     duplicateEvents: z.number().int().min(1).max(10).default(1),
     /** Production-like load on the endpoint while the release runs. */

@@ -9,7 +9,8 @@ import { performance } from 'node:perf_hooks';
 import { SageMakerClient, CreateModelPackageGroupCommand, CreateModelPackageCommand, UpdateModelPackageCommand, CreateModelCommand, CreateEndpointConfigCommand, CreateEndpointCommand, DescribeEndpointCommand, DescribeEndpointConfigCommand, ListModelsCommand, ListEndpointsCommand, ListEndpointConfigsCommand, DescribeModelCommand } from '@aws-sdk/client-sagemaker';
 import { DynamoDBClient, CreateTableCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { S3Client, CreateBucketCommand } from '@aws-sdk/client-s3';
+import { S3Client, CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { previousUtcDay } from '../functions/shared/domain/batch';
 import { SQSClient, CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, DeleteMessageCommand } from '@aws-sdk/client-sqs';
 import { readFileSync } from 'node:fs';
 import { VirtualClock } from './clock';
@@ -164,6 +165,20 @@ export function summarizeState(visit: StateVisit, resultKey: string | null): str
       return `${String(s.verdict)}: ${String(s.reason)}`;
     case 'SmokeTest':
       return `${s.passed ? 'passed' : 'FAILED'}: ${String(s.reason)}`;
+    case 'ResolveBatchModel':
+      return `${String(s.modelName)} from ${String(s.source)} (${String(s.modelPackageArn)})`;
+    case 'StartTransformJob':
+      return `${s.reused ? 'found existing' : 'started'} transform job ${String(s.jobName)} (${String(s.status)})`;
+    case 'CheckTransformJob':
+      return `${String(s.check)}${s.reason ? `: ${String(s.reason)}` : ''}${s.check === 'Completed' ? `; ${String(s.outputObjects)} output object(s)` : ''}`;
+    case 'RecordBatchOutcome':
+      return `${String(s.job)}: ${String(s.status)}${s.reason ? ` (${String(s.reason)})` : ''}`;
+    case 'SummarizeBatchRun':
+      return String(s.text);
+    case 'PreviewRelease':
+      return `would create ${((s.wouldCreate as { type: string; name: string }[] | undefined) ?? []).map((r) => `${r.type} ${r.name}`).join(', ')}; ${((s.problems as string[] | undefined) ?? []).length} problem(s)`;
+    case 'PrepareManualRollback':
+      return `endpoint ${String(s.endpointName)} on ${String(s.newConfigName)} goes back to ${String(s.previousConfigName)}`;
     case 'RollBack':
       return `${String(s.action)}${s.expectedConfigName ? ` (back to ${String(s.expectedConfigName)})` : ''}`;
     default:
@@ -279,8 +294,28 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
       while ((await sageMaker.send(new DescribeEndpointCommand({ EndpointName: endpointName }))).EndpointStatus !== 'InService') await sim.advance(60);
       note({ kind: 'note', execution: 0, title: 'seeded', detail: `endpoint ${endpointName} InService, serving ${liveArn}` });
     }
-    const candidateArn = await createPackage(scenario.candidate.metadata, scenario.candidate.containers, false);
+    // Approval is the trigger in approval scenarios; an operator's run needs an already approved package.
+    const candidateArn = await createPackage(scenario.candidate.metadata, scenario.candidate.containers, scenario.trigger !== 'approval');
     sim.setBehaviour(candidateArn, profile(scenario.candidate.behaviour));
+    for (const extra of scenario.registry) {
+      await sageMaker.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: extra.group })).catch(() => undefined);
+      const out = await sageMaker.send(
+        new CreateModelPackageCommand({
+          ModelPackageGroupName: extra.group,
+          ModelApprovalStatus: extra.approved ? 'Approved' : 'PendingManualApproval',
+          InferenceSpecification: { Containers: [{ Image: `${LOCAL_ACCOUNT}.dkr.ecr.${LOCAL_REGION}.amazonaws.com/${extra.group}:latest` }], SupportedContentTypes: ['text/csv'], SupportedResponseMIMETypes: ['text/csv'] },
+        }),
+      );
+      if (extra.behaviour) sim.setBehaviour(out.ModelPackageArn ?? '', profile(extra.behaviour));
+    }
+    // The day a scheduled run scores is the one before it starts (functions/shared/domain/batch.ts).
+    const scoredDay = previousUtcDay(new Date(clock.now()));
+    const s3 = new S3Client({ ...clientConfig, forcePathStyle: true });
+    for (const [uri, body] of Object.entries(scenario.batchData)) {
+      const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri.replaceAll('{date}', scoredDay));
+      if (!match?.[1] || !match[2]) throw new Error(`batchData key ${uri} is not an s3:// URI`);
+      await s3.send(new PutObjectCommand({ Bucket: match[1], Key: match[2], Body: body }));
+    }
 
     const approvalQueue = await createQueueWithRule(events, sqs, 'release-pipeline-trigger', machine.triggerPatterns[0] ?? {});
     const accountBefore = await accountSnapshot(sageMaker);
@@ -290,16 +325,23 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
       note({ kind: 'traffic', execution: 0, title: 'traffic', detail: `${scenario.traffic.requestsPerMinute} requests/minute to ${endpointName}` });
     }
 
-    // What starts the state machine: the approval event(s) as EventBridge delivered them, or a manual input.
-    let inputs: unknown[];
-    if (scenario.trigger === 'approval') {
-      await sageMaker.send(new UpdateModelPackageCommand({ ModelPackageArn: candidateArn, ModelApprovalStatus: 'Approved', ApprovalDescription: 'approved by the simulation' }));
-      inputs = (await drainQueue(sqs, approvalQueue)).map((b) => JSON.parse(b) as unknown);
-      note({ kind: 'note', execution: 0, title: 'approved', detail: `${candidateArn}: ${inputs.length} event(s) matched the packaged rule` });
-    } else {
-      inputs = [JSON.parse(JSON.stringify(scenario.trigger.manual).replaceAll('$CANDIDATE_ARN', candidateArn)) as unknown];
-      note({ kind: 'note', execution: 0, title: 'manual run', detail: JSON.stringify(inputs[0]) });
-    }
+    // What starts the state machine: the approval event(s) as EventBridge delivered them, the packaged
+    // schedule's input, or an operator's input.
+    const inputsFor = async (trigger: Scenario['trigger']): Promise<unknown[]> => {
+      if (trigger === 'approval') {
+        await sageMaker.send(new UpdateModelPackageCommand({ ModelPackageArn: candidateArn, ModelApprovalStatus: 'Approved', ApprovalDescription: 'approved by the simulation' }));
+        const events = (await drainQueue(sqs, approvalQueue)).map((b) => JSON.parse(b) as unknown);
+        note({ kind: 'note', execution: 0, title: 'approved', detail: `${candidateArn}: ${events.length} event(s) matched the packaged rule` });
+        return events;
+      }
+      if (trigger === 'schedule') {
+        note({ kind: 'note', execution: 0, title: 'schedule', detail: `the nightly schedule fires with ${JSON.stringify(machine.scheduleInputs[0] ?? null)}` });
+        return machine.scheduleInputs.slice(0, 1);
+      }
+      const input = JSON.parse(JSON.stringify(trigger.manual).replaceAll('$CANDIDATE_ARN', candidateArn)) as unknown;
+      note({ kind: 'note', execution: 0, title: 'manual run', detail: JSON.stringify(input) });
+      return [input];
+    };
 
     // The handlers see the packaged environment, with the stack's resources replaced by local ones.
     Object.assign(process.env, {
@@ -314,6 +356,8 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
     for (const fn of machine.functions) {
       Object.assign(process.env, resolveEnvironment(fn, (_v, variable) => (variable === 'LEDGER_TABLE' ? LEDGER_TABLE : variable === 'SAGEMAKER_EXECUTION_ROLE_ARN' ? ROLE_ARN : '')));
     }
+    // A scenario's batch jobs stand in for the stage param batchJobs.
+    if (scenario.batchJobs) process.env.BATCH_JOBS = JSON.stringify(scenario.batchJobs);
     const handlers = loadBundledHandlers(machine, options.loadModule ?? freshRequire);
     // Fast while any execution waits, real time while handlers work (see VirtualClock.setRate).
     let waiting = 0;
@@ -326,34 +370,40 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
       }
       alarmsSeen = history.length;
     };
-    const reports = await Promise.all(
-      inputs.map((input, i) =>
-        runStateMachine({
-          definition: machine.definition,
-          handlers,
-          input,
-          executionId: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${machine.name}:sim-${i + 1}`,
-          msPerWaitSecond: 1000 / clock.speed,
-          now: () => clock.now(),
-          onStateExited: (visit) => {
-            if (visit.type === 'Wait') {
-              waiting -= 1;
-              if (waiting === 0) clock.setRate(1);
-            }
-            flushAlarms();
-            if (['Choice', 'Wait', 'Succeed', 'Fail'].includes(visit.type)) return;
-            note({ kind: 'state', execution: i + 1, title: visit.name, detail: summarizeState(visit, resultKeyOf(machine, visit.name)) });
-          },
-          onStateEntered: (visit) => {
-            if (visit.type === 'Wait') {
-              waiting += 1;
-              clock.setRate(clock.speed);
-            }
-            if (visit.type === 'Fail' || visit.type === 'Succeed') note({ kind: 'state', execution: i + 1, title: visit.name, detail: visit.type === 'Succeed' ? 'execution succeeded' : 'execution failed' });
-          },
+    let executionCount = 0;
+    const runAll = (inputs: unknown[]) =>
+      Promise.all(
+        inputs.map((input) => {
+          const index = ++executionCount;
+          return runStateMachine({
+            definition: machine.definition,
+            handlers,
+            input,
+            executionId: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${machine.name}:sim-${index}`,
+            msPerWaitSecond: 1000 / clock.speed,
+            now: () => clock.now(),
+            onStateExited: (visit) => {
+              if (visit.type === 'Wait') {
+                waiting -= 1;
+                if (waiting === 0) clock.setRate(1);
+              }
+              flushAlarms();
+              if (['Choice', 'Wait', 'Succeed', 'Fail', 'Map'].includes(visit.type)) return;
+              const title = visit.iteration !== undefined ? `[${visit.iteration}] ${visit.name}` : visit.name;
+              note({ kind: 'state', execution: index, title, detail: summarizeState(visit, resultKeyOf(machine, visit.name)) });
+            },
+            onStateEntered: (visit) => {
+              if (visit.type === 'Wait') {
+                waiting += 1;
+                clock.setRate(clock.speed);
+              }
+              if (visit.type === 'Fail' || visit.type === 'Succeed') note({ kind: 'state', execution: index, title: visit.name, detail: visit.type === 'Succeed' ? 'execution succeeded' : 'execution failed' });
+            },
+          });
         }),
-      ),
-    );
+      );
+    const reports = await runAll(await inputsFor(scenario.trigger));
+    if (scenario.then) reports.push(...(await runAll(await inputsFor(scenario.then))));
     clock.uninstall();
     clock.setRate(clock.speed);
     flushAlarms();
@@ -362,8 +412,9 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
     const accountAfter = await accountSnapshot(sageMaker);
     const endpoint = await endpointSummary(sageMaker, endpointName);
     const events_ = (await drainQueue(sqs, outcomeQueue)).map((b) => (JSON.parse(b) as { 'detail-type': string })['detail-type']);
-    const executions = reports.map((r, i) => executionSummary(r, i + 1, machine));
-    const main = executions.find((e) => e.outcome !== 'SKIPPED') ?? executions[0];
+    const executions = reports.map((r, i) => executionSummary(r, i + 1));
+    // The run a scenario is judged by: the follow-up if there is one, else the one that was not a duplicate.
+    const main = scenario.then ? executions[executions.length - 1] : (executions.find((e) => e.outcome !== 'SKIPPED') ?? executions[0]);
     const skipped = executions.filter((e) => e.outcome === 'SKIPPED').length;
     const outcome = main?.outcome ?? 'NONE';
     const failures: string[] = [];
@@ -417,10 +468,16 @@ function findPlan(report: ExecutionReport | undefined): PlanLike | undefined {
   return (visit?.output as { plan?: PlanLike } | undefined)?.plan;
 }
 
-function executionSummary(report: ExecutionReport, index: number, machine: PackagedStateMachine): ExecutionSummary {
-  const recorded = [...report.states].reverse().find((s) => s.name.startsWith('Record') && s.output);
-  const outcome = (recorded?.output as { outcome?: { outcome?: string } } | undefined)?.outcome?.outcome ?? null;
-  void machine;
+function executionSummary(report: ExecutionReport, index: number): ExecutionSummary {
+  const summary = report.states.find((s) => s.name === 'SummarizeBatchRun' && s.output);
+  const recorded = [...report.states].reverse().find((s) => /^Record(Promotion|Rollback|Failure|RollbackFailure|Duplicate|Registration)$/.test(s.name) && s.output);
+  const outcome = summary
+    ? ((summary.output as { batchSummary?: { failed?: number } }).batchSummary?.failed ?? 0) > 0
+      ? 'SCORING_FAILED'
+      : 'SCORED'
+    : report.states.some((s) => s.name === 'DryRunDone')
+      ? 'PREVIEWED'
+      : ((recorded?.output as { outcome?: { outcome?: string } } | undefined)?.outcome?.outcome ?? null);
   return { index, status: report.status, outcome, error: report.error, cause: report.cause, states: report.states.map((s) => s.name), stateTransitions: report.stateTransitions };
 }
 

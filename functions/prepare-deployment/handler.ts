@@ -55,6 +55,16 @@ export const handler = stepHandler({
       if (problem !== null) throw new ModeNotSupported(`Cannot release to ${endpointName}: ${problem}; nothing was changed`);
     }
 
+    // SageMaker's blue/green guardrails replace a variant in place: the new config must keep the live
+    // variant's name (deployment guardrails exclusions), and the guardrail alarms watch that name.
+    let variantName = plan.names.variant;
+    if (style === 'native-guardrails' && live !== null) {
+      const names = liveVariants.map((v) => v.VariantName ?? '');
+      if (names.length !== 1 || !names[0]) {
+        throw new ModeNotSupported(`Cannot release ${endpointName} with deployment guardrails: it has ${names.length} variants (${names.join(', ')}); guardrails replace exactly one. Use deploy.strategy canary; nothing was changed`);
+      }
+      variantName = names[0];
+    }
     const tags = [
       { Key: 'sagemaker-release-pipeline:release', Value: plan.releaseId },
       { Key: 'sagemaker-release-pipeline:model-package', Value: pkg.arn },
@@ -68,12 +78,12 @@ export const handler = stepHandler({
     });
 
     const startedAt = new Date(Date.now()).toISOString();
-    const common = { endpointName, style, newVariantName: plan.names.variant, modelName: plan.names.model, startedAt };
+    const common = { endpointName, style, newVariantName: variantName, modelName: plan.names.model, startedAt };
     const dataCapture = liveConfig?.DataCaptureConfig ? { DataCaptureConfig: liveConfig.DataCaptureConfig } : {};
     if (live === null || style !== 'variant-canary') {
       // A single-variant config: a first deployment, or a mode that replaces the model in one update
       // (serverless all at once; SageMaker's own blue/green for native guardrails).
-      await createEndpointConfig({ EndpointConfigName: plan.names.finalConfig, ProductionVariants: [newVariant(plan, 1)], ...modeConfig(plan), ...dataCapture, Tags: tags });
+      await createEndpointConfig({ EndpointConfigName: plan.names.finalConfig, ProductionVariants: [{ ...newVariant(plan, 1), VariantName: variantName }], ...modeConfig(plan), ...dataCapture, Tags: tags });
       return {
         ...common,
         firstDeployment: live === null,

@@ -12,7 +12,10 @@ const input = z.object({
   outcome: z.enum(['PROMOTED', 'ROLLED_BACK', 'FAILED', 'ROLLBACK_FAILED', 'SKIPPED', 'REGISTERED']),
   state: z
     .object({
-      request: z.object({ modelPackageArn: z.string(), trigger: z.string(), requestedAt: z.string(), eventId: z.string().nullable() }).passthrough().optional(),
+      request: z
+        .object({ action: z.string().optional(), modelPackageArn: z.string().optional(), endpointName: z.string().nullable().optional(), reason: z.string().nullable().optional(), trigger: z.string(), requestedAt: z.string(), eventId: z.string().nullable().optional() })
+        .passthrough()
+        .optional(),
       package: z.object({ arn: z.string(), groupName: z.string(), version: z.number() }).passthrough().optional(),
       plan: z.object({ releaseId: z.string(), endpointName: z.string().nullable(), mode: z.string(), decision: loose }).passthrough().optional(),
       execution: z.object({ id: z.string(), startTime: z.string() }).optional(),
@@ -78,7 +81,10 @@ export const handler = stepHandler({
   env: ledgerEnv.merge(eventsEnv),
   run: async ({ outcome, state }, { env }) => {
     const now = Date.now();
-    const explanation = explainOutcome({ outcome, ...state });
+    const explanation =
+      state.request?.action === 'rollback' && outcome === 'ROLLED_BACK'
+        ? { trigger: 'manual-rollback', reason: `rolled back on request${state.request.reason ? `: ${state.request.reason}` : ''}`, errorName: null }
+        : explainOutcome({ outcome, ...state });
     const serving = state.deployment ? await servingReport(state.deployment.endpointName, state.deployment.modelName) : null;
     const broken = brokenServingPromise(outcome, serving?.serving ?? null);
     const finalOutcome: ReleaseOutcome = broken?.outcome ?? outcome;
@@ -90,7 +96,7 @@ export const handler = stepHandler({
       ...(state.deployment ? { sinceDeploymentSeconds: Math.max(0, Math.round((now - Date.parse(state.deployment.startedAt)) / 1000)) } : {}),
     };
     const ownsClaim = state.claim !== undefined && state.claim.status !== 'duplicate';
-    if (ownsClaim && state.plan && state.request && state.claim) {
+    if (ownsClaim && state.plan && state.request?.modelPackageArn && state.claim) {
       const record: ReleaseRecord = {
         releaseId: state.plan.releaseId,
         modelPackageArn: state.request.modelPackageArn,
@@ -119,7 +125,7 @@ export const handler = stepHandler({
       modelPackageArn: state.request?.modelPackageArn ?? null,
       modelPackageGroup: state.package?.groupName ?? null,
       modelPackageVersion: state.package?.version ?? null,
-      endpointName: state.plan?.endpointName ?? state.request?.endpointName ?? null,
+      endpointName: state.plan?.endpointName ?? state.deployment?.endpointName ?? state.request?.endpointName ?? null,
       mode: state.plan?.mode ?? null,
       decision: state.plan?.decision ?? null,
       releaseId: state.plan?.releaseId ?? null,
@@ -129,6 +135,6 @@ export const handler = stepHandler({
     };
     const resources = [state.request?.modelPackageArn, state.execution?.id].filter((r): r is string => typeof r === 'string');
     await publishEvent(env.EVENT_BUS_NAME, env.EVENT_SOURCE, DETAIL_TYPES[finalOutcome], detail, resources);
-    return { outcome: finalOutcome, error: errorName, cause: reason, detailType: DETAIL_TYPES[finalOutcome], endpoint: serving };
+    return { outcome: finalOutcome, error: errorName, cause: reason, detailType: DETAIL_TYPES[finalOutcome], endpoint: serving, onRequest: state.request?.action === 'rollback' };
   },
 });

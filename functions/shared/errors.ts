@@ -43,6 +43,10 @@ export class EndpointStateConflict extends NamedError {
 export class EndpointBusy extends NamedError {
   override readonly name = 'EndpointBusy' as const;
 }
+/** A batch job's group has no active batch model in the ledger and no Approved package to fall back to. */
+export class NoApprovedModel extends NamedError {
+  override readonly name = 'NoApprovedModel' as const;
+}
 /** AWS asked us to slow down. Retried with backoff and jitter by the state machine. */
 export class AwsThrottled extends NamedError {
   override readonly name = 'AwsThrottled' as const;

@@ -63,7 +63,7 @@ async function readIfPresent(uri: string): Promise<string | null> {
  * Async endpoints take their input from S3 and write the answer to S3: the payload goes under the
  * async output path, and the reply (or the failure) is awaited there within the latency budget.
  */
-async function invokeAsync(endpointName: string, inputUri: string, payload: SmokePayload, budgetMs: number): Promise<SmokeResponse> {
+async function invokeAsync(endpointName: string, inputUri: string, payload: SmokePayload, budgetMs: number, lambdaDeadline: number): Promise<SmokeResponse> {
   await awsCall('PutObject', () => s3Client().send(new PutObjectCommand({ ...splitS3(inputUri), Body: payload.body, ContentType: payload.contentType })));
   const started = performance.now();
   let output: { OutputLocation?: string; FailureLocation?: string };
@@ -74,8 +74,8 @@ async function invokeAsync(endpointName: string, inputUri: string, payload: Smok
   } catch (error) {
     return modelVerdict(error, started);
   }
-  // Bounded by the budget and by what a Lambda invocation can wait.
-  const deadline = started + Math.min(budgetMs, 45_000);
+  // Bounded by the budget and by what is left of this Lambda invocation (shared by all payloads).
+  const deadline = Math.min(started + budgetMs, lambdaDeadline);
   for (;;) {
     const body = output.OutputLocation ? await readIfPresent(output.OutputLocation) : null;
     if (body !== null) return { ok: true, errorName: null, errorMessage: null, contentType: null, body, latencyMs: performance.now() - started, invokedVariant: null };
@@ -97,14 +97,17 @@ export const handler = stepHandler({
   step: 'SmokeTest',
   input: releaseState.extend({ deployment: deploymentSlice }),
   env: z.object({}),
-  run: async ({ plan, deployment }) => {
+  run: async ({ plan, deployment }, { lambdaContext }) => {
     const { payloads, latencyBudgetMs } = plan.settings.smoke;
+    // Async replies are awaited within one deadline for all payloads, 5 s before this Lambda would time
+    // out: a smoke test that runs out of time must fail cleanly, not time the Lambda out.
+    const lambdaDeadline = plan.mode === 'async' ? performance.now() + Math.min(45_000, lambdaContext.getRemainingTimeInMillis() - 5_000) : Infinity;
     const target = deployment.targetVariant;
     const results = [];
     for (const [index, payload] of payloads.entries()) {
       const response =
         plan.mode === 'async'
-          ? await invokeAsync(deployment.endpointName, `${(plan.settings.async.outputPath ?? '').replace(/\/$/, '')}/smoke-inputs/${plan.releaseId}/${index}`, payload, latencyBudgetMs)
+          ? await invokeAsync(deployment.endpointName, `${(plan.settings.async.outputPath ?? '').replace(/\/$/, '')}/smoke-inputs/${plan.releaseId}/${index}`, payload, latencyBudgetMs, lambdaDeadline)
           : await invoke(deployment.endpointName, target, payload);
       results.push(judgeSmokeCase(index, payload, response, latencyBudgetMs, target));
     }

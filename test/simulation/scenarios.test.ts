@@ -29,7 +29,25 @@ afterAll(async () => {
 describe('simulation scenarios (npm run simulate)', () => {
   it('has the scenarios the README lists', () => {
     expect(scenarios.map((s) => s.name)).toEqual(
-      expect.arrayContaining(['realtime-first-deploy', 'realtime-canary-promote', 'realtime-canary-alarm-rollback', 'realtime-smoke-fail', 'endpoint-failed', 'invalid-package', 'duplicate-event']),
+      expect.arrayContaining([
+        'realtime-first-deploy',
+        'realtime-canary-promote',
+        'realtime-canary-alarm-rollback',
+        'realtime-smoke-fail',
+        'endpoint-failed',
+        'invalid-package',
+        'duplicate-event',
+        'serverless-promote',
+        'serverless-alarm-revert',
+        'async-promote',
+        'batch-only',
+        'realtime-native-rollback',
+        'nightly-batch',
+        'nightly-batch-partial-failure',
+        'manual-run',
+        'dry-run',
+        'manual-rollback',
+      ]),
     );
   });
 
@@ -43,7 +61,11 @@ describe('simulation scenarios (npm run simulate)', () => {
     if (result.endpoint) expect(served.size).toBe(1);
     if (result.outcome === 'PROMOTED' && result.endpoint) expect([...served]).toEqual([result.candidateArn]);
     if (result.outcome === 'ROLLED_BACK' && result.endpoint) expect([...served]).not.toContain(result.candidateArn);
-    // Every run that got past its input says so on the bus.
-    expect(result.events.length).toBe(result.executions.length);
+    // Every release says how it ended on the bus; a nightly run says it once per job; a dry run says nothing.
+    if (result.outcome === 'PREVIEWED') expect(result.events).toEqual([]);
+    else if (result.outcome === 'SCORED' || result.outcome === 'SCORING_FAILED') {
+      expect(result.events).toHaveLength(scenario.batchJobs?.length ?? 0);
+      expect(result.events.every((e) => e.startsWith('Batch Scoring'))).toBe(true);
+    } else expect(result.events.length).toBe(result.executions.length);
   });
 });

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadPackagedStateMachine, PACKAGED_TEMPLATE, PROJECT_ROOT } from '../../local/packaged-template';
+import { allStates, loadPackagedStateMachine, PACKAGED_TEMPLATE, PROJECT_ROOT } from '../../local/packaged-template';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const validateAsl = require('asl-validator') as (definition: unknown) => { isValid: boolean; errorsText: (separator?: string) => string };
@@ -34,7 +34,7 @@ describe('packaged templates (npm run package)', () => {
 
   it('every Lambda task retries Lambda service errors and our transient AWS errors with jittered backoff', () => {
     const { definition } = loadPackagedStateMachine();
-    const tasks = Object.entries(definition.States).filter(([, s]) => s.Type === 'Task');
+    const tasks = allStates(definition).filter(([, s]) => s.Type === 'Task');
     expect(tasks.length).toBeGreaterThan(10);
     for (const [name, state] of tasks) {
       const retry = (state.Retry ?? []) as { ErrorEquals: string[]; JitterStrategy?: string }[];
@@ -46,7 +46,7 @@ describe('packaged templates (npm run package)', () => {
 
   it('specific Catches come before States.ALL', () => {
     const { definition } = loadPackagedStateMachine();
-    for (const state of Object.values(definition.States)) {
+    for (const [, state] of allStates(definition)) {
       const catches = (state.Catch ?? []) as { ErrorEquals: string[] }[];
       const catchAll = catches.findIndex((c) => c.ErrorEquals.includes('States.ALL'));
       if (catchAll >= 0) expect(catchAll).toBe(catches.length - 1);
@@ -67,7 +67,7 @@ describe('packaged templates (npm run package)', () => {
   it('iam:PassRole is granted only to the steps that create models, only for SageMaker', () => {
     const resources = template().Resources;
     const passRoleHolders = Object.keys(resources).filter((id) => resources[id]?.Type === 'AWS::IAM::Role' && allowedActions(id).includes('iam:PassRole'));
-    expect(passRoleHolders.sort()).toEqual(['PrepareDeploymentRole', 'RegisterBatchModelRole']);
+    expect(passRoleHolders.sort()).toEqual(['PrepareDeploymentRole', 'RegisterBatchModelRole', 'ResolveBatchModelRole']);
     for (const id of passRoleHolders) expect(JSON.stringify(resources[id])).toContain('"iam:PassedToService":"sagemaker.amazonaws.com"');
   });
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InvalidInput } from '../errors';
 import { describeZodIssues } from '../runtime/validation';
+import { DATE, previousUtcDay, type BatchJob } from './batch';
 
 export const MODEL_PACKAGE_ARN = /^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:model-package\/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}(\/\d+)?$/;
 const modelPackageArn = z.string().regex(MODEL_PACKAGE_ARN, 'must be a SageMaker model package ARN (arn:aws:sagemaker:REGION:ACCOUNT:model-package/GROUP/VERSION)');
@@ -45,7 +46,39 @@ export interface DeployRequest {
   requestedAt: string;
 }
 
-export type ReleaseRequest = DeployRequest;
+/** Nightly scoring (the schedule) or "score now" (an operator): one entry per batch job to run. */
+export interface BatchRequest {
+  action: 'batch';
+  trigger: 'schedule' | 'manual';
+  date: string;
+  jobs: BatchJob[];
+  requestedAt: string;
+}
+
+/** An operator puts an endpoint back on the release before its last promotion. */
+export interface RollbackRequest {
+  action: 'rollback';
+  trigger: 'manual';
+  endpointName: string;
+  reason: string | null;
+  requestedAt: string;
+}
+
+export type ReleaseRequest = DeployRequest | BatchRequest | RollbackRequest;
+
+const date = z.string().regex(DATE, 'must be a date YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'must be a real date');
+
+const nightlySchema = z.object({ action: z.literal('nightly-batch'), date: date.optional() }).strict();
+const scoreSchema = z
+  .object({
+    action: z.literal('score'),
+    modelPackageGroupName: z.string().min(1),
+    date,
+    /** Only this job of the group (a group may have several). */
+    jobName: z.string().min(1).optional(),
+  })
+  .strict();
+const rollbackSchema = z.object({ action: z.literal('rollback'), endpointName, reason: z.string().max(500).optional() }).strict();
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -60,7 +93,7 @@ function fail(what: string, error: z.ZodError): never {
  * event has `detail-type`), so a malformed event is reported as a malformed event, not as a
  * malformed manual run.
  */
-export function normalizeRequest(input: unknown, now: Date): ReleaseRequest {
+export function normalizeRequest(input: unknown, now: Date, batchJobs: BatchJob[] = []): ReleaseRequest {
   if (!isRecord(input)) throw new InvalidInput('Execution input must be a JSON object: an approval event or a manual run (see README)');
   if ('detail-type' in input || 'source' in input || 'detail' in input) {
     const parsed = approvalEventSchema.safeParse(input);
@@ -93,5 +126,25 @@ export function normalizeRequest(input: unknown, now: Date): ReleaseRequest {
       requestedAt: now.toISOString(),
     };
   }
-  throw new InvalidInput(`action: unknown action ${JSON.stringify(action)}; expected "deploy"`);
+  if (action === 'nightly-batch') {
+    const parsed = nightlySchema.safeParse(input);
+    if (!parsed.success) fail('Invalid nightly batch input', parsed.error);
+    return { action: 'batch', trigger: 'schedule', date: parsed.data.date ?? previousUtcDay(now), jobs: batchJobs, requestedAt: now.toISOString() };
+  }
+  if (action === 'score') {
+    const parsed = scoreSchema.safeParse(input);
+    if (!parsed.success) fail('Invalid score input', parsed.error);
+    const { modelPackageGroupName, jobName } = parsed.data;
+    const jobs = batchJobs.filter((j) => j.modelPackageGroupName === modelPackageGroupName && (jobName === undefined || j.name === jobName));
+    if (jobs.length === 0) {
+      throw new InvalidInput(`modelPackageGroupName: no batch job${jobName ? ` named ${jobName}` : ''} is configured for group ${modelPackageGroupName} (stage param batchJobs has: ${batchJobs.map((j) => `${j.name} (${j.modelPackageGroupName})`).join(', ') || 'none'})`);
+    }
+    return { action: 'batch', trigger: 'manual', date: parsed.data.date, jobs, requestedAt: now.toISOString() };
+  }
+  if (action === 'rollback') {
+    const parsed = rollbackSchema.safeParse(input);
+    if (!parsed.success) fail('Invalid rollback input', parsed.error);
+    return { action: 'rollback', trigger: 'manual', endpointName: parsed.data.endpointName, reason: parsed.data.reason ?? null, requestedAt: now.toISOString() };
+  }
+  throw new InvalidInput(`action: unknown action ${JSON.stringify(action)}; expected "deploy", "score", "rollback" or "nightly-batch"`);
 }

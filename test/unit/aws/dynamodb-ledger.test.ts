@@ -260,3 +260,52 @@ describe('DynamoDbReleaseLedger history queries', () => {
     expect(db.commandCalls(QueryCommand)[0]?.args[0].input).toMatchObject({ IndexName: 'byPackage', ExpressionAttributeValues: { ':pk': `PACKAGE#${PACKAGE_ARN}` }, Limit: 20 });
   });
 });
+
+describe('DynamoDbReleaseLedger active batch model', () => {
+  const active = {
+    groupName: 'churn-model',
+    modelPackageArn: PACKAGE_ARN,
+    modelName: 'churn-model-v7-a1b2c3d4',
+    releaseId: 'a1b2c3d4',
+    registeredAt: '2024-05-01T12:05:00.000Z',
+  };
+  const BATCH_KEY = { pk: 'BATCH#churn-model', sk: 'ACTIVE' };
+
+  it('sets it as the one BATCH#<group>/ACTIVE item, replacing any earlier one', async () => {
+    // Act
+    await ledger().setActiveBatchModel(active);
+
+    // Assess
+    const put = db.commandCalls(PutCommand)[0]?.args[0].input;
+    expect(put).toEqual({ TableName: TABLE, Item: { ...BATCH_KEY, ...active } });
+    expect(put).not.toHaveProperty('ConditionExpression');
+  });
+
+  it('reads it back with a consistent read, without the key attributes', async () => {
+    // Prepare
+    db.on(GetCommand, { TableName: TABLE, Key: BATCH_KEY }).resolves({ Item: { ...BATCH_KEY, ...active, extra: 'ignored' } });
+
+    // Act
+    const found = await ledger().activeBatchModel('churn-model');
+
+    // Assess
+    expect(found).toEqual(active);
+    expect(db.commandCalls(GetCommand)[0]?.args[0].input).toEqual({ TableName: TABLE, Key: BATCH_KEY, ConsistentRead: true });
+  });
+
+  it('is null for a group that never had a batch release', async () => {
+    db.on(GetCommand).resolves({});
+    await expect(ledger().activeBatchModel('never-batched')).resolves.toBeNull();
+    expect(db.commandCalls(GetCommand)[0]?.args[0].input.Key).toEqual({ pk: 'BATCH#never-batched', sk: 'ACTIVE' });
+  });
+
+  it('reports a DynamoDB outage on set as AwsUnavailable', async () => {
+    db.on(PutCommand).rejects(serviceDown());
+    await expect(ledger().setActiveBatchModel(active)).rejects.toMatchObject({ name: 'AwsUnavailable', message: expect.stringContaining('PutItem failed') });
+  });
+
+  it('reports a throttled read as AwsThrottled, not as "no active model"', async () => {
+    db.on(GetCommand).rejects(sdkError('ProvisionedThroughputExceededException', 400));
+    await expect(ledger().activeBatchModel('churn-model')).rejects.toMatchObject({ name: 'AwsThrottled', message: expect.stringContaining('GetItem failed') });
+  });
+});

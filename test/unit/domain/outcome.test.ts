@@ -101,6 +101,34 @@ describe('explainOutcome', () => {
     expect(explainOutcome({ outcome: 'PROMOTED', smoke: { passed: true, reason: '2 of 2 smoke payloads passed' } }).reason).toBe('2 of 2 smoke payloads passed');
   });
 
+  it('a batch registration is a success with no error, whatever else was recorded', () => {
+    expect(explainOutcome({ outcome: 'REGISTERED', smoke: { passed: false, reason: 'irrelevant' } })).toEqual({
+      trigger: 'registered',
+      reason: 'registered as the active batch model of its group; scored by the nightly batch branch',
+      errorName: null,
+    });
+  });
+
+  it('a deployment SageMaker rolled back itself (guardrails) is its own trigger', () => {
+    // Act
+    const explanation = explainOutcome({
+      outcome: 'ROLLED_BACK',
+      deployCheck: { check: 'RolledBack', reason: 'SageMaker kept the endpoint on live-config: alarm churn-error-rate in ALARM' },
+      smoke: { passed: false, reason: 'later, irrelevant' },
+    });
+
+    // Assess
+    expect(explanation).toEqual({
+      trigger: 'sagemaker-rollback',
+      reason: 'SageMaker rolled the deployment back: SageMaker kept the endpoint on live-config: alarm churn-error-rate in ALARM',
+      errorName: 'ReleaseRolledBack',
+    });
+  });
+
+  it('an error still comes before a SageMaker rollback', () => {
+    expect(explainOutcome({ outcome: 'FAILED', error: { Error: 'AwsUnavailable', Cause: 'down' }, deployCheck: { check: 'RolledBack', reason: 'x' } }).trigger).toBe('error');
+  });
+
   it('a duplicate names the release that already did it and how to force', () => {
     const explanation = explainOutcome({ outcome: 'SKIPPED', claim: { status: 'duplicate', existingReleaseId: 'ffff0000', existingStatus: 'PROMOTED' } });
     expect(explanation.trigger).toBe('duplicate');

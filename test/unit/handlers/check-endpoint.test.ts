@@ -40,6 +40,39 @@ describe('judgeEndpoint', () => {
     expect(judgeEndpoint(view('Failed'), { configName: 'new-config' }, BOUND * 2, BOUND).check).toBe('Failed');
   });
 
+  describe('with the previous config known (guarded deployment)', () => {
+    const expected = { configName: 'new-config', previousConfigName: 'old-config' };
+
+    it('InService back on the previous config is RolledBack, with SageMaker’s reason', () => {
+      expect(judgeEndpoint(view('InService', 'old-config', 'Alarm churn-error-rate went into ALARM'), expected, 900, BOUND)).toEqual({
+        check: 'RolledBack',
+        reason: 'SageMaker kept the endpoint on old-config: Alarm churn-error-rate went into ALARM',
+        endpointStatus: 'InService',
+        configName: 'old-config',
+      });
+    });
+
+    it('RolledBack without a failure reason still names the config', () => {
+      expect(judgeEndpoint(view('InService', 'old-config'), expected, 900, BOUND)).toMatchObject({ check: 'RolledBack', reason: 'SageMaker kept the endpoint on old-config' });
+    });
+
+    it('InService on the new config is still InService', () => {
+      expect(judgeEndpoint(view('InService', 'new-config'), expected, 900, BOUND).check).toBe('InService');
+    });
+
+    it('InService on a third config is Failed, not RolledBack', () => {
+      expect(judgeEndpoint(view('InService', 'hotfix-config'), expected, 900, BOUND)).toMatchObject({ check: 'Failed', reason: 'endpoint is InService on hotfix-config, not new-config' });
+    });
+
+    it('RollingBack is still Pending: the verdict waits for InService', () => {
+      expect(judgeEndpoint(view('RollingBack', 'new-config'), expected, 900, BOUND).check).toBe('Pending');
+    });
+
+    it.each([null, undefined])('a previous config of %s never makes RolledBack', (previousConfigName) => {
+      expect(judgeEndpoint(view('InService', 'old-config'), { configName: 'new-config', previousConfigName }, 900, BOUND).check).toBe('Failed');
+    });
+  });
+
   describe('waiting for a deletion (expected config null)', () => {
     it('gone is Deleted', () => {
       expect(judgeEndpoint(null, { configName: null }, 10, BOUND)).toMatchObject({ check: 'Deleted', reason: null });
@@ -83,6 +116,38 @@ describe('CheckEndpoint handler', () => {
     freezeNow('2024-05-01T13:00:01.000Z');
     sageMaker.on(DescribeEndpointCommand).resolves({ EndpointName: ENDPOINT, EndpointStatus: 'Updating', EndpointConfigName: 'old-config' });
     await expect(handler({ endpointName: ENDPOINT, expectedConfigName: 'new-config', since }, lambdaContext())).resolves.toMatchObject({ check: 'TimedOut' });
+  });
+
+  it('reports RolledBack when the endpoint is InService again on previousConfigName', async () => {
+    freezeNow('2024-05-01T12:30:00.000Z');
+    sageMaker.on(DescribeEndpointCommand).resolves({ EndpointName: ENDPOINT, EndpointStatus: 'InService', EndpointConfigName: 'old-config', FailureReason: 'alarm fired' });
+    await expect(handler({ endpointName: ENDPOINT, expectedConfigName: 'new-config', previousConfigName: 'old-config', since }, lambdaContext())).resolves.toMatchObject({
+      check: 'RolledBack',
+      reason: 'SageMaker kept the endpoint on old-config: alarm fired',
+    });
+  });
+
+  it('waits up to boundSeconds instead of ENDPOINT_WAIT_SECONDS when given (a guarded bake)', async () => {
+    // Prepare: 1 h 1 s after since, past ENDPOINT_WAIT_SECONDS but within the guarded bound
+    freezeNow('2024-05-01T13:00:01.000Z');
+    sageMaker.on(DescribeEndpointCommand).resolves({ EndpointName: ENDPOINT, EndpointStatus: 'Updating', EndpointConfigName: 'old-config' });
+    const input = { endpointName: ENDPOINT, expectedConfigName: 'new-config', previousConfigName: 'old-config', since };
+
+    // Act
+    const guarded = await handler({ ...input, boundSeconds: BOUND + 1200 }, lambdaContext());
+    const tight = await handler({ ...input, boundSeconds: 60 }, lambdaContext());
+
+    // Assess
+    expect(guarded.check).toBe('Pending');
+    expect(tight).toMatchObject({ check: 'TimedOut', reason: 'endpoint still Updating after 3601 s (bound 60 s)' });
+  });
+
+  it.each([0, -5, 1.5, '3600'])('refuses a boundSeconds of %p as InvalidInput', async (boundSeconds) => {
+    await expect(handler({ endpointName: ENDPOINT, expectedConfigName: 'new-config', since, boundSeconds }, lambdaContext())).rejects.toMatchObject({
+      name: 'InvalidInput',
+      message: expect.stringContaining('boundSeconds'),
+    });
+    expect(sageMaker.calls()).toHaveLength(0);
   });
 
   it('sees a deleted endpoint as Deleted', async () => {

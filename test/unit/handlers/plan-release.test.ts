@@ -87,6 +87,42 @@ describe('PlanRelease handler', () => {
     });
   });
 
+  it('refuses an async release without async.outputPath with InvalidSettings naming the key', async () => {
+    await expect(handler(event({ 'deploy.mode': 'async' }), lambdaContext())).rejects.toMatchObject({
+      name: 'InvalidSettings',
+      message: expect.stringMatching(/^async\.outputPath: /),
+    });
+  });
+
+  it('refuses an async release chosen by the limits (not by deploy.mode) without async.outputPath too', async () => {
+    await expect(handler(event({ 'workload.maxPayloadMB': '100' }), lambdaContext())).rejects.toMatchObject({ name: 'InvalidSettings', message: expect.stringContaining('async.outputPath') });
+  });
+
+  it('plans an async release with async.outputPath under native guardrails', async () => {
+    const plan = await handler(event({ 'deploy.mode': 'async', 'async.outputPath': 's3://churn-async/out' }), lambdaContext());
+    expect(plan).toMatchObject({ mode: 'async', style: 'native-guardrails', endpointName: 'churn-model' });
+  });
+
+  it.each([
+    ['native real-time', { 'deploy.strategy': 'native' }],
+    ['async', { 'deploy.mode': 'async', 'async.outputPath': 's3://churn-async/out' }],
+  ])('refuses a %s bake over 60 minutes with InvalidSettings', async (_what, metadata) => {
+    await expect(handler(event({ ...metadata, 'canary.bakeMinutes': '61' }), lambdaContext())).rejects.toMatchObject({
+      name: 'InvalidSettings',
+      message: 'canary.bakeMinutes 61: SageMaker deployment guardrails bake at most 60 minutes',
+    });
+  });
+
+  it('takes a native bake of exactly 60 minutes', async () => {
+    const plan = await handler(event({ 'deploy.strategy': 'native', 'canary.bakeMinutes': '60' }), lambdaContext());
+    expect(plan).toMatchObject({ style: 'native-guardrails', settings: { canary: { bakeMinutes: 60 } } });
+  });
+
+  it('lets a variant canary bake longer than 60 minutes (the pipeline bakes it, not SageMaker)', async () => {
+    const plan = await handler(event({ 'canary.bakeMinutes': '240' }), lambdaContext());
+    expect(plan).toMatchObject({ style: 'variant-canary', settings: { canary: { bakeMinutes: 240 } } });
+  });
+
   it('refuses a package slice without containers as InvalidInput', async () => {
     const { containers: _c, ...pkg } = modelPackage();
     await expect(handler({ request: { endpointName: null, overrides: {} }, package: pkg }, lambdaContext())).rejects.toMatchObject({

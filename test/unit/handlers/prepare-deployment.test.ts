@@ -266,12 +266,27 @@ describe('PrepareDeployment handler', () => {
       expect(deployment).toMatchObject({ style: 'native-guardrails', targetVariant: null, firstDeployment: false, previousConfigName: 'live-config', newConfigName: state.plan.names.finalConfig });
       const config = sageMaker.commandCalls(CreateEndpointConfigCommand)[0]?.args[0].input;
       expect(config?.ProductionVariants).toHaveLength(1);
-      expect(config?.ProductionVariants?.[0]).toMatchObject({ VariantName: state.plan.names.variant, InitialVariantWeight: 1, InstanceType: 'ml.m5.large' });
+      // Blue/green guardrails replace the live variant in place: same variant name.
+      expect(config?.ProductionVariants?.[0]).toMatchObject({ VariantName: 'v6-old', ModelName: state.plan.names.model, InitialVariantWeight: 1, InstanceType: 'ml.m5.large' });
+      expect(deployment.newVariantName).toBe('v6-old');
       expect(config?.AsyncInferenceConfig).toEqual({
         ClientConfig: { MaxConcurrentInvocationsPerInstance: 4 },
         OutputConfig: { S3OutputPath: 's3://churn-async/out', S3FailurePath: 's3://churn-async/failed' },
       });
       expect(config?.DataCaptureConfig).toEqual(LIVE_CONFIG.DataCaptureConfig);
+    });
+
+    it('refuses guardrails on an endpoint with two live variants, creating nothing', async () => {
+      sageMaker.on(DescribeEndpointCommand).resolves(liveEndpoint());
+      sageMaker.on(DescribeEndpointConfigCommand, { EndpointConfigName: 'live-config' }).resolves({
+        ...LIVE_CONFIG,
+        ProductionVariants: [...(LIVE_CONFIG.ProductionVariants ?? []), { VariantName: 'shadow', ModelName: 'm2', InstanceType: 'ml.m5.large', InitialInstanceCount: 1 }],
+      });
+
+      await expect(handler(releaseState({ 'deploy.strategy': 'native' }), lambdaContext())).rejects.toMatchObject({ name: 'ModeNotSupported', message: expect.stringMatching(/guardrails replace exactly one/) });
+
+      expect(sageMaker.commandCalls(CreateModelCommand)).toHaveLength(0);
+      expect(sageMaker.commandCalls(CreateEndpointConfigCommand)).toHaveLength(0);
     });
 
     it('a first async deployment also gets its AsyncInferenceConfig', async () => {
@@ -294,7 +309,7 @@ describe('PrepareDeployment handler', () => {
       expect(deployment).toMatchObject({ style: 'native-guardrails', targetVariant: null, liveVariantName: null, previousConfigName: 'live-config', newConfigName: state.plan.names.finalConfig });
       const config = sageMaker.commandCalls(CreateEndpointConfigCommand)[0]?.args[0].input;
       expect(config?.EndpointConfigName).toBe(state.plan.names.finalConfig);
-      expect(config?.ProductionVariants?.map((v) => [v.VariantName, v.InitialVariantWeight])).toEqual([[state.plan.names.variant, 1]]);
+      expect(config?.ProductionVariants?.map((v) => [v.VariantName, v.ModelName, v.InitialVariantWeight])).toEqual([['v6-old', state.plan.names.model, 1]]);
       expect(config).not.toHaveProperty('AsyncInferenceConfig');
       expect(config?.DataCaptureConfig).toEqual(LIVE_CONFIG.DataCaptureConfig);
     });

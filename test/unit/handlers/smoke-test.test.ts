@@ -1,13 +1,17 @@
 import { performance } from 'node:perf_hooks';
-import { InvokeEndpointCommand, ModelError, SageMakerRuntimeClient, ServiceUnavailable } from '@aws-sdk/client-sagemaker-runtime';
+import { GetObjectCommand, PutObjectCommand, S3Client, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
+import { InvokeEndpointAsyncCommand, InvokeEndpointCommand, ModelError, SageMakerRuntimeClient, ServiceUnavailable } from '@aws-sdk/client-sagemaker-runtime';
 import { Uint8ArrayBlobAdapter } from '@smithy/core/serde';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../functions/smoke-test/handler';
-import { ENDPOINT, existingDeployment, firstDeployment, lambdaContext, releaseState, throttled } from '../helpers';
+import { ENDPOINT, RELEASE_ID, existingDeployment, firstDeployment, lambdaContext, releaseState, sdkError, throttled } from '../helpers';
 
 const runtime = mockClient(SageMakerRuntimeClient);
+const s3 = mockClient(S3Client);
 afterEach(() => {
   runtime.reset();
+  s3.reset();
+  jest.useRealTimers();
   jest.restoreAllMocks();
 });
 
@@ -113,8 +117,163 @@ describe('SmokeTest handler', () => {
     await expect(handler(stateWith(PAYLOADS), lambdaContext())).rejects.toMatchObject({ name, message: expect.stringContaining('InvokeEndpoint failed') });
   });
 
+  it('sets no TargetVariant when the new model is alone on an existing endpoint (all at once, native guardrails)', async () => {
+    // Prepare
+    runtime.on(InvokeEndpointCommand).resolves(answer('0.42', 'whatever'));
+    const alone = existingDeployment({ style: 'all-at-once', targetVariant: null, liveVariantName: null });
+
+    // Act
+    const out = await handler(stateWith(PAYLOADS.slice(0, 1), alone), lambdaContext());
+
+    // Assess
+    expect(out.passed).toBe(true);
+    expect(runtime.commandCalls(InvokeEndpointCommand)[0]?.args[0].input).not.toHaveProperty('TargetVariant');
+  });
+
+  it('aims at deployment.targetVariant, not at newVariantName', async () => {
+    runtime.on(InvokeEndpointCommand).resolves(answer('0.42', 'explicit-target'));
+    await handler(stateWith(PAYLOADS.slice(0, 1), existingDeployment({ targetVariant: 'explicit-target' })), lambdaContext());
+    expect(runtime.commandCalls(InvokeEndpointCommand)[0]?.args[0].input.TargetVariant).toBe('explicit-target');
+  });
+
   it('refuses a state without the deployment and invokes nothing', async () => {
     await expect(handler(releaseState(), lambdaContext())).rejects.toMatchObject({ name: 'InvalidInput' });
+    expect(runtime.calls()).toHaveLength(0);
+  });
+});
+
+describe('SmokeTest handler, async endpoint', () => {
+  const OUTPUT_PATH = 's3://churn-async/out/';
+  const ASYNC = { 'deploy.mode': 'async', 'async.outputPath': OUTPUT_PATH };
+  const OUTPUT = 's3://churn-async/out/result-1.out';
+  const FAILURE = 's3://churn-async/failed/result-1-error.out';
+  const alone = existingDeployment({ style: 'native-guardrails', targetVariant: null, liveVariantName: null });
+  const noSuchKey = () => sdkError('NoSuchKey', 404, 'The specified key does not exist.');
+  const s3Body = (text: string) => ({ Body: { transformToString: async () => text } as unknown as GetObjectCommandOutput['Body'] });
+  const asyncState = (payloads: unknown[], extra: Record<string, string> = {}) => stateWith(payloads, alone, { ...ASYNC, ...extra });
+
+  /** A clock that only moves when the (fake) timers are advanced: the polling waits take no real time. */
+  function virtualClock(): void {
+    jest.useFakeTimers({ now: 1_000_000 });
+    jest.spyOn(performance, 'now').mockImplementation(() => Date.now());
+  }
+
+  it('puts the payload under the output path, invokes asynchronously and passes on the answer it finds there', async () => {
+    // Prepare
+    runtime.on(InvokeEndpointAsyncCommand).resolves({ InferenceId: 'i-1', OutputLocation: OUTPUT, FailureLocation: FAILURE });
+    s3.on(GetObjectCommand, { Bucket: 'churn-async', Key: 'out/result-1.out' }).resolves(s3Body('0.42\n'));
+
+    // Act
+    const out = await handler(asyncState(PAYLOADS.slice(0, 1)), lambdaContext());
+
+    // Assess
+    expect(out).toMatchObject({ passed: true, reason: '1 of 1 smoke payloads passed' });
+    expect(s3.commandCalls(PutObjectCommand)[0]?.args[0].input).toEqual({
+      Bucket: 'churn-async',
+      Key: `out/smoke-inputs/${RELEASE_ID}/0`,
+      Body: '5.1,3.5,1.4',
+      ContentType: 'text/csv',
+    });
+    expect(runtime.commandCalls(InvokeEndpointAsyncCommand)[0]?.args[0].input).toEqual({
+      EndpointName: ENDPOINT,
+      InputLocation: `s3://churn-async/out/smoke-inputs/${RELEASE_ID}/0`,
+      ContentType: 'text/csv',
+      Accept: 'text/csv',
+    });
+    expect(runtime.commandCalls(InvokeEndpointCommand)).toHaveLength(0);
+  });
+
+  it('polls until the answer appears', async () => {
+    // Prepare
+    virtualClock();
+    runtime.on(InvokeEndpointAsyncCommand).resolves({ OutputLocation: OUTPUT, FailureLocation: FAILURE });
+    s3.on(GetObjectCommand, { Key: 'out/result-1.out' }).rejectsOnce(noSuchKey()).rejectsOnce(noSuchKey()).resolves(s3Body('0.42'));
+    s3.on(GetObjectCommand, { Key: 'failed/result-1-error.out' }).rejects(noSuchKey());
+
+    // Act
+    const pending = handler(asyncState(PAYLOADS.slice(0, 1)), lambdaContext());
+    await jest.runAllTimersAsync();
+    const out = await pending;
+
+    // Assess
+    expect(out.passed).toBe(true);
+    expect(out.results[0]?.latencyMs).toBe(1000);
+    expect(s3.commandCalls(GetObjectCommand).filter((c) => c.args[0].input.Key === 'out/result-1.out')).toHaveLength(3);
+  });
+
+  it('fails the case with what SageMaker wrote at the failure location', async () => {
+    // Prepare
+    runtime.on(InvokeEndpointAsyncCommand).resolves({ OutputLocation: OUTPUT, FailureLocation: FAILURE });
+    s3.on(GetObjectCommand, { Key: 'out/result-1.out' }).rejects(noSuchKey());
+    s3.on(GetObjectCommand, { Key: 'failed/result-1-error.out' }).resolves(s3Body('ClientError: invalid CSV on line 1'));
+
+    // Act
+    const out = await handler(asyncState(PAYLOADS.slice(0, 1)), lambdaContext());
+
+    // Assess
+    expect(out.passed).toBe(false);
+    expect(out.results[0]?.problems).toEqual(['invocation failed: AsyncInferenceFailure: ClientError: invalid CSV on line 1']);
+  });
+
+  it('times out within the latency budget when no answer appears', async () => {
+    // Prepare
+    virtualClock();
+    runtime.on(InvokeEndpointAsyncCommand).resolves({ OutputLocation: OUTPUT, FailureLocation: FAILURE });
+    s3.on(GetObjectCommand).rejects(noSuchKey());
+
+    // Act
+    const pending = handler(asyncState(PAYLOADS.slice(0, 1), { 'smoke.latencyBudgetMs': '2000' }), lambdaContext());
+    await jest.runAllTimersAsync();
+    const out = await pending;
+
+    // Assess
+    expect(out.passed).toBe(false);
+    expect(out.results[0]).toMatchObject({ latencyMs: 2000, problems: [`invocation failed: AsyncInferenceTimeout: no output at ${OUTPUT} yet`] });
+  });
+
+  it('never waits longer than the Lambda has left (less 5 s to report), whatever the budget', async () => {
+    // Prepare
+    virtualClock();
+    runtime.on(InvokeEndpointAsyncCommand).resolves({ OutputLocation: OUTPUT, FailureLocation: FAILURE });
+    s3.on(GetObjectCommand).rejects(noSuchKey());
+
+    // Act
+    const pending = handler(asyncState(PAYLOADS.slice(0, 1), { 'smoke.latencyBudgetMs': '600000' }), lambdaContext());
+    await jest.runAllTimersAsync();
+    const out = await pending;
+
+    // Assess
+    // The fake context has 30 s left: the reply is awaited 25 s at most.
+    expect(out.results[0]).toMatchObject({ passed: false, latencyMs: 25_000 });
+    expect(out.results[0]?.problems[0]).toContain('AsyncInferenceTimeout');
+  });
+
+  it('takes a ModelError from InvokeEndpointAsync as a failed case and reads nothing', async () => {
+    runtime.on(InvokeEndpointAsyncCommand).rejects(new ModelError({ message: 'bad input', $metadata: { httpStatusCode: 424 } }));
+    const out = await handler(asyncState(PAYLOADS.slice(0, 1)), lambdaContext());
+    expect(out.results[0]?.problems).toEqual(['invocation failed: ModelError: bad input']);
+    expect(s3.commandCalls(GetObjectCommand)).toHaveLength(0);
+  });
+
+  it.each([
+    ['a throttled InvokeEndpointAsync', 'AwsThrottled', () => runtime.on(InvokeEndpointAsyncCommand).rejects(throttled())],
+    ['a PutObject S3 refuses', 'AwsRequestRejected', () => s3.on(PutObjectCommand).rejects(sdkError('AccessDenied', 403, 'Access Denied'))],
+    ['a GetObject S3 refuses', 'AwsRequestRejected', () => s3.on(GetObjectCommand).rejects(sdkError('AccessDenied', 403, 'Access Denied'))],
+  ])('throws %s as %s', async (_what, name, arrange) => {
+    // Prepare
+    runtime.on(InvokeEndpointAsyncCommand).resolves({ OutputLocation: OUTPUT, FailureLocation: FAILURE });
+    arrange();
+
+    // Act
+    const result = handler(asyncState(PAYLOADS.slice(0, 1)), lambdaContext());
+
+    // Assess
+    await expect(result).rejects.toMatchObject({ name });
+  });
+
+  it('invokes nothing when the payload cannot be put in S3', async () => {
+    s3.on(PutObjectCommand).rejects(sdkError('NoSuchBucket', 404, 'The specified bucket does not exist'));
+    await expect(handler(asyncState(PAYLOADS.slice(0, 1)), lambdaContext())).rejects.toMatchObject({ message: expect.stringContaining('PutObject failed') });
     expect(runtime.calls()).toHaveLength(0);
   });
 });

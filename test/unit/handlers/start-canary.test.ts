@@ -129,6 +129,39 @@ describe('StartCanary handler', () => {
     expect(weightChanges()).toHaveLength(0);
   });
 
+  describe('all at once (serverless bake)', () => {
+    const state = releaseState({ ...SETTINGS, 'deploy.mode': 'serverless' });
+    const alone = existingDeployment({ style: 'all-at-once', targetVariant: null, liveVariantName: null, newConfigName: state.plan.names.finalConfig });
+    const onFinalConfig = () =>
+      endpointOnCanaryConfig({ EndpointConfigName: alone.newConfigName, ProductionVariants: [{ VariantName: alone.newVariantName, CurrentWeight: 1 }] });
+
+    it('creates the SLO alarms on the new variant but changes no weight', async () => {
+      // Prepare
+      sageMaker.on(DescribeEndpointCommand).resolves(onFinalConfig());
+
+      // Act
+      const out = await handler({ ...state, deployment: alone }, lambdaContext());
+
+      // Assess
+      expect(weightChanges()).toHaveLength(0);
+      const alarms = cloudWatch.commandCalls(PutMetricAlarmCommand).map((c) => c.args[0].input);
+      expect(alarms.map((a) => a.AlarmName)).toEqual([state.plan.names.errorRateAlarm, state.plan.names.latencyAlarm]);
+      for (const alarm of alarms) expect(alarm.Dimensions).toContainEqual({ Name: 'VariantName', Value: alone.newVariantName });
+      expect(out).toEqual({
+        alarmNames: [state.plan.names.errorRateAlarm, state.plan.names.latencyAlarm],
+        weights: [{ name: alone.newVariantName, weight: 100 }],
+        startedAt: '2024-05-01T12:20:00.000Z',
+        bakeUntil: '2024-05-01T12:50:00.000Z',
+      });
+    });
+
+    it('still refuses an endpoint that is not InService on the new config', async () => {
+      sageMaker.on(DescribeEndpointCommand).resolves(endpointOnCanaryConfig({ EndpointConfigName: 'live-config' }));
+      await expect(handler({ ...state, deployment: alone }, lambdaContext())).rejects.toMatchObject({ name: 'EndpointStateConflict' });
+      expect(weightChanges()).toHaveLength(0);
+    });
+  });
+
   it('refuses bad input and creates no alarm', async () => {
     await expect(handler({ ...releaseState(SETTINGS), deployment: { ...deployment, newVariantName: undefined } }, lambdaContext())).rejects.toMatchObject({
       name: 'InvalidInput',

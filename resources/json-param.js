@@ -1,0 +1,3 @@
+// Serverless variable resolver: `${file(resources/json-param.js):batchJobs}` gives the stage param
+// batchJobs as a JSON string, because Lambda environment values must be strings.
+module.exports.batchJobs = async ({ resolveVariable }) => JSON.stringify(await resolveVariable('param:batchJobs'));
