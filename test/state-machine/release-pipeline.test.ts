@@ -135,6 +135,30 @@ describe('release state machine (packaged ASL, handlers in-process, AWS faked)',
     expect(h.aws.events.map((e) => e.detailType)).toEqual(['Model Deployment Succeeded', 'Model Deployment Skipped']);
   });
 
+  it('releases a package again when it is approved again after a rejection, recorded as a redeploy', async () => {
+    const arn = h.aws.addPackage('churn', 1);
+    const first = await h.run(approvalEvent(arn, 'churn', 'evt-1'));
+    const pkg = h.aws.packages.get(arn);
+    if (pkg) pkg.ModelApprovalStatus = 'Rejected';
+    const rejection = approvalEvent(arn, 'churn', 'evt-2');
+    (rejection.detail as Record<string, unknown>).ModelApprovalStatus = 'Rejected';
+
+    const revoked = await h.run(rejection);
+    if (pkg) pkg.ModelApprovalStatus = 'Approved';
+    const again = await h.run(approvalEvent(arn, 'churn', 'evt-3'));
+
+    expect(first.status).toBe('SUCCEEDED');
+    expect(revoked.path).toEqual(['NormalizeInput', 'RouteRequest', 'RecordRevocation', 'Revoked']);
+    expect(revoked.output).toMatchObject({ revoked: true });
+    expect(again.status).toBe('SUCCEEDED');
+    expect(again.path).toContain('PrepareDeployment');
+    const records = await h.ledger.releasesForPackage(arn);
+    expect(records.map((r) => [r.status, r.redeploy])).toEqual([
+      ['PROMOTED', true],
+      ['PROMOTED', false],
+    ]);
+  });
+
   it('retries AWS throttling with backoff and ends as if nothing happened', async () => {
     const arn = h.aws.addPackage('churn', 1);
     h.aws.throttles.set('CreateEndpoint', 2);

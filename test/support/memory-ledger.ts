@@ -19,9 +19,16 @@ export class MemoryLedger implements ReleaseLedger {
   async claimPackage({ modelPackageArn, releaseId, force }: { modelPackageArn: string; releaseId: string; force: boolean; now: Date }): Promise<ClaimResult> {
     const existing = this.claims.get(modelPackageArn);
     if (existing?.releaseId === releaseId) return { status: 'claimed', redeploy: false };
-    if (existing && !force) return { status: 'duplicate', existingReleaseId: existing.releaseId, existingStatus: existing.status };
+    if (existing && !force && existing.status !== 'REVOKED') return { status: 'duplicate', existingReleaseId: existing.releaseId, existingStatus: existing.status };
     this.claims.set(modelPackageArn, { releaseId, status: 'IN_PROGRESS' });
     return { status: 'claimed', redeploy: existing !== undefined };
+  }
+
+  async revokePackage({ modelPackageArn }: { modelPackageArn: string; now: Date }): Promise<boolean> {
+    const claim = this.claims.get(modelPackageArn);
+    if (!claim || claim.status === 'IN_PROGRESS') return false;
+    claim.status = 'REVOKED';
+    return true;
   }
 
   async enqueue(record: ReleaseRecord, ttlSeconds: number): Promise<void> {

@@ -53,13 +53,13 @@ describe('packaged templates (npm run package)', () => {
     }
   });
 
-  it('the approval trigger matches only Approved model package state changes', () => {
+  it('the approval trigger matches only approvals and rejections of model packages', () => {
     const { triggerPatterns } = loadPackagedStateMachine();
     expect(triggerPatterns).toContainEqual(
       expect.objectContaining({
         source: ['aws.sagemaker'],
         'detail-type': ['SageMaker Model Package State Change'],
-        detail: expect.objectContaining({ ModelApprovalStatus: ['Approved'] }),
+        detail: expect.objectContaining({ ModelApprovalStatus: ['Approved', 'Rejected'] }),
       }),
     );
   });

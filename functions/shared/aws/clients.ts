@@ -14,7 +14,9 @@ import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
  * The SDK's own retries are kept short: the state machine retries throttling and 5xx with backoff
  * and jitter, and a long in-Lambda retry loop would only burn the task's timeout.
  */
-const common = { maxAttempts: 2 };
+// A hung connection must fail fast as a retryable timeout, not hold the Lambda until it times out.
+const requestTimeout = Number(process.env.AWS_REQUEST_TIMEOUT_MS ?? '10000');
+const common = { maxAttempts: 2, requestHandler: { requestTimeout, connectionTimeout: Math.min(requestTimeout, 3000) } };
 const created = new Map<string, unknown>();
 
 function once<T>(key: string, make: () => T): T {

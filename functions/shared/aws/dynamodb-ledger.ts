@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ActiveBatchModel, ClaimResult, LeaseResult, ReleaseLedger, ReleaseRecord, ReleaseStatus } from '../domain/ledger';
 import { translateAwsError } from './translate-error';
 
@@ -50,16 +50,18 @@ export class DynamoDbReleaseLedger implements ReleaseLedger {
     const existing = await call('GetItem', () => this.db.send(new GetCommand({ TableName: this.table, Key: pkgKey(modelPackageArn), ConsistentRead: true })));
     const item = existing.Item as { releaseId?: string; status?: ReleaseStatus } | undefined;
     if (item?.releaseId === releaseId) return { status: 'claimed', redeploy: false };
+    // Taking over an earlier claim is allowed for a forced run or after a rejection; the condition on the
+    // claim we read makes two such runs racing each other end with exactly one winner.
+    const takeOver = item !== undefined && (force || item.status === 'REVOKED');
     try {
       await call('PutItem', () =>
         this.db.send(
           new PutCommand({
             TableName: this.table,
             Item: { ...pkgKey(modelPackageArn), releaseId, status: 'IN_PROGRESS', claimedAt: now.toISOString(), redeploy: item !== undefined },
-            // Without force, only the first claim wins; with force the previous claim must still be the one we read,
-            // so two forced runs cannot both believe they own the package.
-            ConditionExpression: item === undefined || !force ? 'attribute_not_exists(pk)' : 'releaseId = :seen',
-            ExpressionAttributeValues: item === undefined || !force ? undefined : { ':seen': item.releaseId },
+            ConditionExpression: takeOver ? 'releaseId = :seen AND #status = :status' : 'attribute_not_exists(pk)',
+            ExpressionAttributeNames: takeOver ? { '#status': 'status' } : undefined,
+            ExpressionAttributeValues: takeOver ? { ':seen': item.releaseId, ':status': item.status } : undefined,
           }),
         ),
       );
@@ -70,6 +72,28 @@ export class DynamoDbReleaseLedger implements ReleaseLedger {
       const w = winner.Item as { releaseId?: string; status?: ReleaseStatus } | undefined;
       if (w?.releaseId === releaseId) return { status: 'claimed', redeploy: false };
       return { status: 'duplicate', existingReleaseId: w?.releaseId ?? 'unknown', existingStatus: w?.status ?? 'IN_PROGRESS' };
+    }
+  }
+
+  async revokePackage({ modelPackageArn, now }: { modelPackageArn: string; now: Date }): Promise<boolean> {
+    try {
+      await call('UpdateItem', () =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: pkgKey(modelPackageArn),
+            UpdateExpression: 'SET #status = :revoked, revokedAt = :now',
+            // A release still running keeps its claim; it is the registry, read by DescribePackage, that stops it.
+            ConditionExpression: 'attribute_exists(pk) AND #status <> :running',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':revoked': 'REVOKED', ':now': now.toISOString(), ':running': 'IN_PROGRESS' },
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
     }
   }
 

@@ -10,7 +10,7 @@ const THROTTLING_CODES = new Set([
   'RequestThrottled',
   'SlowDown',
 ]);
-const TRANSIENT_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'TimeoutError', 'RequestTimeout']);
+const TRANSIENT_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
 
 interface SdkErrorShape {
   name?: string;

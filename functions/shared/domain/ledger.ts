@@ -4,7 +4,7 @@
  * is the implementation the Lambdas use.
  */
 export type ReleaseOutcome = 'PROMOTED' | 'ROLLED_BACK' | 'FAILED' | 'ROLLBACK_FAILED' | 'SKIPPED' | 'REGISTERED';
-export type ReleaseStatus = 'IN_PROGRESS' | ReleaseOutcome;
+export type ReleaseStatus = 'IN_PROGRESS' | 'REVOKED' | ReleaseOutcome;
 
 export interface ReleaseRecord {
   releaseId: string;
@@ -47,8 +47,13 @@ export interface ActiveBatchModel {
 export interface ReleaseLedger {
   setActiveBatchModel(model: ActiveBatchModel): Promise<void>;
   activeBatchModel(groupName: string): Promise<ActiveBatchModel | null>;
-  /** One release per package version: succeeds once, or again with `force`. Idempotent for the same releaseId. */
+  /**
+   * One release per package version: succeeds once, again with `force`, or again after the package was
+   * rejected (revokePackage) and approved anew. Idempotent for the same releaseId.
+   */
   claimPackage(input: { modelPackageArn: string; releaseId: string; force: boolean; now: Date }): Promise<ClaimResult>;
+  /** Records that the package was rejected; returns false when no release of it was ever claimed. */
+  revokePackage(input: { modelPackageArn: string; now: Date }): Promise<boolean>;
   /** Puts the release in its endpoint's queue (ordered by requestedAt) and records it IN_PROGRESS. Idempotent. */
   enqueue(record: ReleaseRecord, ttlSeconds: number): Promise<void>;
   /** The lease is granted only to the oldest live ticket in the queue, so releases run in approval order. */

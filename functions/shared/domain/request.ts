@@ -16,7 +16,7 @@ const approvalEventSchema = z.object({
   time: z.string().min(1),
   detail: z.object({
     ModelPackageArn: modelPackageArn,
-    ModelApprovalStatus: z.literal('Approved', { message: 'must be "Approved": the pipeline only releases approved packages' }),
+    ModelApprovalStatus: z.enum(['Approved', 'Rejected'], { message: 'must be "Approved" (a release) or "Rejected" (recorded, so a later re-approval releases again)' }),
   }),
 });
 
@@ -64,7 +64,16 @@ export interface RollbackRequest {
   requestedAt: string;
 }
 
-export type ReleaseRequest = DeployRequest | BatchRequest | RollbackRequest;
+/** A package was rejected: recorded so that approving it again is a deliberate redeploy, not a duplicate. */
+export interface RevokeRequest {
+  action: 'revoke';
+  trigger: 'approval-event';
+  modelPackageArn: string;
+  eventId: string;
+  requestedAt: string;
+}
+
+export type ReleaseRequest = DeployRequest | BatchRequest | RollbackRequest | RevokeRequest;
 
 const date = z.string().regex(DATE, 'must be a date YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'must be a real date');
 
@@ -98,6 +107,9 @@ export function normalizeRequest(input: unknown, now: Date, batchJobs: BatchJob[
   if ('detail-type' in input || 'source' in input || 'detail' in input) {
     const parsed = approvalEventSchema.safeParse(input);
     if (!parsed.success) fail('Not a usable SageMaker Model Package State Change event', parsed.error);
+    if (parsed.data.detail.ModelApprovalStatus === 'Rejected') {
+      return { action: 'revoke', trigger: 'approval-event', modelPackageArn: parsed.data.detail.ModelPackageArn, eventId: parsed.data.id, requestedAt: parsed.data.time };
+    }
     return {
       action: 'deploy',
       trigger: 'approval-event',

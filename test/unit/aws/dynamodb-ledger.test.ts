@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { dynamoDbClient } from '../../../functions/shared/aws/clients';
 import { DynamoDbReleaseLedger } from '../../../functions/shared/aws/dynamodb-ledger';
@@ -91,9 +91,27 @@ describe('DynamoDbReleaseLedger.claimPackage', () => {
     expect(result).toEqual({ status: 'claimed', redeploy: true });
     expect(db.commandCalls(PutCommand)[0]?.args[0].input).toMatchObject({
       Item: { releaseId: 'r-new', redeploy: true },
-      ConditionExpression: 'releaseId = :seen',
-      ExpressionAttributeValues: { ':seen': 'r-first' },
+      ConditionExpression: 'releaseId = :seen AND #status = :status',
+      ExpressionAttributeValues: { ':seen': 'r-first', ':status': 'PROMOTED' },
     });
+  });
+
+  it('after a rejection, a new approval takes over the revoked claim without force', async () => {
+    db.on(GetCommand).resolves({ Item: { ...CLAIM_KEY, releaseId: 'r-first', status: 'REVOKED' } });
+
+    const result = await ledger().claimPackage({ modelPackageArn: PACKAGE_ARN, releaseId: 'r-again', force: false, now: NOW });
+
+    expect(result).toEqual({ status: 'claimed', redeploy: true });
+    expect(db.commandCalls(PutCommand)[0]?.args[0].input).toMatchObject({ ConditionExpression: 'releaseId = :seen AND #status = :status', ExpressionAttributeValues: { ':seen': 'r-first', ':status': 'REVOKED' } });
+  });
+
+  it('revokes a finished claim, but never one still running', async () => {
+    db.on(UpdateCommand).resolves({});
+    await expect(ledger().revokePackage({ modelPackageArn: PACKAGE_ARN, now: NOW })).resolves.toBe(true);
+    expect(db.commandCalls(UpdateCommand)[0]?.args[0].input).toMatchObject({ ConditionExpression: 'attribute_exists(pk) AND #status <> :running', ExpressionAttributeValues: { ':revoked': 'REVOKED', ':running': 'IN_PROGRESS' } });
+
+    db.on(UpdateCommand).rejects(Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' }));
+    await expect(ledger().revokePackage({ modelPackageArn: PACKAGE_ARN, now: NOW })).resolves.toBe(false);
   });
 
   it('two forced runs: the one that lost the race is a duplicate', async () => {

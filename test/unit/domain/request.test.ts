@@ -47,10 +47,14 @@ describe('normalizeRequest: approval events', () => {
     });
   });
 
-  it('refuses the sample as-is (Rejected), naming detail.ModelApprovalStatus', () => {
-    const message = invalidInputMessage(() => normalizeRequest(sampleEvent(), NOW));
-    expect(message).toContain('detail.ModelApprovalStatus');
-    expect(message).toContain('must be "Approved"');
+  it('turns the sample as-is (Rejected) into a revocation, so a later re-approval releases again', () => {
+    expect(normalizeRequest(sampleEvent(), NOW)).toEqual({
+      action: 'revoke',
+      trigger: 'approval-event',
+      modelPackageArn: sampleEvent().detail.ModelPackageArn,
+      eventId: sampleEvent().id,
+      requestedAt: sampleEvent().time,
+    });
   });
 
   it.each(['PendingManualApproval', 'InProgress'])('refuses status %s', (status) => {
