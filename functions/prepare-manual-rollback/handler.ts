@@ -16,7 +16,7 @@ export const handler = stepHandler({
   step: 'PrepareManualRollback',
   input: z.object({ request: z.object({ action: z.literal('rollback'), endpointName: z.string(), reason: z.string().nullable() }) }),
   env: ledgerEnv,
-  run: async ({ request }, { env }): Promise<Deployment> => {
+  run: async ({ request }, { env }): Promise<Deployment & { rollbackOf: { releaseId: string; modelPackageArn: string } }> => {
     const { endpointName } = request;
     const releases = await releaseLedger(env.LEDGER_TABLE).releasesForTarget(endpointName, 50);
     const running = releases.find((r) => r.status === 'IN_PROGRESS');
@@ -41,6 +41,8 @@ export const handler = stepHandler({
       newConfigName: live.configName ?? '',
       modelName: variant?.ModelName ?? '',
       startedAt: new Date(Date.now()).toISOString(),
+      // RecordRollback writes the rollback to the ledger against this release.
+      rollbackOf: { releaseId: last.releaseId, modelPackageArn: last.modelPackageArn },
     };
   },
 });

@@ -13,14 +13,25 @@ const input = z.object({
   state: z
     .object({
       request: z
-        .object({ action: z.string().optional(), modelPackageArn: z.string().optional(), endpointName: z.string().nullable().optional(), reason: z.string().nullable().optional(), trigger: z.string(), requestedAt: z.string(), eventId: z.string().nullable().optional() })
+        .object({ action: z.string().optional(), modelPackageArn: z.string().optional(), endpointName: z.string().nullable().optional(), reason: z.string().nullable().optional(), trigger: z.string(), requestedAt: z.string(), eventId: z.string().nullable().optional(), dryRun: z.boolean().optional() })
         .passthrough()
         .optional(),
       package: z.object({ arn: z.string(), groupName: z.string(), version: z.number() }).passthrough().optional(),
       plan: z.object({ releaseId: z.string(), endpointName: z.string().nullable(), mode: z.string(), decision: loose }).passthrough().optional(),
       execution: z.object({ id: z.string(), startTime: z.string() }).optional(),
       claim: z.object({ status: z.string(), target: z.string(), existingReleaseId: z.string().optional(), existingStatus: z.string().optional() }).passthrough().optional(),
-      deployment: z.object({ endpointName: z.string(), previousConfigName: z.string().nullable(), newConfigName: z.string(), newVariantName: z.string(), modelName: z.string(), startedAt: z.string(), firstDeployment: z.boolean() }).optional(),
+      deployment: z
+        .object({
+          endpointName: z.string(),
+          previousConfigName: z.string().nullable(),
+          newConfigName: z.string(),
+          newVariantName: z.string(),
+          modelName: z.string(),
+          startedAt: z.string(),
+          firstDeployment: z.boolean(),
+          rollbackOf: z.object({ releaseId: z.string(), modelPackageArn: z.string() }).optional(),
+        })
+        .optional(),
       deployCheck: z.object({ check: z.string(), reason: z.string().nullable() }).passthrough().optional(),
       smoke: z.object({ passed: z.boolean(), reason: z.string() }).passthrough().optional(),
       canaryCheck: z.object({ verdict: z.string(), reason: z.string() }).passthrough().optional(),
@@ -118,6 +129,31 @@ export const handler = stepHandler({
       };
       await releaseLedger(env.LEDGER_TABLE).finish({ record, requestedAt: state.request.requestedAt });
     }
+    // An operator's rollback is a release of its own in the ledger, so the next rollback (or a person) sees it.
+    const rollbackOf = state.deployment?.rollbackOf;
+    if (state.request?.action === 'rollback' && state.deployment && rollbackOf) {
+      await releaseLedger(env.LEDGER_TABLE).finish({
+        record: {
+          releaseId: `rollback-${(state.execution?.id ?? String(now)).split(':').pop() ?? String(now)}`,
+          modelPackageArn: rollbackOf.modelPackageArn,
+          target: state.deployment.endpointName,
+          mode: 'manual-rollback',
+          trigger: 'manual',
+          requestedAt: state.request.requestedAt,
+          status: finalOutcome,
+          redeploy: false,
+          executionArn: state.execution?.id ?? null,
+          previousConfigName: state.deployment.newConfigName,
+          newConfigName: serving?.configName ?? null,
+          servingModel: serving?.serving ?? null,
+          reason: `${reason} (undoes release ${rollbackOf.releaseId})`,
+          startedAt,
+          finishedAt: new Date(now).toISOString(),
+          timings,
+        },
+        requestedAt: state.request.requestedAt,
+      });
+    }
     const detail = {
       outcome: finalOutcome,
       reason,
@@ -134,7 +170,9 @@ export const handler = stepHandler({
       timings: { startedAt, finishedAt: new Date(now).toISOString(), ...timings },
     };
     const resources = [state.request?.modelPackageArn, state.execution?.id].filter((r): r is string => typeof r === 'string');
-    await publishEvent(env.EVENT_BUS_NAME, env.EVENT_SOURCE, DETAIL_TYPES[finalOutcome], detail, resources);
+    // A dry run that fails before its preview (package not deployable, invalid settings) announces nothing:
+    // it is a question an operator asked, not a release, and alerting must not see it as one.
+    if (state.request?.dryRun !== true) await publishEvent(env.EVENT_BUS_NAME, env.EVENT_SOURCE, DETAIL_TYPES[finalOutcome], detail, resources);
     return { outcome: finalOutcome, error: errorName, cause: reason, detailType: DETAIL_TYPES[finalOutcome], endpoint: serving, onRequest: state.request?.action === 'rollback' };
   },
 });

@@ -58,6 +58,9 @@ function tags(job: BatchJob, date: string, modelPackageArn: string, executionId:
   ];
 }
 
+/** Attempts of one job for one night: the first and this many retries in all, so a broken model cannot loop. */
+const MAX_ATTEMPTS = 5;
+
 /**
  * State StartTransformJob. The job name is derived from job and night, so whatever already carries it
  * is this night's job: a re-run (or a concurrent run) follows that job instead of scoring twice.
@@ -67,12 +70,23 @@ export const handler = stepHandler({
   input,
   env: commonEnv,
   run: async ({ job, date, execution, model }, { logger }): Promise<StartedTransform> => {
-    const jobName = transformJobName(job, date);
     const startedAt = new Date(Date.now()).toISOString();
-    const existing = await describeIfPresent(jobName);
-    if (existing !== null) {
-      logger.info('transform job already exists; following it', { jobName, status: existing.TransformJobStatus });
-      return reuse(jobName, existing, startedAt);
+    // SageMaker never frees a job name, so a night whose job Failed or was Stopped is scored again under
+    // the next attempt's name; a job InProgress or Completed is followed, never started twice.
+    let jobName = transformJobName(job, date);
+    for (let attempt = 2; ; attempt++) {
+      const existing = await describeIfPresent(jobName);
+      if (existing === null) break;
+      const status = existing.TransformJobStatus;
+      if (status !== 'Failed' && status !== 'Stopped') {
+        logger.info('transform job already exists; following it', { jobName, status });
+        return reuse(jobName, existing, startedAt);
+      }
+      if (attempt > MAX_ATTEMPTS) {
+        logger.info('every attempt of this night failed; reporting the last', { jobName });
+        return reuse(jobName, existing, startedAt);
+      }
+      jobName = transformJobName(job, date, attempt);
     }
     try {
       await sageMakerClient().send(

@@ -2,6 +2,8 @@
  * A small stateful fake of the AWS calls the pipeline makes, on top of aws-sdk-client-mock, so the
  * real ASL can run end to end in a unit-test process. Endpoint changes complete after a few
  * DescribeEndpoint polls; tests steer failures (endpoint Failed, alarm firing, model errors, throttling).
+ * Batch Transform jobs likewise finish after a few DescribeTransformJob polls, Completed (writing one
+ * output object to S3), Failed, or Completed with no output, as tests choose.
  */
 import { mockClient } from 'aws-sdk-client-mock';
 import {
@@ -15,9 +17,16 @@ import {
   UpdateEndpointCommand,
   UpdateEndpointWeightsAndCapacitiesCommand,
   DeleteEndpointCommand,
+  ListModelPackagesCommand,
+  CreateTransformJobCommand,
+  DescribeTransformJobCommand,
+  type CreateTransformJobCommandInput,
   type DescribeModelPackageCommandOutput,
+  type ListModelPackagesCommandInput,
   type ProductionVariant,
+  type TransformJobStatus,
 } from '@aws-sdk/client-sagemaker';
+import { S3Client, ListObjectsV2Command, type ListObjectsV2CommandInput } from '@aws-sdk/client-s3';
 import { SageMakerRuntimeClient, InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 import { CloudWatchClient, PutMetricAlarmCommand, DescribeAlarmsCommand, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
@@ -37,6 +46,18 @@ interface FakeEndpoint {
   pending?: { polls: number; to: string; fail: boolean; deleting?: boolean; rollbackAlarms?: string[] };
 }
 
+export interface FakeTransformJob {
+  input: CreateTransformJobCommandInput;
+  status: TransformJobStatus;
+  creationTime: Date;
+  endTime?: Date;
+  failureReason?: string;
+  /** DescribeTransformJob polls still answered InProgress. */
+  pollsLeft: number;
+  /** How the job ends once its polls are used up. */
+  ending: 'Completed' | 'Failed' | 'CompletedWithoutOutput';
+}
+
 export interface ModelBehaviour {
   body: string;
   contentType: string;
@@ -48,6 +69,7 @@ export class FakeAwsAccount {
   readonly runtime = mockClient(SageMakerRuntimeClient);
   readonly cloudWatch = mockClient(CloudWatchClient);
   readonly eventBridge = mockClient(EventBridgeClient);
+  readonly s3 = mockClient(S3Client);
 
   readonly packages = new Map<string, DescribeModelPackageCommandOutput>();
   readonly models = new Map<string, string>(); // model name -> package arn
@@ -67,13 +89,22 @@ export class FakeAwsAccount {
   pollsPerChange = 2;
   /** The DeploymentConfig of the last UpdateEndpoint (guardrails), for assertions. */
   lastDeploymentConfig: unknown = null;
+  readonly transformJobs = new Map<string, FakeTransformJob>();
+  /** DescribeTransformJob polls a new transform job answers InProgress before it ends. */
+  transformPolls = 2;
+  /** Transform job names that end Failed. */
+  failingTransformJobs: RegExp | null = null;
+  /** Transform job names that end Completed but write nothing (an empty input partition). */
+  emptyTransformJobs: RegExp | null = null;
+  /** Objects in S3, as s3://bucket/key. */
+  readonly s3Objects = new Set<string>();
 
   constructor() {
     this.wire();
   }
 
   restore(): void {
-    for (const m of [this.sageMaker, this.runtime, this.cloudWatch, this.eventBridge]) m.restore();
+    for (const m of [this.sageMaker, this.runtime, this.cloudWatch, this.eventBridge, this.s3]) m.restore();
   }
 
   addPackage(group: string, version: number, overrides: Partial<DescribeModelPackageCommandOutput> = {}, behaviour: ModelBehaviour = { body: '0.5', contentType: 'text/csv' }): string {
@@ -131,6 +162,34 @@ export class FakeAwsAccount {
       this.throttles.set(operation, left - 1);
       throw awsError('ThrottlingException', 'Rate exceeded');
     }
+  }
+
+  /** A transform job a run has already started (or finished) for its night, as a re-run would find it. */
+  addTransformJob(input: CreateTransformJobCommandInput, status: TransformJobStatus = 'Completed'): void {
+    const job: FakeTransformJob = { input, status: 'InProgress', creationTime: new Date(Date.now()), pollsLeft: 0, ending: status === 'Failed' ? 'Failed' : 'Completed' };
+    this.transformJobs.set(input.TransformJobName ?? '', job);
+    if (status !== 'InProgress') this.finishTransformJob(job);
+  }
+
+  private finishTransformJob(job: FakeTransformJob): void {
+    job.endTime = new Date(Date.now());
+    if (job.ending === 'Failed') {
+      job.status = 'Failed';
+      job.failureReason = 'AlgorithmError: ClientError: See job logs for more information';
+      return;
+    }
+    job.status = 'Completed';
+    const output = job.input.TransformOutput?.S3OutputPath ?? '';
+    if (job.ending === 'Completed') this.s3Objects.add(`${output.endsWith('/') ? output : `${output}/`}part-00000.csv.out`);
+  }
+
+  private advanceTransformJob(job: FakeTransformJob): void {
+    if (job.status !== 'InProgress') return;
+    if (job.pollsLeft > 0) {
+      job.pollsLeft -= 1;
+      return;
+    }
+    this.finishTransformJob(job);
   }
 
   private startChange(endpoint: FakeEndpoint, to: string, status: string): void {
@@ -236,6 +295,59 @@ export class FakeAwsAccount {
       endpoint.status = 'Deleting';
       endpoint.pending = { polls: this.pollsPerChange, to: endpoint.configName, fail: false, deleting: true };
       return {};
+    });
+    sm.on(ListModelPackagesCommand).callsFake((input: ListModelPackagesCommandInput) => {
+      this.maybeThrottle('ListModelPackages');
+      const direction = input.SortOrder === 'Ascending' ? 1 : -1;
+      const found = [...this.packages.values()]
+        .filter((p) => p.ModelPackageGroupName === input.ModelPackageGroupName)
+        .filter((p) => input.ModelApprovalStatus === undefined || p.ModelApprovalStatus === input.ModelApprovalStatus)
+        // addPackage gives every package the same CreationTime; the version breaks the tie as registration order would.
+        .sort((a, b) => direction * ((a.CreationTime?.getTime() ?? 0) - (b.CreationTime?.getTime() ?? 0) || (a.ModelPackageVersion ?? 0) - (b.ModelPackageVersion ?? 0)))
+        .slice(0, input.MaxResults ?? 100);
+      return {
+        ModelPackageSummaryList: found.map((p) => ({
+          ModelPackageArn: p.ModelPackageArn,
+          ModelPackageGroupName: p.ModelPackageGroupName,
+          ModelPackageVersion: p.ModelPackageVersion,
+          CreationTime: p.CreationTime,
+          ModelPackageStatus: p.ModelPackageStatus,
+          ModelApprovalStatus: p.ModelApprovalStatus,
+        })),
+      };
+    });
+    sm.on(CreateTransformJobCommand).callsFake((input: CreateTransformJobCommandInput) => {
+      this.maybeThrottle('CreateTransformJob');
+      const name = input.TransformJobName ?? '';
+      if (this.transformJobs.has(name)) throw awsError('ValidationException', 'Job name must be unique within an AWS account and region, and a job with this name already exists');
+      if (!this.models.has(input.ModelName ?? '')) throw awsError('ValidationException', `Could not find model "${input.ModelName}".`);
+      const ending = this.failingTransformJobs?.test(name) ? 'Failed' : this.emptyTransformJobs?.test(name) ? 'CompletedWithoutOutput' : 'Completed';
+      this.transformJobs.set(name, { input, status: 'InProgress', creationTime: new Date(Date.now()), pollsLeft: this.transformPolls, ending });
+      return { TransformJobArn: `arn:aws:sagemaker:us-east-1:123456789012:transform-job/${name}` };
+    });
+    sm.on(DescribeTransformJobCommand).callsFake((input: { TransformJobName: string }) => {
+      this.maybeThrottle('DescribeTransformJob');
+      const job = this.transformJobs.get(input.TransformJobName);
+      if (!job) throw awsError('ValidationException', `Could not find requested job with name ${input.TransformJobName}`);
+      this.advanceTransformJob(job);
+      return {
+        TransformJobName: input.TransformJobName,
+        TransformJobArn: `arn:aws:sagemaker:us-east-1:123456789012:transform-job/${input.TransformJobName}`,
+        TransformJobStatus: job.status,
+        FailureReason: job.failureReason,
+        ModelName: job.input.ModelName,
+        ModelClientConfig: job.input.ModelClientConfig,
+        TransformInput: job.input.TransformInput,
+        TransformOutput: job.input.TransformOutput,
+        TransformResources: job.input.TransformResources,
+        CreationTime: job.creationTime,
+        TransformEndTime: job.endTime,
+      };
+    });
+    this.s3.on(ListObjectsV2Command).callsFake((input: ListObjectsV2CommandInput) => {
+      const prefix = `s3://${input.Bucket}/${input.Prefix ?? ''}`;
+      const keys = [...this.s3Objects].filter((o) => o.startsWith(prefix)).map((o) => o.slice(`s3://${input.Bucket}/`.length));
+      return { Contents: keys.map((Key) => ({ Key })), KeyCount: keys.length, IsTruncated: false };
     });
     this.runtime.on(InvokeEndpointCommand).callsFake((input: { EndpointName: string; TargetVariant?: string }) => {
       const endpoint = this.endpoints.get(input.EndpointName);

@@ -19,7 +19,7 @@ export class MemoryLedger implements ReleaseLedger {
   async claimPackage({ modelPackageArn, releaseId, force }: { modelPackageArn: string; releaseId: string; force: boolean; now: Date }): Promise<ClaimResult> {
     const existing = this.claims.get(modelPackageArn);
     if (existing?.releaseId === releaseId) return { status: 'claimed', redeploy: false };
-    if (existing && !force && existing.status !== 'REVOKED') return { status: 'duplicate', existingReleaseId: existing.releaseId, existingStatus: existing.status };
+    if (existing && !force && existing.status !== 'REVOKED' && existing.status !== 'FAILED') return { status: 'duplicate', existingReleaseId: existing.releaseId, existingStatus: existing.status };
     this.claims.set(modelPackageArn, { releaseId, status: 'IN_PROGRESS' });
     return { status: 'claimed', redeploy: existing !== undefined };
   }

@@ -33,7 +33,18 @@ export interface Harness {
   restore(): void;
 }
 
-export function createHarness(): Harness {
+export interface HarnessOptions {
+  /**
+   * Environment on top of the packaged one, e.g. BATCH_JOBS standing in for the stage param batchJobs.
+   * Handlers validate their environment once per module load and are required once per test file, so
+   * every harness of a file must pass the same values (or the file must use jest.isolateModules).
+   */
+  env?: Record<string, string>;
+  /** Where the clock starts (ISO timestamp); it then moves with real time plus every Wait. Default: now. */
+  startAt?: string;
+}
+
+export function createHarness(options: HarnessOptions = {}): Harness {
   const machine = packagedPipeline();
   // All functions share the provider environment; resolve its intrinsics to local values once.
   for (const fn of machine.functions) {
@@ -42,13 +53,14 @@ export function createHarness(): Harness {
       resolveEnvironment(fn, (_intrinsic, variable) => (variable === 'LEDGER_TABLE' ? 'ledger' : variable === 'SAGEMAKER_EXECUTION_ROLE_ARN' ? ROLE_ARN : '')),
     );
   }
+  Object.assign(process.env, options.env ?? {});
   resetAwsClients();
   const aws = new FakeAwsAccount();
   const ledger = new MemoryLedger();
   setReleaseLedger(ledger);
   const handlers = sourceHandlers(machine);
   const realNow = Date.now;
-  let offsetMs = 0;
+  let offsetMs = options.startAt === undefined ? 0 : Date.parse(options.startAt) - realNow();
   Date.now = () => realNow() + offsetMs;
   let runs = 0;
   return {

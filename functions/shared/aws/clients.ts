@@ -15,8 +15,9 @@ import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
  * and jitter, and a long in-Lambda retry loop would only burn the task's timeout.
  */
 // A hung connection must fail fast as a retryable timeout, not hold the Lambda until it times out.
+// Without throwOnRequestTimeout the SDK only logs a warning when requestTimeout passes and keeps waiting.
 const requestTimeout = Number(process.env.AWS_REQUEST_TIMEOUT_MS ?? '10000');
-const common = { maxAttempts: 2, requestHandler: { requestTimeout, connectionTimeout: Math.min(requestTimeout, 3000) } };
+const common = { maxAttempts: 2, requestHandler: { requestTimeout, connectionTimeout: Math.min(requestTimeout, 3000), throwOnRequestTimeout: true } };
 const created = new Map<string, unknown>();
 
 function once<T>(key: string, make: () => T): T {

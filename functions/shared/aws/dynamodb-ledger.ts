@@ -50,9 +50,10 @@ export class DynamoDbReleaseLedger implements ReleaseLedger {
     const existing = await call('GetItem', () => this.db.send(new GetCommand({ TableName: this.table, Key: pkgKey(modelPackageArn), ConsistentRead: true })));
     const item = existing.Item as { releaseId?: string; status?: ReleaseStatus } | undefined;
     if (item?.releaseId === releaseId) return { status: 'claimed', redeploy: false };
-    // Taking over an earlier claim is allowed for a forced run or after a rejection; the condition on the
+    // Taking over an earlier claim is allowed for a forced run, after a rejection, or after a release that
+    // failed before changing anything (FAILED; a rolled-back model stays claimed). The condition on the
     // claim we read makes two such runs racing each other end with exactly one winner.
-    const takeOver = item !== undefined && (force || item.status === 'REVOKED');
+    const takeOver = item !== undefined && (force || item.status === 'REVOKED' || item.status === 'FAILED');
     try {
       await call('PutItem', () =>
         this.db.send(

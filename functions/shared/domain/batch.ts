@@ -41,10 +41,10 @@ export function partition(template: string, date: string): string {
 
 /**
  * Derived from job and date, so a second run the same night finds the job the first one started
- * instead of failing on a duplicate name or scoring twice.
+ * instead of failing on a duplicate name or scoring twice. A retry of a failed night adds -r2, -r3...
  */
-export function transformJobName(job: BatchJob, date: string): string {
-  return sageMakerName(job.name, date.replaceAll('-', ''));
+export function transformJobName(job: BatchJob, date: string, attempt = 1): string {
+  return attempt === 1 ? sageMakerName(job.name, date.replaceAll('-', '')) : sageMakerName(job.name, date.replaceAll('-', ''), `r${attempt}`);
 }
 
 /** The model a group is scored with: one per package version, shared by every night that uses it. */

@@ -75,7 +75,7 @@ describe('StartTransformJob handler', () => {
     expect(sent).toMatchObject({ BatchStrategy: 'SingleRecord', TransformInput: { SplitType: 'None' }, TransformOutput: { AssembleWith: 'None' } });
   });
 
-  it.each(['InProgress', 'Completed', 'Failed'] as const)('follows the job a re-run of the same night finds (%s), starting nothing', async (status) => {
+  it.each(['InProgress', 'Completed'] as const)('follows the job a re-run of the same night finds (%s), starting nothing', async (status) => {
     // Prepare
     sageMaker.on(DescribeTransformJobCommand).resolves(existingJob(status));
 
@@ -84,6 +84,26 @@ describe('StartTransformJob handler', () => {
 
     // Assess
     expect(out).toEqual({ jobName: JOB_NAME, reused: true, status, startedAt: '2026-11-23T01:10:00.000Z', modelName: 'churn-model-v6-batch' });
+    expect(sageMaker.commandCalls(CreateTransformJobCommand)).toHaveLength(0);
+  });
+
+  it('scores a night whose job Failed again under the next attempt name (-r2)', async () => {
+    sageMaker.on(DescribeTransformJobCommand, { TransformJobName: JOB_NAME }).resolves(existingJob('Failed'));
+    sageMaker.on(DescribeTransformJobCommand, { TransformJobName: `${JOB_NAME}-r2` }).rejects(NOT_FOUND());
+    sageMaker.on(CreateTransformJobCommand).resolves({});
+
+    const out = await handler(state(), lambdaContext());
+
+    expect(out).toMatchObject({ jobName: `${JOB_NAME}-r2`, reused: false, status: 'InProgress' });
+    expect(sageMaker.commandCalls(CreateTransformJobCommand)[0]?.args[0].input.TransformJobName).toBe(`${JOB_NAME}-r2`);
+  });
+
+  it('stops retrying a night after five failed attempts and reports the last', async () => {
+    sageMaker.on(DescribeTransformJobCommand).resolves(existingJob('Failed'));
+
+    const out = await handler(state(), lambdaContext());
+
+    expect(out).toMatchObject({ jobName: `${JOB_NAME}-r5`, reused: true, status: 'Failed' });
     expect(sageMaker.commandCalls(CreateTransformJobCommand)).toHaveLength(0);
   });
 
