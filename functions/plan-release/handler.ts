@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { InvalidConfiguration, InvalidSettings } from '../shared/errors';
+import { InvalidConfiguration, InvalidSettings, ModeNotSupported } from '../shared/errors';
 import { decideInferenceMode } from '../shared/domain/inference-mode';
 import { GUARDRAIL_LIMITS } from '../shared/domain/guardrails';
 import { modelPackageSchema, type ModelPackage } from '../shared/domain/model-package';
@@ -43,6 +43,13 @@ export function planRelease({ request, package: pkg, defaults, releaseId }: Plan
       : mode === 'multi-model'
         ? (settings.deploy.multiModelGroup ?? null)
         : (request.endpointName ?? settings.endpoint.name ?? sageMakerName(pkg.groupName));
+  if (mode === 'multi-model') {
+    // The decision is made and recorded, but this version cannot release to a shared multi-model endpoint:
+    // refuse by name before anything is claimed or created, rather than half-support it.
+    throw new ModeNotSupported(
+      `deploy mode multi-model (${decision.rule}) is not released by this version of the pipeline; host the model on its own endpoint (deploy.mode realtime) or release it to ${settings.deploy.multiModelGroup ?? 'the shared endpoint'} by hand`,
+    );
+  }
   const style = releaseStyleFor(mode, settings);
   if (style === 'native-guardrails' && settings.canary.bakeMinutes * 60 > GUARDRAIL_LIMITS.maxWaitIntervalSeconds) {
     throw new InvalidSettings(`canary.bakeMinutes ${settings.canary.bakeMinutes}: SageMaker deployment guardrails bake at most ${GUARDRAIL_LIMITS.maxWaitIntervalSeconds / 60} minutes`);

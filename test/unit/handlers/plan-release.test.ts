@@ -69,9 +69,11 @@ describe('PlanRelease handler', () => {
     expect(plan).toMatchObject({ mode: 'batch', style: 'batch-register', endpointName: null });
   });
 
-  it('targets the shared endpoint for a multi-model release, even if the run names another', async () => {
-    const plan = await handler(event({ 'deploy.multiModelGroup': 'shared-mme' }, { endpointName: 'from-run', overrides: {} }), lambdaContext());
-    expect(plan).toMatchObject({ mode: 'multi-model', endpointName: 'shared-mme' });
+  it('refuses a multi-model release by name (not released by this version), before anything is claimed', async () => {
+    await expect(handler(event({ 'deploy.multiModelGroup': 'shared-mme' }, { endpointName: 'from-run', overrides: {} }), lambdaContext())).rejects.toMatchObject({
+      name: 'ModeNotSupported',
+      message: expect.stringMatching(/multi-model \(multi-model-group\) is not released by this version.*shared-mme/),
+    });
   });
 
   it('refuses bad package metadata with InvalidSettings naming the key', async () => {
