@@ -36,7 +36,7 @@ export const OUTCOMES = ['PROMOTED', 'ROLLED_BACK', 'FAILED', 'ROLLBACK_FAILED',
  * "approval": approve the candidate and let the event travel through the packaged rule; "schedule": the
  * packaged nightly schedule's input; {"manual": {...}}: that input ("$CANDIDATE_ARN" is the candidate's ARN).
  */
-const trigger = z.union([z.literal('approval'), z.literal('schedule'), z.object({ manual: z.record(z.string(), z.unknown()) }).strict()]);
+const trigger = z.union([z.literal('approval'), z.literal('schedule'), z.object({ manual: z.unknown() }).strict()]);
 
 export const scenarioSchema = z
   .object({

@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 // The Lambdas run on Node 22; the SDK's warning about this machine's Node 20 is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 import { builtInScenarios, findScenario, type Scenario } from './scenario';
+import { badInputScenarios } from './bad-input-suite';
 import { runScenario, type SimulationResult, type TimelineEntry } from './simulation';
 import { renderReport } from './report';
 import { MotoNotInstalledError, startMoto } from './moto';
@@ -18,6 +19,7 @@ import { TemplateNotPackaged } from './packaged-template';
 interface Args {
   list: boolean;
   all: boolean;
+  badInput: boolean;
   json: boolean;
   verbose: boolean;
   scenario: string;
@@ -25,10 +27,10 @@ interface Args {
   speed: number;
 }
 
-const USAGE = `usage: npm run simulate -- [--list] [--scenario NAME|FILE.json] [--all] [--json] [--report FILE.html] [--speed N] [--verbose]`;
+const USAGE = `usage: npm run simulate -- [--list] [--scenario NAME|FILE.json] [--all] [--bad-input] [--json] [--report FILE.html] [--speed N] [--verbose]`;
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { list: false, all: false, json: false, verbose: false, scenario: 'realtime-canary-promote', report: null, speed: 600 };
+  const args: Args = { list: false, all: false, badInput: false, json: false, verbose: false, scenario: 'realtime-canary-promote', report: null, speed: 600 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -38,6 +40,7 @@ function parseArgs(argv: string[]): Args {
     };
     if (a === '--list') args.list = true;
     else if (a === '--all') args.all = true;
+    else if (a === '--bad-input') args.badInput = true;
     else if (a === '--json') args.json = true;
     else if (a === '--verbose') args.verbose = true;
     else if (a === '--scenario') args.scenario = value();
@@ -81,7 +84,7 @@ async function main(): Promise<number> {
     for (const s of builtInScenarios()) console.log(`${s.name.padEnd(34)} expect ${s.expect.outcome.padEnd(12)} ${s.description}`);
     return 0;
   }
-  const scenarios: Scenario[] = args.all ? builtInScenarios() : [findScenario(args.scenario)];
+  const scenarios: Scenario[] = args.badInput ? badInputScenarios() : args.all ? builtInScenarios() : [findScenario(args.scenario)];
   const moto = scenarios.length > 1 ? await startMoto() : undefined;
   const results: SimulationResult[] = [];
   try {

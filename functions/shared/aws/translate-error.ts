@@ -49,8 +49,8 @@ export function isNotFound(error: unknown): boolean {
   const code = sdk.name ?? sdk.code ?? '';
   if (code === 'ResourceNotFound' || code === 'ResourceNotFoundException' || code === 'NoSuchKey' || code === 'NotFound') return true;
   // SageMaker answers DescribeEndpoint / DescribeEndpointConfig / DescribeModelPackage on a missing name with a
-  // ValidationException whose message says "Could not find ..." rather than a dedicated error.
-  return code === 'ValidationException' && /could not find|does not exist/i.test(sdk.message ?? '');
+  // ValidationException whose message says "Could not find ..." / "... does not exist" (moto: "... not found").
+  return code === 'ValidationException' && /could not find|does not exist|not found/i.test(sdk.message ?? '');
 }
 
 /** Runs one AWS call and translates its failure. */
