@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { InvalidConfiguration, InvalidSettings, ModeNotSupported } from '../shared/errors';
+import { InvalidConfiguration, InvalidSettings } from '../shared/errors';
 import { decideInferenceMode } from '../shared/domain/inference-mode';
 import { GUARDRAIL_LIMITS } from '../shared/domain/guardrails';
+import { packageArtifact } from '../shared/domain/model-artifact';
 import { modelPackageSchema, type ModelPackage } from '../shared/domain/model-package';
 import { releaseStyleFor, resourceNames, sageMakerName, type ReleasePlan } from '../shared/domain/release-plan';
 import { resolveSettings } from '../shared/domain/settings';
@@ -37,6 +38,7 @@ export function planRelease({ request, package: pkg, defaults, releaseId }: Plan
   if (mode === 'async' && settings.async.outputPath === undefined) {
     throw new InvalidSettings('async.outputPath: an asynchronous endpoint needs an s3:// path for its results');
   }
+  // A multi-model release goes to the shared endpoint its group names (platform-owned, never created here).
   const endpointName =
     mode === 'batch'
       ? null
@@ -44,11 +46,11 @@ export function planRelease({ request, package: pkg, defaults, releaseId }: Plan
         ? (settings.deploy.multiModelGroup ?? null)
         : (request.endpointName ?? settings.endpoint.name ?? sageMakerName(pkg.groupName));
   if (mode === 'multi-model') {
-    // The decision is made and recorded, but this version cannot release to a shared multi-model endpoint:
-    // refuse by name before anything is claimed or created, rather than half-support it.
-    throw new ModeNotSupported(
-      `deploy mode multi-model (${decision.rule}) is not released by this version of the pipeline; host the model on its own endpoint (deploy.mode realtime) or release it to ${settings.deploy.multiModelGroup ?? 'the shared endpoint'} by hand`,
-    );
+    // Refused here, before anything is claimed, rather than at StageModelArtifact.
+    packageArtifact(pkg);
+    if (request.endpointName !== null && request.endpointName !== endpointName) {
+      throw new InvalidSettings(`endpointName ${request.endpointName}: a multi-model release goes to the shared endpoint deploy.multiModelGroup names (${endpointName ?? 'none'})`);
+    }
   }
   const style = releaseStyleFor(mode, settings);
   if (style === 'native-guardrails' && settings.canary.bakeMinutes * 60 > GUARDRAIL_LIMITS.maxWaitIntervalSeconds) {

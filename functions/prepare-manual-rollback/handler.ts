@@ -23,6 +23,11 @@ export const handler = stepHandler({
     if (running) throw new EndpointBusy(`Release ${running.releaseId} of ${running.modelPackageArn} is in progress on ${endpointName} (execution ${running.executionArn ?? 'unknown'}); it rolls back by itself on alarm, or stop that execution first`);
     const last = releases.find((r) => r.status === 'PROMOTED');
     if (!last) throw new EndpointStateConflict(`The ledger has no promoted release of ${endpointName} to roll back`);
+    if (last.mode === 'multi-model') {
+      throw new EndpointStateConflict(
+        `The last promotion of ${endpointName} (release ${last.releaseId} of ${last.modelPackageArn}) placed a model artifact on a shared multi-model endpoint, which a config rollback cannot undo; release the earlier package version again (force), or copy the group's <group>/previous-${last.releaseId}.tar.gz back to <group>.tar.gz`,
+      );
+    }
     if (!last.previousConfigName) throw new EndpointStateConflict(`Release ${last.releaseId} created ${endpointName}; there is no earlier config to go back to (delete the endpoint instead)`);
     const live = await describeEndpoint(endpointName);
     if (live === null || live.status !== 'InService' || live.configName !== last.newConfigName) {

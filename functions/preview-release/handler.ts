@@ -5,11 +5,38 @@ import { describeEndpoint, describeEndpointConfig } from '../shared/aws/endpoint
 import { sloAlarms } from '../shared/domain/alarms';
 import { asyncInferenceConfig, canaryVariants, hostingSwitchProblem, newVariant } from '../shared/domain/endpoint-config';
 import { guardrailsConfig } from '../shared/domain/guardrails';
+import { candidateTargetModel, liveTargetModel } from '../shared/domain/model-artifact';
+import type { ModelPackage } from '../shared/domain/model-package';
 import { releaseState } from '../shared/domain/state';
 import { stepHandler } from '../shared/runtime/step-handler';
 
 function alarmSummary(a: PutMetricAlarmCommandInput) {
   return { name: a.AlarmName, metric: a.MetricName, statistic: a.ExtendedStatistic ?? a.Statistic, threshold: a.Threshold, periodSeconds: a.Period, evaluationPeriods: a.EvaluationPeriods, datapointsToAlarm: a.DatapointsToAlarm };
+}
+
+/** A multi-model release writes objects under the shared endpoint's model prefix and leaves the endpoint alone. */
+async function multiModelPreview(pkg: ModelPackage, endpointName: string) {
+  const live = await describeEndpoint(endpointName);
+  const targetModel = candidateTargetModel(pkg.groupName, pkg.version);
+  const liveModel = liveTargetModel(pkg.groupName);
+  const problems =
+    live === null
+      ? [`multi-model endpoint ${endpointName} does not exist; the pipeline releases onto an existing shared endpoint and never creates one`]
+      : live.status !== 'InService'
+        ? [`endpoint ${endpointName} is ${live.status}, not InService`]
+        : [];
+  return {
+    endpoint: live === null ? { exists: false } : { exists: true, status: live.status, configName: live.configName, variants: live.variants },
+    problems,
+    wouldCreate: [{ type: 'S3Object', targetModel, under: `${endpointName}'s model prefix`, from: pkg.containers[0]?.modelDataUrl ?? null }],
+    wouldChange: [
+      {
+        type: 'S3Object',
+        targetModel: liveModel,
+        change: `smoke test with TargetModel ${targetModel}, then copy it over ${liveModel} (the previous ${liveModel}, if any, kept as ${pkg.groupName}/previous-<release>.tar.gz); the endpoint itself is not changed`,
+      },
+    ],
+  };
 }
 
 /**
@@ -28,6 +55,7 @@ export const handler = stepHandler({
     if (plan.endpointName === null) {
       return { ...base, endpoint: null, wouldCreate: [model], wouldChange: [{ type: 'ActiveBatchModel', group: pkg.groupName, to: plan.names.model }], alarms: [], problems };
     }
+    if (plan.style === 'multi-model-artifact') return { ...base, ...(await multiModelPreview(pkg, plan.endpointName)), alarms: [] };
     const extra = plan.settings.canary.alarmNames;
     const found = new Set((await describeAlarms(extra)).map((a) => a.name));
     for (const name of extra.filter((n) => !found.has(n))) problems.push(`canary.alarmNames: no CloudWatch alarm named ${name}`);

@@ -29,6 +29,9 @@ const input = z.object({
           modelName: z.string(),
           startedAt: z.string(),
           firstDeployment: z.boolean(),
+          style: z.string().optional(),
+          targetModel: z.string().nullable().optional(),
+          artifact: z.object({ backupKey: z.string().nullable(), targetModel: z.string(), liveTargetModel: z.string() }).optional(),
           rollbackOf: z.object({ releaseId: z.string(), modelPackageArn: z.string() }).optional(),
         })
         .optional(),
@@ -36,6 +39,7 @@ const input = z.object({
       smoke: z.object({ passed: z.boolean(), reason: z.string() }).passthrough().optional(),
       canaryCheck: z.object({ verdict: z.string(), reason: z.string() }).passthrough().optional(),
       rollbackCheck: z.object({ check: z.string(), reason: z.string().nullable() }).passthrough().optional(),
+      rollbackError: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
       error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
     })
     .passthrough(),
@@ -46,7 +50,10 @@ export interface ServingReport {
   status: string;
   configName: string | null;
   variants: { name: string; model: string | null; weight: number }[];
-  /** Which model the endpoint serves, wholly: the release's, the one before it, none (no endpoint), or mixed. */
+  /**
+   * Which model the endpoint serves, wholly: the release's, the one before it, none (no endpoint; on a
+   * multi-model endpoint: no artifact of the group), or mixed (on a multi-model endpoint: either may be).
+   */
   serving: 'new' | 'previous' | 'none' | 'mixed';
 }
 
@@ -60,6 +67,23 @@ async function servingReport(endpointName: string, newModelName: string): Promis
   const onNew = withTraffic.filter((v) => v.model === newModelName).length;
   const serving = onNew === 0 ? 'previous' : onNew === withTraffic.length ? 'new' : 'mixed';
   return { endpointName, status: live.status, configName: live.configName, variants, serving };
+}
+
+/**
+ * A multi-model release never changes the endpoint's variants, so they say nothing about which model
+ * serves: what the group's live artifact holds follows from the outcome (RestoreModelArtifact puts back
+ * what was there, or removes what this release added; a failed restore leaves either).
+ */
+async function multiModelServingReport(endpointName: string, outcome: ReleaseOutcome, hadLiveArtifact: boolean): Promise<ServingReport> {
+  const live = await describeEndpoint(endpointName);
+  const serving: ServingReport['serving'] = outcome === 'PROMOTED' ? 'new' : outcome === 'ROLLBACK_FAILED' ? 'mixed' : hadLiveArtifact ? 'previous' : 'none';
+  return {
+    endpointName,
+    status: live?.status ?? 'absent',
+    configName: live?.configName ?? null,
+    variants: (live?.variants ?? []).map((v) => ({ name: v.name, model: null, weight: v.weight })),
+    serving,
+  };
 }
 
 /**
@@ -96,11 +120,23 @@ export const handler = stepHandler({
       state.request?.action === 'rollback' && outcome === 'ROLLED_BACK'
         ? { trigger: 'manual-rollback', reason: `rolled back on request${state.request.reason ? `: ${state.request.reason}` : ''}`, errorName: null }
         : explainOutcome({ outcome, ...state });
-    const serving = state.deployment ? await servingReport(state.deployment.endpointName, state.deployment.modelName) : null;
-    const broken = brokenServingPromise(outcome, serving?.serving ?? null);
+    const artifact = state.deployment?.style === 'multi-model-artifact' ? state.deployment.artifact : undefined;
+    const serving = !state.deployment
+      ? null
+      : artifact
+        ? await multiModelServingReport(state.deployment.endpointName, outcome, artifact.backupKey !== null)
+        : await servingReport(state.deployment.endpointName, state.deployment.modelName);
+    // Multi-model: the variants never change, so there is nothing to judge them by (README, "How each mode is released").
+    const broken = artifact ? null : brokenServingPromise(outcome, serving?.serving ?? null);
+    // The versioned TargetModel is how clients reach this release's model on the shared endpoint (only once promoted).
+    const multiModel = artifact ? { targetModel: outcome === 'PROMOTED' ? artifact.targetModel : null, liveTargetModel: artifact.liveTargetModel } : undefined;
     const finalOutcome: ReleaseOutcome = broken?.outcome ?? outcome;
     const errorName = broken?.errorName ?? explanation.errorName;
-    const reason = broken ? `${explanation.reason}; ${broken.reason}` : explanation.reason;
+    const reason = broken
+      ? `${explanation.reason}; ${broken.reason}`
+      : multiModel?.targetModel
+        ? `${explanation.reason}; call it with TargetModel ${multiModel.targetModel}`
+        : explanation.reason;
     const startedAt = state.execution?.startTime ?? state.request?.requestedAt ?? new Date(now).toISOString();
     const timings = {
       totalSeconds: Math.max(0, Math.round((now - Date.parse(startedAt)) / 1000)),
@@ -122,6 +158,7 @@ export const handler = stepHandler({
         previousConfigName: state.deployment?.previousConfigName ?? null,
         newConfigName: serving?.configName ?? null,
         servingModel: serving?.serving ?? null,
+        ...(multiModel ? { targetModel: multiModel.targetModel } : {}),
         reason,
         startedAt,
         finishedAt: new Date(now).toISOString(),
@@ -167,6 +204,7 @@ export const handler = stepHandler({
       releaseId: state.plan?.releaseId ?? null,
       executionArn: state.execution?.id ?? null,
       endpoint: serving,
+      ...(multiModel ?? {}),
       timings: { startedAt, finishedAt: new Date(now).toISOString(), ...timings },
     };
     const resources = [state.request?.modelPackageArn, state.execution?.id].filter((r): r is string => typeof r === 'string');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { deleteEndpoint, describeEndpoint, updateEndpoint } from '../shared/aws/endpoints';
+import { InvalidInput } from '../shared/errors';
 import { deploymentSlice } from '../shared/domain/state';
 import { stepHandler } from '../shared/runtime/step-handler';
 
@@ -20,6 +21,8 @@ export const handler = stepHandler({
   run: async ({ deployment }) => {
     const requestedAt = new Date(Date.now()).toISOString();
     if (!deployment) return { action: 'nothing-to-undo' as RollbackAction, expectedConfigName: null, endpointName: null, requestedAt };
+    // A multi-model release never changes the shared endpoint; RestoreModelArtifact undoes it. Never update that endpoint here.
+    if (deployment.style === 'multi-model-artifact') throw new InvalidInput('RollBack does not undo multi-model releases (RestoreModelArtifact does); the shared endpoint was left unchanged');
     const { endpointName, previousConfigName } = deployment;
     const live = await describeEndpoint(endpointName);
     const busy = live !== null && ['Creating', 'Updating', 'RollingBack', 'SystemUpdating'].includes(live.status);

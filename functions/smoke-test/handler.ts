@@ -18,13 +18,19 @@ function modelVerdict(error: unknown, started: number): SmokeResponse {
   return { ok: false, errorName: e.name ?? 'Error', errorMessage: e.message ?? null, contentType: null, body: '', latencyMs: performance.now() - started, invokedVariant: null };
 }
 
-async function invoke(endpointName: string, targetVariant: string | null, payload: SmokePayload): Promise<SmokeResponse> {
+/** Who must answer: a variant of the endpoint, or (multi-model) a model under its prefix. */
+interface Target {
+  variant: string | null;
+  model: string | null;
+}
+
+async function invoke(endpointName: string, target: Target, payload: SmokePayload): Promise<SmokeResponse> {
   const started = performance.now();
   try {
     const out = await sageMakerRuntimeClient().send(
       new InvokeEndpointCommand({
         EndpointName: endpointName,
-        ...(targetVariant !== null ? { TargetVariant: targetVariant } : {}),
+        ...(target.model !== null ? { TargetModel: target.model } : target.variant !== null ? { TargetVariant: target.variant } : {}),
         ContentType: payload.contentType,
         ...(payload.accept !== undefined ? { Accept: payload.accept } : {}),
         Body: new TextEncoder().encode(payload.body),
@@ -90,8 +96,8 @@ async function invokeAsync(endpointName: string, inputUri: string, payload: Smok
 
 /**
  * State SmokeTest: every sample payload against the NEW model only, before it gets any production
- * traffic (TargetVariant beside a live variant; the whole endpoint when it is the only model on it).
- * Latency is wall-clock time of the call as this Lambda sees it.
+ * traffic (TargetVariant beside a live variant; the whole endpoint when it is the only model on it;
+ * TargetModel on a multi-model endpoint). Latency is wall-clock time of the call as this Lambda sees it.
  */
 export const handler = stepHandler({
   step: 'SmokeTest',
@@ -102,15 +108,19 @@ export const handler = stepHandler({
     // Async replies are awaited within one deadline for all payloads, 5 s before this Lambda would time
     // out: a smoke test that runs out of time must fail cleanly, not time the Lambda out.
     const lambdaDeadline = plan.mode === 'async' ? performance.now() + Math.min(45_000, lambdaContext.getRemainingTimeInMillis() - 5_000) : Infinity;
-    const target = deployment.targetVariant;
+    const target: Target = { variant: deployment.targetVariant, model: deployment.targetModel ?? null };
+    // A multi-model endpoint loads a TargetModel on its first request: that cold load is not the model's
+    // latency, so one unjudged request loads it first (a load slower than the SDK timeout is retried).
+    const first = payloads[0];
+    const warmUp = target.model !== null && first !== undefined ? await invoke(deployment.endpointName, target, first) : null;
     const results = [];
     for (const [index, payload] of payloads.entries()) {
       const response =
         plan.mode === 'async'
           ? await invokeAsync(deployment.endpointName, `${(plan.settings.async.outputPath ?? '').replace(/\/$/, '')}/smoke-inputs/${plan.releaseId}/${index}`, payload, latencyBudgetMs, lambdaDeadline)
           : await invoke(deployment.endpointName, target, payload);
-      results.push(judgeSmokeCase(index, payload, response, latencyBudgetMs, target));
+      results.push(judgeSmokeCase(index, payload, response, latencyBudgetMs, target.variant));
     }
-    return { ...summarizeSmoke(results), results };
+    return { ...summarizeSmoke(results), results, ...(warmUp !== null ? { warmUpLatencyMs: Math.round(warmUp.latencyMs) } : {}) };
   },
 });

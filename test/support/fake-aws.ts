@@ -4,7 +4,10 @@
  * DescribeEndpoint polls; tests steer failures (endpoint Failed, alarm firing, model errors, throttling).
  * Batch Transform jobs likewise finish after a few DescribeTransformJob polls, Completed (writing one
  * output object to S3), Failed, or Completed with no output, as tests choose.
+ * Shared multi-model endpoints (addMultiModelEndpoint) serve whichever package's artifact sits under their
+ * model prefix at the request's TargetModel; S3 objects are an in-memory map keyed by s3:// URI.
  */
+import { createHash } from 'node:crypto';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   SageMakerClient,
@@ -20,13 +23,24 @@ import {
   ListModelPackagesCommand,
   CreateTransformJobCommand,
   DescribeTransformJobCommand,
+  DescribeModelCommand,
+  type ContainerDefinition,
   type CreateTransformJobCommandInput,
   type DescribeModelPackageCommandOutput,
   type ListModelPackagesCommandInput,
   type ProductionVariant,
   type TransformJobStatus,
 } from '@aws-sdk/client-sagemaker';
-import { S3Client, ListObjectsV2Command, type ListObjectsV2CommandInput } from '@aws-sdk/client-s3';
+import {
+  S3Client,
+  ListObjectsV2Command,
+  HeadObjectCommand,
+  GetObjectCommand,
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  type ListObjectsV2CommandInput,
+  type CopyObjectCommandInput,
+} from '@aws-sdk/client-s3';
 import { SageMakerRuntimeClient, InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 import { CloudWatchClient, PutMetricAlarmCommand, DescribeAlarmsCommand, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
@@ -56,6 +70,13 @@ export interface FakeTransformJob {
   pollsLeft: number;
   /** How the job ends once its polls are used up. */
   ending: 'Completed' | 'Failed' | 'CompletedWithoutOutput';
+}
+
+/** An S3 object: `content` is the package ARN whose model archive it is (or any text). */
+export interface FakeObject {
+  content: string;
+  metadata: Record<string, string>;
+  etag: string;
 }
 
 export interface ModelBehaviour {
@@ -98,6 +119,10 @@ export class FakeAwsAccount {
   emptyTransformJobs: RegExp | null = null;
   /** Objects in S3, as s3://bucket/key. */
   readonly s3Objects = new Set<string>();
+  /** Objects with content (model archives), by s3://bucket/key; HeadObject, GetObject, CopyObject, DeleteObject. */
+  readonly objects = new Map<string, FakeObject>();
+  /** DescribeModel's container per model name; models without one are single-model containers of their package. */
+  readonly modelContainers = new Map<string, ContainerDefinition>();
 
   constructor() {
     this.wire();
@@ -124,7 +149,35 @@ export class FakeAwsAccount {
       ...overrides,
     });
     this.behaviours.set(arn, behaviour);
+    // The package's model archive, so it can be copied (multi-model releases).
+    for (const c of this.packages.get(arn)?.InferenceSpecification?.Containers ?? []) if (c.ModelDataUrl) this.putObject(c.ModelDataUrl, arn);
     return arn;
+  }
+
+  putObject(uri: string, content: string, metadata: Record<string, string> = {}): void {
+    this.objects.set(uri, { content, metadata, etag: `"${createHash('md5').update(content).digest('hex')}"` });
+  }
+
+  /**
+   * A platform-owned shared multi-model endpoint: one variant whose model is a MultiModel container loading
+   * models from `prefix`. `live` seeds group live artifacts (`<prefix><group>.tar.gz` holding that package).
+   */
+  addMultiModelEndpoint(name: string, prefix = `s3://sagemaker-mme/${name}/`, live: Record<string, string> = {}): string {
+    const model = `mme-model-${name}`;
+    this.models.set(model, '');
+    this.modelContainers.set(model, { Image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/model:1', Mode: 'MultiModel', ModelDataUrl: prefix });
+    this.configs.set(`${name}-live`, [{ VariantName: 'AllTraffic', ModelName: model, InstanceType: 'ml.m5.xlarge', InitialInstanceCount: 1, InitialVariantWeight: 1 }]);
+    this.endpoints.set(name, { name, configName: `${name}-live`, status: 'InService', weights: new Map([['AllTraffic', 1]]) });
+    for (const [group, packageArn] of Object.entries(live)) this.putObject(`${prefix}${group}.tar.gz`, packageArn);
+    return prefix;
+  }
+
+  /** The model prefix of a multi-model endpoint. */
+  private multiModelPrefix(endpointName: string): string | null {
+    const endpoint = this.endpoints.get(endpointName);
+    const variant = this.configs.get(endpoint?.configName ?? '')?.[0];
+    const container = this.modelContainers.get(variant?.ModelName ?? '');
+    return container?.Mode === 'MultiModel' ? (container.ModelDataUrl ?? null) : null;
   }
 
   /** An endpoint already serving `packageArn` on one variant, as a previous release would leave it. */
@@ -344,15 +397,59 @@ export class FakeAwsAccount {
         TransformEndTime: job.endTime,
       };
     });
+    sm.on(DescribeModelCommand).callsFake((input: { ModelName: string }) => {
+      this.maybeThrottle('DescribeModel');
+      if (!this.models.has(input.ModelName)) throw awsError('ValidationException', `Could not find model "${input.ModelName}".`);
+      const pkg = this.packages.get(this.models.get(input.ModelName) ?? '');
+      const container = this.modelContainers.get(input.ModelName) ?? { Image: pkg?.InferenceSpecification?.Containers?.[0]?.Image, Mode: 'SingleModel', ModelDataUrl: pkg?.InferenceSpecification?.Containers?.[0]?.ModelDataUrl };
+      return { ModelName: input.ModelName, ModelArn: `arn:aws:sagemaker:us-east-1:123456789012:model/${input.ModelName}`, PrimaryContainer: container, ExecutionRoleArn: ROLE_ARN };
+    });
+    const uriOf = (input: { Bucket?: string; Key?: string }) => `s3://${input.Bucket ?? ''}/${input.Key ?? ''}`;
+    const noSuchKey = (uri: string) => awsError('NoSuchKey', `The specified key does not exist: ${uri}`, 404);
+    this.s3.on(HeadObjectCommand).callsFake((input: { Bucket: string; Key: string }) => {
+      this.maybeThrottle('HeadObject');
+      const object = this.objects.get(uriOf(input));
+      if (!object) throw awsError('NotFound', 'Not Found', 404);
+      return { ETag: object.etag, Metadata: object.metadata, ContentLength: object.content.length };
+    });
+    this.s3.on(GetObjectCommand).callsFake((input: { Bucket: string; Key: string }) => {
+      const object = this.objects.get(uriOf(input));
+      if (!object) throw noSuchKey(uriOf(input));
+      return { ETag: object.etag, Metadata: object.metadata, Body: { transformToString: () => Promise.resolve(object.content) } };
+    });
+    this.s3.on(CopyObjectCommand).callsFake((input: CopyObjectCommandInput) => {
+      this.maybeThrottle('CopyObject');
+      const from = `s3://${(input.CopySource ?? '').split('/').map(decodeURIComponent).join('/')}`;
+      const source = this.objects.get(from);
+      if (!source) throw noSuchKey(from);
+      this.putObject(uriOf(input), source.content, input.MetadataDirective === 'REPLACE' ? { ...(input.Metadata ?? {}) } : { ...source.metadata });
+      return { CopyObjectResult: { ETag: source.etag } };
+    });
+    this.s3.on(DeleteObjectCommand).callsFake((input: { Bucket: string; Key: string }) => {
+      this.maybeThrottle('DeleteObject');
+      this.objects.delete(uriOf(input));
+      return {};
+    });
     this.s3.on(ListObjectsV2Command).callsFake((input: ListObjectsV2CommandInput) => {
       const prefix = `s3://${input.Bucket}/${input.Prefix ?? ''}`;
-      const keys = [...this.s3Objects].filter((o) => o.startsWith(prefix)).map((o) => o.slice(`s3://${input.Bucket}/`.length));
+      const keys = [...this.s3Objects, ...this.objects.keys()].filter((o) => o.startsWith(prefix)).map((o) => o.slice(`s3://${input.Bucket}/`.length));
       return { Contents: keys.map((Key) => ({ Key })), KeyCount: keys.length, IsTruncated: false };
     });
-    this.runtime.on(InvokeEndpointCommand).callsFake((input: { EndpointName: string; TargetVariant?: string }) => {
+    this.runtime.on(InvokeEndpointCommand).callsFake((input: { EndpointName: string; TargetVariant?: string; TargetModel?: string }) => {
       const endpoint = this.endpoints.get(input.EndpointName);
       if (!endpoint) throw awsError('ValidationException', `Endpoint ${input.EndpointName} not found.`);
       const variants = this.configs.get(endpoint.configName) ?? [];
+      if (input.TargetModel !== undefined) {
+        // A multi-model endpoint answers with the model of whichever package's archive sits at that key.
+        const prefix = this.multiModelPrefix(input.EndpointName);
+        if (prefix === null) throw awsError('ValidationError', `Endpoint ${input.EndpointName} is not a multi-model endpoint; the TargetModel header is not supported.`);
+        const object = this.objects.get(`${prefix}${input.TargetModel}`);
+        if (!object) throw awsError('ValidationError', `Failed to download model data for TargetModel ${input.TargetModel}: not found under ${prefix}`);
+        const behaviour = this.behaviours.get(object.content);
+        if (!behaviour) throw awsError('ModelError', `Received server error (500) from model with message "cannot load ${input.TargetModel}"`, 424);
+        if (behaviour.modelError) throw awsError('ModelError', 'Received server error (500) from primary with message "boom"', 424);
+        return { Body: new TextEncoder().encode(behaviour.body), ContentType: behaviour.contentType, InvokedProductionVariant: variants[0]?.VariantName };
+      }
       const variant = input.TargetVariant ? variants.find((v) => v.VariantName === input.TargetVariant) : variants[0];
       const behaviour = this.behaviours.get(this.models.get(variant?.ModelName ?? '') ?? '');
       if (!variant || !behaviour) throw awsError('ValidationError', 'Unknown variant');

@@ -71,6 +71,13 @@ describe('packaged templates (npm run package)', () => {
     for (const id of passRoleHolders) expect(JSON.stringify(resources[id])).toContain('"iam:PassedToService":"sagemaker.amazonaws.com"');
   });
 
+  it('multi-model artifact steps only read SageMaker and copy objects; only the restore may delete', () => {
+    const own = (id: string) => allowedActions(id).filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:')).sort();
+    expect(own('StageModelArtifactRole')).toEqual(['s3:GetObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject', 'sagemaker:DescribeEndpoint', 'sagemaker:DescribeEndpointConfig', 'sagemaker:DescribeModel']);
+    expect(own('PromoteModelArtifactRole')).toEqual(['s3:GetObject', 's3:ListBucket', 's3:PutObject']);
+    expect(own('RestoreModelArtifactRole')).toEqual(['s3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
+  });
+
   it('no function role allows a wildcard action', () => {
     const resources = template().Resources;
     for (const id of Object.keys(resources).filter((k) => k.endsWith('Role') && resources[k]?.Type === 'AWS::IAM::Role')) {

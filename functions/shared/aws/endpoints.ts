@@ -5,12 +5,14 @@ import {
   DeleteEndpointCommand,
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
+  DescribeModelCommand,
   UpdateEndpointCommand,
   UpdateEndpointWeightsAndCapacitiesCommand,
   type CreateEndpointConfigCommandInput,
   type CreateModelCommandInput,
   type DescribeEndpointCommandOutput,
   type DescribeEndpointConfigCommandOutput,
+  type DescribeModelCommandOutput,
   type UpdateEndpointCommandInput,
 } from '@aws-sdk/client-sagemaker';
 import { sageMakerClient } from './clients';
@@ -51,6 +53,10 @@ export async function describeEndpoint(name: string): Promise<EndpointView | nul
 
 export async function describeEndpointConfig(name: string): Promise<DescribeEndpointConfigCommandOutput> {
   return awsCall('DescribeEndpointConfig', () => sageMakerClient().send(new DescribeEndpointConfigCommand({ EndpointConfigName: name })));
+}
+
+export async function describeModel(name: string): Promise<DescribeModelCommandOutput> {
+  return awsCall('DescribeModel', () => sageMakerClient().send(new DescribeModelCommand({ ModelName: name })));
 }
 
 function alreadyExists(error: unknown): boolean {

@@ -21,6 +21,8 @@ export interface ReleaseRecord {
   previousConfigName?: string | null;
   newConfigName?: string | null;
   servingModel?: string | null;
+  /** Multi-model releases: the versioned TargetModel clients call the promoted model with (null unless promoted). */
+  targetModel?: string | null;
   reason?: string | null;
   startedAt: string;
   finishedAt?: string | null;

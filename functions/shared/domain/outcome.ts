@@ -7,6 +7,8 @@ export interface OutcomeInputs {
   smoke?: { passed: boolean; reason: string } | null;
   canaryCheck?: { verdict: string; reason: string } | null;
   rollbackCheck?: { check: string; reason: string | null } | null;
+  /** The error that stopped the rollback itself (RollBack or RestoreModelArtifact caught). */
+  rollbackError?: { Error?: string; Cause?: string } | null;
   claim?: { status: string; existingReleaseId?: string; existingStatus?: string } | null;
 }
 
@@ -59,7 +61,7 @@ export function explainOutcome(inputs: OutcomeInputs): Explanation {
     reason = `canary ${inputs.canaryCheck.verdict}: ${inputs.canaryCheck.reason}`;
   }
   if (inputs.outcome === 'ROLLBACK_FAILED') {
-    return { trigger, reason: `${reason}; then the rollback failed: ${inputs.rollbackCheck?.reason ?? 'see execution history'}`, errorName: 'RollbackFailed' };
+    return { trigger, reason: `${reason}; then the rollback failed: ${inputs.rollbackCheck?.reason ?? (inputs.rollbackError?.Error !== undefined ? `${inputs.rollbackError.Error}: ${errorMessageOf(inputs.rollbackError.Cause)}` : 'see execution history')}`, errorName: 'RollbackFailed' };
   }
   if (inputs.outcome === 'ROLLED_BACK') return { trigger, reason, errorName: 'ReleaseRolledBack' };
   return { trigger, reason, errorName: errorName('ReleaseFailed') };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { modelArtifactSlice } from './model-artifact';
 import { modelPackageSchema } from './model-package';
 import { releasePlanSchema } from './release-plan';
 
@@ -22,9 +23,13 @@ export const executionSlice = z.object({ id: z.string(), startTime: z.string() }
 
 export const deploymentSlice = z.object({
   endpointName: z.string(),
-  style: z.enum(['variant-canary', 'native-guardrails', 'all-at-once']),
+  style: z.enum(['variant-canary', 'native-guardrails', 'all-at-once', 'multi-model-artifact']),
   /** The variant the smoke test must reach: the new one beside the live one, or null when it is the only one. */
   targetVariant: z.string().nullable(),
+  /** Multi-model only: the model the smoke test must reach (InvokeEndpoint TargetModel), relative to the endpoint's prefix. */
+  targetModel: z.string().nullable().optional(),
+  /** Multi-model only: the artifacts under the shared endpoint's prefix (StageModelArtifact). */
+  artifact: modelArtifactSlice.optional(),
   firstDeployment: z.boolean(),
   previousConfigName: z.string().nullable(),
   liveVariantName: z.string().nullable(),

@@ -69,11 +69,25 @@ describe('PlanRelease handler', () => {
     expect(plan).toMatchObject({ mode: 'batch', style: 'batch-register', endpointName: null });
   });
 
-  it('refuses a multi-model release by name (not released by this version), before anything is claimed', async () => {
+  it('plans a multi-model release to the shared endpoint its group names', async () => {
+    const plan = await handler(event({ 'deploy.multiModelGroup': 'shared-mme' }), lambdaContext());
+    expect(plan).toMatchObject({ mode: 'multi-model', style: 'multi-model-artifact', endpointName: 'shared-mme', decision: { rule: 'multi-model-group' } });
+  });
+
+  it('refuses a multi-model release whose run names another endpoint, before anything is claimed', async () => {
     await expect(handler(event({ 'deploy.multiModelGroup': 'shared-mme' }, { endpointName: 'from-run', overrides: {} }), lambdaContext())).rejects.toMatchObject({
-      name: 'ModeNotSupported',
-      message: expect.stringMatching(/multi-model \(multi-model-group\) is not released by this version.*shared-mme/),
+      name: 'InvalidSettings',
+      message: expect.stringMatching(/endpointName from-run: .*shared-mme/),
     });
+  });
+
+  it('refuses a multi-model release of a package without one model archive (ModeNotSupported)', async () => {
+    const pkg = modelPackage({ metadata: { 'deploy.multiModelGroup': 'shared-mme' }, containers: [{ image: 'xgb:1', modelDataUrl: null }] });
+    await expect(handler({ request: { endpointName: null, overrides: {} }, package: pkg }, lambdaContext())).rejects.toMatchObject({ name: 'ModeNotSupported' });
+  });
+
+  it('refuses deploy.mode multi-model without a group (ModeNotSupported)', async () => {
+    await expect(handler(event({ 'deploy.mode': 'multi-model' }), lambdaContext())).rejects.toMatchObject({ name: 'ModeNotSupported', message: expect.stringContaining('deploy.multiModelGroup') });
   });
 
   it('refuses bad package metadata with InvalidSettings naming the key', async () => {

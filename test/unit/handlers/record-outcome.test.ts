@@ -204,4 +204,65 @@ describe('RecordOutcome handler', () => {
     expect(eventBridge.calls()).toHaveLength(0);
     expect(ledger.finished).toHaveLength(0);
   });
+
+  describe('multi-model releases (the shared endpoint never changes; its variants are not judged)', () => {
+    const ARTIFACT = {
+      prefix: 's3://platform-models/mme/',
+      sourceUrl: 's3://models/churn/7/model.tar.gz',
+      candidateKey: 's3://platform-models/mme/churn-model/v7.tar.gz',
+      liveKey: 's3://platform-models/mme/churn-model.tar.gz',
+      backupKey: 's3://platform-models/mme/churn-model/previous-a1b2c3d4.tar.gz',
+      liveETag: '"e"',
+      candidateCreated: true,
+      targetModel: 'churn-model/v7.tar.gz',
+      liveTargetModel: 'churn-model.tar.gz',
+    };
+    const mme = existingDeployment({
+      endpointName: 'shared-mme',
+      style: 'multi-model-artifact',
+      targetVariant: null,
+      targetModel: 'churn-model/v7.tar.gz',
+      previousConfigName: 'mme-config',
+      newConfigName: 'mme-config',
+      liveVariantName: 'AllTraffic',
+      newVariantName: 'AllTraffic',
+      modelName: 'mme-model',
+      artifact: ARTIFACT,
+    });
+    const mmeServes = () => {
+      sageMaker.on(DescribeEndpointCommand).resolves({ EndpointName: 'shared-mme', EndpointStatus: 'InService', EndpointConfigName: 'mme-config', ProductionVariants: [{ VariantName: 'AllTraffic', CurrentWeight: 1 }] });
+    };
+    const mmeState = (extra: Record<string, unknown>) => ({ ...releaseState({ 'deploy.multiModelGroup': 'shared-mme' }, 'shared-mme'), claim: { ...claimed, target: 'shared-mme' }, deployment: mme, ...extra });
+
+    it('a promotion publishes the versioned TargetModel to call, in the event and the ledger', async () => {
+      mmeServes();
+
+      const out = await handler({ outcome: 'PROMOTED', state: mmeState({ smoke: { passed: true, reason: '1 of 1 smoke payloads passed' } }) }, lambdaContext());
+
+      expect(out).toMatchObject({ outcome: 'PROMOTED', error: null, endpoint: { endpointName: 'shared-mme', serving: 'new', configName: 'mme-config' } });
+      expect(ledger.finished[0]).toMatchObject({ status: 'PROMOTED', target: 'shared-mme', servingModel: 'new', targetModel: 'churn-model/v7.tar.gz', reason: '1 of 1 smoke payloads passed; call it with TargetModel churn-model/v7.tar.gz' });
+      expect(sentEvent().detail).toMatchObject({ mode: 'multi-model', targetModel: 'churn-model/v7.tar.gz', liveTargetModel: 'churn-model.tar.gz', endpoint: { serving: 'new' } });
+      // Only DescribeEndpoint: the variants' models are not looked at.
+      expect(sageMaker.commandCalls(DescribeEndpointConfigCommand)).toHaveLength(0);
+    });
+
+    it('a restore reports the previous artifact (or none for a group that had none), with no TargetModel to call', async () => {
+      mmeServes();
+      await handler({ outcome: 'ROLLED_BACK', state: mmeState({ smoke: { passed: false, reason: 'payload 0 failed' } }) }, lambdaContext());
+      expect(ledger.finished[0]).toMatchObject({ status: 'ROLLED_BACK', servingModel: 'previous', targetModel: null });
+      expect(sentEvent().detail).toMatchObject({ trigger: 'smoke-test', targetModel: null, endpoint: { serving: 'previous' } });
+
+      const first = { ...mme, artifact: { ...ARTIFACT, backupKey: null } };
+      const out = await handler({ outcome: 'ROLLED_BACK', state: mmeState({ deployment: first, smoke: { passed: false, reason: 'payload 0 failed' } }) }, lambdaContext());
+      expect(out.endpoint).toMatchObject({ serving: 'none' });
+    });
+
+    it('a failed restore is escalated as ROLLBACK_FAILED, naming the error', async () => {
+      mmeServes();
+      const rollbackError = { Error: 'AwsRequestRejected', Cause: JSON.stringify({ errorMessage: 'CopyObject failed: AccessDenied: Access Denied' }) };
+      const out = await handler({ outcome: 'ROLLBACK_FAILED', state: mmeState({ smoke: { passed: false, reason: 'payload 0 failed' }, rollbackError }) }, lambdaContext());
+      expect(out).toMatchObject({ outcome: 'ROLLBACK_FAILED', error: 'RollbackFailed', endpoint: { serving: 'mixed' } });
+      expect(out.cause).toContain('then the rollback failed: AwsRequestRejected: CopyObject failed: AccessDenied');
+    });
+  });
 });

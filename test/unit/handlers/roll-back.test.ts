@@ -122,4 +122,10 @@ describe('RollBack handler', () => {
     await expect(handler({ deployment: { endpointName: ENDPOINT } }, lambdaContext())).rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining('deployment.') });
     expect(sageMaker.calls()).toHaveLength(0);
   });
+
+  it('never touches a shared multi-model endpoint (RestoreModelArtifact undoes those releases)', async () => {
+    const deployment = existingDeployment({ style: 'multi-model-artifact', targetModel: 'churn-model/v7.tar.gz' });
+    await expect(handler({ deployment }, lambdaContext())).rejects.toMatchObject({ name: 'InvalidInput' });
+    expect(sageMaker.calls()).toHaveLength(0);
+  });
 });

@@ -61,6 +61,26 @@ describe('SmokeTest handler', () => {
     expect(runtime.commandCalls(InvokeEndpointCommand)[0]?.args[0].input).not.toHaveProperty('TargetVariant');
   });
 
+  it('multi-model: reaches the new model by TargetModel (no TargetVariant), after one unjudged request that loads it', async () => {
+    // Prepare: the cold load is slow, the judged request fast.
+    const clock = jest.spyOn(performance, 'now');
+    clock.mockReturnValueOnce(0).mockReturnValueOnce(9_000).mockReturnValueOnce(10_000).mockReturnValueOnce(10_050);
+    runtime.on(InvokeEndpointCommand).resolves(answer('0.42', 'AllTraffic'));
+    const mme = existingDeployment({ endpointName: 'shared-mme', style: 'multi-model-artifact', targetVariant: null, targetModel: 'churn-model/v7.tar.gz', liveVariantName: 'AllTraffic', newVariantName: 'AllTraffic' });
+
+    // Act
+    const out = await handler(stateWith(PAYLOADS.slice(0, 1), mme), lambdaContext());
+
+    // Assess
+    expect(out).toMatchObject({ passed: true, warmUpLatencyMs: 9000, results: [{ passed: true, latencyMs: 50 }] });
+    const calls = runtime.commandCalls(InvokeEndpointCommand).map((c) => c.args[0].input);
+    expect(calls).toHaveLength(2);
+    for (const call of calls) {
+      expect(call).toMatchObject({ EndpointName: 'shared-mme', TargetModel: 'churn-model/v7.tar.gz' });
+      expect(call).not.toHaveProperty('TargetVariant');
+    }
+  });
+
   it('fails on an answer that is not the expected body', async () => {
     runtime.on(InvokeEndpointCommand).resolves(answer('0.99'));
     const out = await handler(stateWith(PAYLOADS.slice(0, 1)), lambdaContext());
