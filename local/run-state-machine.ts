@@ -3,7 +3,7 @@
  * local handler, Wait states scaled to a virtual clock, and the event log collected for reports.
  */
 import './polyfills';
-import { StateMachine, ExecutionError, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { StateMachine, ExecutionAbortedError, ExecutionError, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { Context } from 'aws-lambda';
 import { allStates, type AslDefinition } from './packaged-template';
 
@@ -45,6 +45,8 @@ export interface RunOptions {
   onWait?: (seconds: number) => void;
   onStateEntered?: (visit: StateVisit) => void;
   onStateExited?: (visit: StateVisit) => void;
+  /** Aborts the execution (it then ends FAILED with the error `ExecutionAborted`). */
+  signal?: AbortSignal;
 }
 
 function fakeLambdaContext(functionName: string): Context {
@@ -99,6 +101,10 @@ export async function runStateMachine(options: RunOptions): Promise<ExecutionRep
     context: { Execution: { Id: options.executionId, Name: options.executionId.split(':').pop() ?? 'local', Input: options.input, StartTime: startTime } } as never,
   });
 
+  const abort = () => execution.abort();
+  if (options.signal?.aborted) abort();
+  else options.signal?.addEventListener('abort', abort, { once: true });
+
   const visits: StateVisit[] = [];
   const collect = (async () => {
     for await (const event of execution.eventLogs) {
@@ -130,19 +136,23 @@ export async function runStateMachine(options: RunOptions): Promise<ExecutionRep
     const output = await execution.result;
     report = { status: 'SUCCEEDED', output, error: null, cause: null, states: visits, stateTransitions: 0 };
   } catch (error) {
-    if (!(error instanceof ExecutionError)) throw error;
-    const failure = error as ExecutionError & { cause?: unknown };
-    const inner = (failure.cause ?? failure) as { name?: string; message?: string; cause?: unknown };
-    report = {
-      status: 'FAILED',
-      output: null,
-      error: inner.name ?? failure.name,
-      cause: typeof inner.cause === 'string' ? inner.cause : (inner.message ?? null),
-      states: visits,
-      stateTransitions: 0,
-    };
+    report = { status: 'FAILED', output: null, ...failureOf(error, options.signal), states: visits, stateTransitions: 0 };
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
   }
   await collect;
   report.stateTransitions = visits.length;
   return report;
+}
+
+/** Error name and cause of a failed (or aborted) execution. */
+function failureOf(error: unknown, signal: AbortSignal | undefined): { error: string; cause: string | null } {
+  if (error instanceof ExecutionAbortedError) {
+    const reason: unknown = signal?.reason;
+    return { error: 'ExecutionAborted', cause: reason instanceof Error ? reason.message : reason === undefined ? 'the execution was aborted' : String(reason) };
+  }
+  if (!(error instanceof ExecutionError)) throw error;
+  const failure = error as ExecutionError & { cause?: unknown };
+  const inner = (failure.cause ?? failure) as { name?: string; message?: string; cause?: unknown };
+  return { error: inner.name ?? failure.name, cause: typeof inner.cause === 'string' ? inner.cause : (inner.message ?? null) };
 }

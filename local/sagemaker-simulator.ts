@@ -7,7 +7,7 @@ import { classify, type RequestInfo } from './sim/classify';
 import { DEFAULT_DURATIONS, type Durations } from './sim/durations';
 import { EndpointManager, validateEndpointConfig } from './sim/endpoints';
 import { emitModelPackageStateChange } from './sim/events';
-import { FaultInjector, type FaultHandle, type FaultSpec } from './sim/faults';
+import { FaultInjector, type FaultHandle, type FaultKind, type FaultSpec } from './sim/faults';
 import { AwsError, readBody, sendAwsJson, sendAwsJsonError, sendRestJsonError } from './sim/http';
 import { isObject, parseJsonObject, str, type JsonObject } from './sim/json';
 import { MetricsStore, MINUTE, type MetricSeries } from './sim/metrics';
@@ -26,6 +26,14 @@ export { DEFAULT_DURATIONS } from './sim/durations';
 export type { FaultHandle, FaultKind, FaultSpec } from './sim/faults';
 export type { MetricPoint, MetricSeries } from './sim/metrics';
 export type { TrafficSpec, TrafficStats } from './sim/traffic';
+
+/** One request the simulator received from a client (its own calls to moto are not counted). */
+export interface RequestLogEntry {
+  service: RequestInfo['service'];
+  operation: string;
+  /** The fault it was answered with, if any. */
+  fault?: FaultKind;
+}
 
 export interface SimulatorOptions {
   /** moto server URL, e.g. from `startMoto()`. */
@@ -70,6 +78,9 @@ export interface Simulator {
   alarmHistory(): AlarmStateChange[];
   injectFault(spec: FaultSpec): FaultHandle;
   clearFaults(): void;
+  /** Every client request received since the simulator started or `resetRequestLog()` was last called. */
+  requestLog(): RequestLogEntry[];
+  resetRequestLog(): void;
   /** Runs the simulation up to the clock's now: traffic, metrics to moto, alarms, lifecycles. */
   sync(): Promise<void>;
   /** Jumps the clock by `virtualSeconds` and simulates everything in between. */
@@ -109,6 +120,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const traffic = new TrafficGenerator();
   const transforms = new TransformJobs(moto, behaviours, durations, region);
   const faults = new FaultInjector();
+  let requests: RequestLogEntry[] = [];
 
   // ---- the simulation loop: one virtual minute (or less) at a time -------------
   let cursor = clock.now();
@@ -233,6 +245,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const info = classify(req, region);
     const fault = faults.take(info);
+    requests.push(fault ? { service: info.service, operation: info.operation, fault } : { service: info.service, operation: info.operation });
     if (fault) {
       log(`fault ${fault} on ${info.service}.${info.operation}`);
       faults.respond(res, info, fault);
@@ -308,6 +321,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     alarmHistory: () => alarms.historyList(),
     injectFault: (spec) => faults.inject(spec),
     clearFaults: () => faults.clear(),
+    requestLog: () => [...requests],
+    resetRequestLog: () => {
+      requests = [];
+    },
     sync: () => catchUp(),
     advance: async (seconds) => {
       clock.advance(seconds);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { SageMakerClient, CreateModelPackageGroupCommand, CreateModelPackageCommand, UpdateModelPackageCommand, CreateModelCommand, CreateEndpointConfigCommand, CreateEndpointCommand, DescribeEndpointCommand, DescribeEndpointConfigCommand, ListModelsCommand, ListEndpointsCommand, ListEndpointConfigsCommand, DescribeModelCommand } from '@aws-sdk/client-sagemaker';
 import { DynamoDBClient, CreateTableCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { S3Client, CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { previousUtcDay } from '../functions/shared/domain/batch';
@@ -17,7 +18,7 @@ import { VirtualClock } from './clock';
 import { startMoto, type MotoServer } from './moto';
 import { loadPackagedStateMachine, resolveEnvironment, PACKAGED_TEMPLATE, PROJECT_ROOT, LOCAL_ACCOUNT, LOCAL_REGION, type PackagedStateMachine } from './packaged-template';
 import { runStateMachine, type ExecutionReport, type LambdaHandler, type StateVisit } from './run-state-machine';
-import { startSimulator, type AlarmStateChange, type MetricSeries, type Simulator } from './sagemaker-simulator';
+import { startSimulator, type AlarmStateChange, type FaultSpec, type MetricSeries, type RequestLogEntry, type Simulator } from './sagemaker-simulator';
 import type { Scenario, ScenarioBehaviour } from './scenario';
 
 export const LEDGER_TABLE = 'sagemaker-release-pipeline-local-ledger';
@@ -77,6 +78,44 @@ export interface SimulationResult {
   candidateArn: string;
   /** Virtual epoch ms when the scenario started (timeline `at` counts from here). */
   startEpochMs: number;
+  /**
+   * The AWS operations the run's handlers called, in first-call order, with how many requests each got and
+   * how many of those were answered by an injected fault (the runner's own seeding and read-back are not counted).
+   */
+  awsCalls: AwsCallCount[];
+  /** The ledger's release records (sk RELEASE#...) as the run left them, oldest first. */
+  ledger: LedgerRecord[];
+}
+
+export interface AwsCallCount {
+  service: RequestLogEntry['service'];
+  operation: string;
+  requests: number;
+  faulted: number;
+}
+
+function countCalls(log: RequestLogEntry[]): AwsCallCount[] {
+  const counts = new Map<string, AwsCallCount>();
+  for (const { service, operation, fault } of log) {
+    const key = `${service}.${operation}`;
+    const count = counts.get(key) ?? { service, operation, requests: 0, faulted: 0 };
+    count.requests += 1;
+    if (fault) count.faulted += 1;
+    counts.set(key, count);
+  }
+  return [...counts.values()];
+}
+
+/** A release record in the ledger table (functions/shared/domain/ledger.ts, ReleaseRecord). */
+export interface LedgerRecord {
+  releaseId: string;
+  modelPackageArn: string;
+  target: string;
+  status: string;
+  /** What the endpoint served when the run ended: new, previous, none or mixed; null when no deployment began. */
+  servingModel?: string | null;
+  reason?: string | null;
+  [attribute: string]: unknown;
 }
 
 export interface SimulationOptions {
@@ -94,12 +133,24 @@ export interface SimulationOptions {
    * jest.isolateModules (jest keeps its own module registry).
    */
   loadModule?: (file: string) => unknown;
+  /** Faults to inject into local AWS once the account is seeded, just before the run starts. */
+  faults?: FaultSpec[];
+  /** Handlers' SDK request timeout (AWS_REQUEST_TIMEOUT_MS); short in fault tests so a hung call fails fast. */
+  requestTimeoutMs?: number;
+  /** Aborts the executions still running (they end FAILED with `ExecutionAborted`); the result is still read. */
+  signal?: AbortSignal;
 }
 
 function freshRequire(file: string): unknown {
-  delete require.cache[require.resolve(file)];
+  const resolved = require.resolve(file);
+  delete require.cache[resolved];
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(file);
+  const loaded: unknown = require(resolved);
+  // Node also lists the module among this one's children and keeps it cached: forget both, or every
+  // scenario's bundles (and the SDK clients they hold) stay in memory for as long as the process runs.
+  module.children = module.children.filter((child) => child.id !== resolved);
+  delete require.cache[resolved];
+  return loaded;
 }
 
 function loadBundledHandlers(machine: PackagedStateMachine, load: (file: string) => unknown): Record<string, LambdaHandler> {
@@ -131,7 +182,7 @@ function ledgerTableInput(): CreateTableCommandInput {
   };
 }
 
-function profile(b: ScenarioBehaviour) {
+export function profile(b: ScenarioBehaviour) {
   return { latencyMs: b.latencyMs, errorRate: b.errorRate, response: b.response, failOnCreate: b.failOnCreate, failTransform: b.failTransform };
 }
 
@@ -215,8 +266,78 @@ async function createQueueWithRule(events: EventBridgeClient, sqs: SQSClient, na
   return queueUrl;
 }
 
-export async function runScenario(scenario: Scenario, options: SimulationOptions = {}): Promise<SimulationResult> {
-  const wallStart = performance.now();
+export interface LocalAccountOptions {
+  /** Virtual seconds per wall second while something waits. */
+  speed?: number;
+  /** Reuse a running moto (reset first) instead of starting one. */
+  moto?: MotoServer;
+  /** Seed of the simulator's PRNG. */
+  seed?: number;
+  /** Copies SageMaker sends of each model package event. */
+  duplicateEvents?: number;
+}
+
+export interface HandlerOptions {
+  /** Show the handlers' own logs. */
+  verbose?: boolean;
+  /** See SimulationOptions.loadModule. */
+  loadModule?: (file: string) => unknown;
+  /** Handlers' SDK request timeout (AWS_REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs?: number;
+  /** More environment for every handler, set after the packaged one (e.g. BATCH_JOBS). */
+  env?: Record<string, string>;
+}
+
+export interface ExecutionHooks {
+  /** Aborts the execution (as StopExecution does). */
+  signal?: AbortSignal;
+  onStateEntered?: (visit: StateVisit) => void;
+  onStateExited?: (visit: StateVisit) => void;
+}
+
+/**
+ * The local AWS account a simulation runs in: moto and our SageMaker simulator on one virtual clock,
+ * the ledger table created from the packaged template, the data bucket, a queue receiving the outcome
+ * events, and (once the registry is seeded) a queue receiving what the packaged approval rule matches.
+ * `installHandlers` gives the bundled handlers the packaged environment; `execute` runs the packaged
+ * state machine with them, the clock fast while any execution (or `waitVirtual`) waits and at real
+ * time while handlers work. `close` puts the process back as it was.
+ */
+export interface LocalAccount {
+  readonly machine: PackagedStateMachine;
+  readonly moto: MotoServer;
+  readonly clock: VirtualClock;
+  readonly sim: Simulator;
+  readonly clientConfig: { region: string; endpoint: string; credentials: typeof credentials };
+  readonly sageMaker: SageMakerClient;
+  readonly dynamo: DynamoDBClient;
+  readonly events: EventBridgeClient;
+  readonly sqs: SQSClient;
+  readonly s3: S3Client;
+  readonly outcomeQueue: string;
+  /** Virtual epoch ms when the account was set up. */
+  readonly virtualStart: number;
+  /** Virtual seconds since the account was set up. */
+  since(): number;
+  /** The packaged approval rule, delivering to a queue the runner reads (standing in for the Step Functions target). */
+  createApprovalQueue(): Promise<string>;
+  /** Everything on a queue, deleted as read. */
+  drainQueue(queueUrl: string): Promise<string[]>;
+  /** Packaged environment with local resources, bundled handlers loaded fresh, the clock installed as Date.now. */
+  installHandlers(options?: HandlerOptions): void;
+  /** Runs the clock fast from now until the matching endWait (counted, like a Wait state). */
+  beginWait(): void;
+  endWait(): void;
+  /** Lets `seconds` of virtual time pass, the clock running fast meanwhile. */
+  waitVirtual(seconds: number): Promise<void>;
+  /** One execution of the packaged state machine (installHandlers first). */
+  execute(input: unknown, index: number, hooks?: ExecutionHooks): Promise<ExecutionReport>;
+  /** Clock back to Date.now and full speed (after the executions). */
+  uninstallClock(): void;
+  close(): Promise<void>;
+}
+
+export async function setUpLocalAccount(options: LocalAccountOptions = {}): Promise<LocalAccount> {
   const machine = loadPackagedStateMachine();
   const ownMoto = options.moto === undefined;
   const moto = options.moto ?? (await startMoto());
@@ -225,7 +346,121 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
   // Setup runs at real time; waiting (seeding an endpoint, Wait states) is what the speed factor is for.
   clock.setRate(1);
   const virtualStart = clock.now();
-  const since = () => Math.round((clock.now() - virtualStart) / 1000);
+  const savedEnv = { ...process.env };
+  let sim: Simulator | undefined;
+  const close = async () => {
+    clock.uninstall();
+    process.env = savedEnv;
+    await sim?.stop();
+    if (ownMoto) await moto.stop();
+  };
+  try {
+    sim = await startSimulator({ motoEndpoint: moto.endpoint, clock, seed: options.seed, duplicateEvents: options.duplicateEvents, region: LOCAL_REGION });
+    const simulator = sim;
+    const clientConfig = { region: LOCAL_REGION, endpoint: sim.endpoint, credentials };
+    const sageMaker = new SageMakerClient(clientConfig);
+    const dynamo = new DynamoDBClient(clientConfig);
+    const events = new EventBridgeClient(clientConfig);
+    const sqs = new SQSClient(clientConfig);
+    const s3 = new S3Client({ ...clientConfig, forcePathStyle: true });
+
+    // The account: ledger table, data bucket, and a queue for the outcome events.
+    await dynamo.send(new CreateTableCommand(ledgerTableInput()));
+    await s3.send(new CreateBucketCommand({ Bucket: DATA_BUCKET }));
+    const outcomeQueue = await createQueueWithRule(events, sqs, 'release-outcomes', { source: ['sagemaker-release-pipeline'] });
+
+    let handlers: Record<string, LambdaHandler> | undefined;
+    // Fast while any execution waits, real time while handlers work (see VirtualClock.setRate).
+    let waiting = 0;
+    const beginWait = () => {
+      waiting += 1;
+      clock.setRate(clock.speed);
+    };
+    const endWait = () => {
+      waiting -= 1;
+      if (waiting === 0) clock.setRate(1);
+    };
+    return {
+      machine,
+      moto,
+      clock,
+      sim: simulator,
+      clientConfig,
+      sageMaker,
+      dynamo,
+      events,
+      sqs,
+      s3,
+      outcomeQueue,
+      virtualStart,
+      since: () => Math.round((clock.now() - virtualStart) / 1000),
+      createApprovalQueue: () => createQueueWithRule(events, sqs, 'release-pipeline-trigger', machine.triggerPatterns[0] ?? {}),
+      drainQueue: (queueUrl) => drainQueue(sqs, queueUrl),
+      installHandlers: (handlerOptions = {}) => {
+        // The handlers see the packaged environment, with the stack's resources replaced by local ones.
+        Object.assign(process.env, {
+          AWS_ENDPOINT_URL: simulator.endpoint,
+          AWS_REGION: LOCAL_REGION,
+          AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+          S3_FORCE_PATH_STYLE: 'true',
+          POWERTOOLS_LOG_LEVEL: handlerOptions.verbose ? 'INFO' : 'SILENT',
+          AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1',
+        });
+        for (const fn of machine.functions) {
+          Object.assign(process.env, resolveEnvironment(fn, (_v, variable) => (variable === 'LEDGER_TABLE' ? LEDGER_TABLE : variable === 'SAGEMAKER_EXECUTION_ROLE_ARN' ? ROLE_ARN : '')));
+        }
+        if (handlerOptions.requestTimeoutMs !== undefined) process.env.AWS_REQUEST_TIMEOUT_MS = String(handlerOptions.requestTimeoutMs);
+        Object.assign(process.env, handlerOptions.env ?? {});
+        handlers = loadBundledHandlers(machine, handlerOptions.loadModule ?? freshRequire);
+        clock.install();
+      },
+      beginWait,
+      endWait,
+      waitVirtual: async (seconds) => {
+        beginWait();
+        try {
+          await clock.sleepVirtual(seconds);
+        } finally {
+          endWait();
+        }
+      },
+      execute: (input, index, hooks = {}) => {
+        if (!handlers) throw new Error('installHandlers() first');
+        return runStateMachine({
+          definition: machine.definition,
+          handlers,
+          input,
+          executionId: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${machine.name}:sim-${index}`,
+          msPerWaitSecond: 1000 / clock.speed,
+          now: () => clock.now(),
+          signal: hooks.signal,
+          onStateExited: (visit) => {
+            if (visit.type === 'Wait') endWait();
+            hooks.onStateExited?.(visit);
+          },
+          onStateEntered: (visit) => {
+            if (visit.type === 'Wait') beginWait();
+            hooks.onStateEntered?.(visit);
+          },
+        });
+      },
+      uninstallClock: () => {
+        clock.uninstall();
+        clock.setRate(clock.speed);
+      },
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+export async function runScenario(scenario: Scenario, options: SimulationOptions = {}): Promise<SimulationResult> {
+  const wallStart = performance.now();
+  const account = await setUpLocalAccount({ speed: options.speed, moto: options.moto, seed: scenario.seed, duplicateEvents: scenario.duplicateEvents });
+  const { machine, clock, sim, sageMaker, dynamo, sqs, s3, outcomeQueue, virtualStart, since } = account;
   const timeline: TimelineEntry[] = [];
   const note = (entry: Omit<TimelineEntry, 'at'>) => {
     const full = { at: since(), ...entry };
@@ -233,65 +468,18 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
     options.onTimeline?.(full);
   };
 
-  let sim: Simulator | undefined;
-  const savedEnv = { ...process.env };
   try {
-    sim = await startSimulator({ motoEndpoint: moto.endpoint, clock, seed: scenario.seed, duplicateEvents: scenario.duplicateEvents, region: LOCAL_REGION });
-    const clientConfig = { region: LOCAL_REGION, endpoint: sim.endpoint, credentials };
-    const sageMaker = new SageMakerClient(clientConfig);
-    const dynamo = new DynamoDBClient(clientConfig);
-    const events = new EventBridgeClient(clientConfig);
-    const sqs = new SQSClient(clientConfig);
-
-    // The account: ledger table, the approval rule exactly as packaged (delivering to a queue the
-    // runner reads, standing in for the Step Functions target), and a queue for the outcome events.
-    await dynamo.send(new CreateTableCommand(ledgerTableInput()));
-    await new S3Client({ ...clientConfig, forcePathStyle: true }).send(new CreateBucketCommand({ Bucket: DATA_BUCKET }));
-    const outcomeQueue = await createQueueWithRule(events, sqs, 'release-outcomes', { source: ['sagemaker-release-pipeline'] });
-
     // The registry: the group, the live model (if any) and the candidate, awaiting approval.
     const group = scenario.group;
     await sageMaker.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: group }));
-    const createPackage = async (metadata: Record<string, string>, containers: number, approved: boolean): Promise<string> => {
-      const out = await sageMaker.send(
-        new CreateModelPackageCommand({
-          ModelPackageGroupName: group,
-          ModelApprovalStatus: approved ? 'Approved' : 'PendingManualApproval',
-          CustomerMetadataProperties: Object.keys(metadata).length > 0 ? metadata : undefined,
-          InferenceSpecification: {
-            Containers: Array.from({ length: containers }, (_, i) => ({
-              Image: `${LOCAL_ACCOUNT}.dkr.ecr.${LOCAL_REGION}.amazonaws.com/${group}-${i}:latest`,
-              ModelDataUrl: `s3://models-${LOCAL_ACCOUNT}/${group}/model-${i}.tar.gz`,
-            })),
-            SupportedContentTypes: ['text/csv'],
-            SupportedResponseMIMETypes: ['text/csv'],
-          },
-        }),
-      );
-      return out.ModelPackageArn ?? '';
-    };
+    const createPackage = (metadata: Record<string, string>, containers: number, approved: boolean) => createModelPackage(sageMaker, group, metadata, containers, approved);
 
     let liveArn: string | null = null;
     const endpointName = scenario.candidate.metadata['endpoint.name'] ?? group;
     if (scenario.live) {
       liveArn = await createPackage(scenario.live.metadata, scenario.live.containers, true);
       sim.setBehaviour(liveArn, profile(scenario.live.behaviour));
-      // The endpoint as an earlier release left it: one variant serving the live model.
-      await sageMaker.send(new CreateModelCommand({ ModelName: `${group}-live`, ExecutionRoleArn: ROLE_ARN, Containers: [{ ModelPackageName: liveArn }] }));
-      const hosting = scenario.live.hosting;
-      const variant =
-        hosting === 'serverless'
-          ? { VariantName: 'live', ModelName: `${group}-live`, ServerlessConfig: { MemorySizeInMB: 2048, MaxConcurrency: 5 }, InitialVariantWeight: 1 }
-          : { VariantName: 'live', ModelName: `${group}-live`, InstanceType: 'ml.m5.large' as const, InitialInstanceCount: 1, InitialVariantWeight: 1 };
-      await sageMaker.send(
-        new CreateEndpointConfigCommand({
-          EndpointConfigName: `${endpointName}-live`,
-          ProductionVariants: [variant],
-          ...(hosting === 'async' ? { AsyncInferenceConfig: { OutputConfig: { S3OutputPath: `s3://${DATA_BUCKET}/${group}/async-live` } } } : {}),
-        }),
-      );
-      await sageMaker.send(new CreateEndpointCommand({ EndpointName: endpointName, EndpointConfigName: `${endpointName}-live` }));
-      while ((await sageMaker.send(new DescribeEndpointCommand({ EndpointName: endpointName }))).EndpointStatus !== 'InService') await sim.advance(60);
+      await seedLiveEndpoint(account, { group, endpointName, liveArn, hosting: scenario.live.hosting });
       note({ kind: 'note', execution: 0, title: 'seeded', detail: `endpoint ${endpointName} InService, serving ${liveArn}` });
     }
     // Approval is the trigger in approval scenarios; an operator's run needs an already approved package.
@@ -310,14 +498,13 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
     }
     // The day a scheduled run scores is the one before it starts (functions/shared/domain/batch.ts).
     const scoredDay = previousUtcDay(new Date(clock.now()));
-    const s3 = new S3Client({ ...clientConfig, forcePathStyle: true });
     for (const [uri, body] of Object.entries(scenario.batchData)) {
       const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri.replaceAll('{date}', scoredDay));
       if (!match?.[1] || !match[2]) throw new Error(`batchData key ${uri} is not an s3:// URI`);
       await s3.send(new PutObjectCommand({ Bucket: match[1], Key: match[2], Body: body }));
     }
 
-    const approvalQueue = await createQueueWithRule(events, sqs, 'release-pipeline-trigger', machine.triggerPatterns[0] ?? {});
+    const approvalQueue = await account.createApprovalQueue();
     const accountBefore = await accountSnapshot(sageMaker);
 
     if (scenario.traffic.requestsPerMinute > 0) {
@@ -343,28 +530,11 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
       return [input];
     };
 
-    // The handlers see the packaged environment, with the stack's resources replaced by local ones.
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL: sim.endpoint,
-      AWS_REGION: LOCAL_REGION,
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      S3_FORCE_PATH_STYLE: 'true',
-      POWERTOOLS_LOG_LEVEL: options.verbose ? 'INFO' : 'SILENT',
-      AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: '1',
-    });
-    for (const fn of machine.functions) {
-      Object.assign(process.env, resolveEnvironment(fn, (_v, variable) => (variable === 'LEDGER_TABLE' ? LEDGER_TABLE : variable === 'SAGEMAKER_EXECUTION_ROLE_ARN' ? ROLE_ARN : '')));
-    }
     // A scenario's batch jobs stand in for the stage param batchJobs.
-    if (scenario.batchJobs) process.env.BATCH_JOBS = JSON.stringify(scenario.batchJobs);
-    const handlers = loadBundledHandlers(machine, options.loadModule ?? freshRequire);
-    // Fast while any execution waits, real time while handlers work (see VirtualClock.setRate).
-    let waiting = 0;
-    clock.install();
+    account.installHandlers({ verbose: options.verbose, loadModule: options.loadModule, requestTimeoutMs: options.requestTimeoutMs, env: scenario.batchJobs ? { BATCH_JOBS: JSON.stringify(scenario.batchJobs) } : {} });
     let alarmsSeen = 0;
     const flushAlarms = () => {
-      const history = sim?.alarmHistory() ?? [];
+      const history = sim.alarmHistory();
       for (const change of history.slice(alarmsSeen)) {
         note({ kind: 'alarm', execution: 0, title: change.alarmName, detail: `${change.oldState ?? 'new'} -> ${change.newState}: ${change.reason}` });
       }
@@ -375,43 +545,37 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
       Promise.all(
         inputs.map((input) => {
           const index = ++executionCount;
-          return runStateMachine({
-            definition: machine.definition,
-            handlers,
-            input,
-            executionId: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${machine.name}:sim-${index}`,
-            msPerWaitSecond: 1000 / clock.speed,
-            now: () => clock.now(),
+          return account.execute(input, index, {
+            signal: options.signal,
             onStateExited: (visit) => {
-              if (visit.type === 'Wait') {
-                waiting -= 1;
-                if (waiting === 0) clock.setRate(1);
-              }
               flushAlarms();
               if (['Choice', 'Wait', 'Succeed', 'Fail', 'Map'].includes(visit.type)) return;
               const title = visit.iteration !== undefined ? `[${visit.iteration}] ${visit.name}` : visit.name;
               note({ kind: 'state', execution: index, title, detail: summarizeState(visit, resultKeyOf(machine, visit.name)) });
             },
             onStateEntered: (visit) => {
-              if (visit.type === 'Wait') {
-                waiting += 1;
-                clock.setRate(clock.speed);
-              }
               if (visit.type === 'Fail' || visit.type === 'Succeed') note({ kind: 'state', execution: index, title: visit.name, detail: visit.type === 'Succeed' ? 'execution succeeded' : 'execution failed' });
             },
           });
         }),
       );
-    const reports = await runAll(await inputsFor(scenario.trigger));
+    const firstInputs = await inputsFor(scenario.trigger);
+    // From here on every request is the pipeline's (but a follow-up approval's): record them, fault them.
+    sim.resetRequestLog();
+    for (const fault of options.faults ?? []) sim.injectFault(fault);
+    const reports = await runAll(firstInputs);
     if (scenario.then) reports.push(...(await runAll(await inputsFor(scenario.then))));
-    clock.uninstall();
-    clock.setRate(clock.speed);
+    const awsCalls = countCalls(sim.requestLog());
+    // The runner reads the account back unfaulted.
+    sim.clearFaults();
+    account.uninstallClock();
     flushAlarms();
     sim.stopTraffic();
 
     const accountAfter = await accountSnapshot(sageMaker);
     const endpoint = await endpointSummary(sageMaker, endpointName);
     const events_ = (await drainQueue(sqs, outcomeQueue)).map((b) => (JSON.parse(b) as { 'detail-type': string })['detail-type']);
+    const ledger = await ledgerRecords(dynamo);
     const executions = reports.map((r, i) => executionSummary(r, i + 1));
     // The run a scenario is judged by: the follow-up if there is one, else the one that was not a duplicate.
     const main = scenario.then ? executions[executions.length - 1] : (executions.find((e) => e.outcome !== 'SKIPPED') ?? executions[0]);
@@ -450,12 +614,78 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
       thresholds: { errorRatePercent: plan?.settings?.slo?.errorRatePercent ?? null, latencyP99Ms: plan?.settings?.slo?.latencyP99Ms ?? null },
       candidateArn,
       startEpochMs: virtualStart,
+      awsCalls,
+      ledger,
     };
   } finally {
-    process.env = savedEnv;
-    await sim?.stop();
-    if (ownMoto) await moto.stop();
+    await account.close();
   }
+}
+
+/** A model package in `group` (approved, or awaiting approval) with `containers` containers. */
+export async function createModelPackage(sageMaker: SageMakerClient, group: string, metadata: Record<string, string>, containers: number, approved: boolean): Promise<string> {
+  const out = await sageMaker.send(
+    new CreateModelPackageCommand({
+      ModelPackageGroupName: group,
+      ModelApprovalStatus: approved ? 'Approved' : 'PendingManualApproval',
+      CustomerMetadataProperties: Object.keys(metadata).length > 0 ? metadata : undefined,
+      InferenceSpecification: {
+        Containers: Array.from({ length: containers }, (_, i) => ({
+          Image: `${LOCAL_ACCOUNT}.dkr.ecr.${LOCAL_REGION}.amazonaws.com/${group}-${i}:latest`,
+          ModelDataUrl: `s3://models-${LOCAL_ACCOUNT}/${group}/model-${i}.tar.gz`,
+        })),
+        SupportedContentTypes: ['text/csv'],
+        SupportedResponseMIMETypes: ['text/csv'],
+      },
+    }),
+  );
+  return out.ModelPackageArn ?? '';
+}
+
+/**
+ * The endpoint as an earlier release left it: one variant serving the live model, InService (the
+ * clock jumps ahead while it is created). `wait: false` only creates it (seed many, then waitInService).
+ */
+export async function seedLiveEndpoint(
+  account: Pick<LocalAccount, 'sageMaker' | 'sim'>,
+  { group, endpointName, liveArn, hosting, wait = true }: { group: string; endpointName: string; liveArn: string; hosting?: 'instance' | 'serverless' | 'async' | undefined; wait?: boolean },
+): Promise<void> {
+  const { sageMaker } = account;
+  await sageMaker.send(new CreateModelCommand({ ModelName: `${group}-live`, ExecutionRoleArn: ROLE_ARN, Containers: [{ ModelPackageName: liveArn }] }));
+  const variant =
+    hosting === 'serverless'
+      ? { VariantName: 'live', ModelName: `${group}-live`, ServerlessConfig: { MemorySizeInMB: 2048, MaxConcurrency: 5 }, InitialVariantWeight: 1 }
+      : { VariantName: 'live', ModelName: `${group}-live`, InstanceType: 'ml.m5.large' as const, InitialInstanceCount: 1, InitialVariantWeight: 1 };
+  await sageMaker.send(
+    new CreateEndpointConfigCommand({
+      EndpointConfigName: `${endpointName}-live`,
+      ProductionVariants: [variant],
+      ...(hosting === 'async' ? { AsyncInferenceConfig: { OutputConfig: { S3OutputPath: `s3://${DATA_BUCKET}/${group}/async-live` } } } : {}),
+    }),
+  );
+  await sageMaker.send(new CreateEndpointCommand({ EndpointName: endpointName, EndpointConfigName: `${endpointName}-live` }));
+  if (wait) await waitInService(account, [endpointName]);
+}
+
+/** Jumps the clock a virtual minute at a time until every endpoint named is InService. */
+export async function waitInService(account: Pick<LocalAccount, 'sageMaker' | 'sim'>, endpointNames: string[]): Promise<void> {
+  for (;;) {
+    const statuses = await Promise.all(endpointNames.map(async (name) => (await account.sageMaker.send(new DescribeEndpointCommand({ EndpointName: name }))).EndpointStatus));
+    if (statuses.every((s) => s === 'InService')) return;
+    await account.sim.advance(60);
+  }
+}
+
+export async function ledgerRecords(dynamo: DynamoDBClient): Promise<LedgerRecord[]> {
+  const doc = DynamoDBDocumentClient.from(dynamo);
+  const records: LedgerRecord[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(new ScanCommand({ TableName: LEDGER_TABLE, ExclusiveStartKey: startKey }));
+    for (const item of page.Items ?? []) if (String(item.sk).startsWith('RELEASE#')) records.push(item as LedgerRecord);
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return records.sort((a, b) => String(a.sk).localeCompare(String(b.sk)));
 }
 
 interface PlanLike {
@@ -468,7 +698,7 @@ function findPlan(report: ExecutionReport | undefined): PlanLike | undefined {
   return (visit?.output as { plan?: PlanLike } | undefined)?.plan;
 }
 
-function executionSummary(report: ExecutionReport, index: number): ExecutionSummary {
+export function executionSummary(report: ExecutionReport, index: number): ExecutionSummary {
   const summary = report.states.find((s) => s.name === 'SummarizeBatchRun' && s.output);
   const recorded = [...report.states].reverse().find((s) => /^Record(Promotion|Rollback|Failure|RollbackFailure|Duplicate|Registration)$/.test(s.name) && s.output);
   const outcome = summary
@@ -494,7 +724,7 @@ async function accountSnapshot(sageMaker: SageMakerClient): Promise<Record<strin
   };
 }
 
-async function endpointSummary(sageMaker: SageMakerClient, name: string): Promise<EndpointSummary | null> {
+export async function endpointSummary(sageMaker: SageMakerClient, name: string): Promise<EndpointSummary | null> {
   try {
     const endpoint = await sageMaker.send(new DescribeEndpointCommand({ EndpointName: name }));
     const config = endpoint.EndpointConfigName ? await sageMaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: endpoint.EndpointConfigName })) : undefined;

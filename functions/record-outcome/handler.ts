@@ -142,17 +142,21 @@ export const handler = stepHandler({
       totalSeconds: Math.max(0, Math.round((now - Date.parse(startedAt)) / 1000)),
       ...(state.deployment ? { sinceDeploymentSeconds: Math.max(0, Math.round((now - Date.parse(state.deployment.startedAt)) / 1000)) } : {}),
     };
-    const ownsClaim = state.claim !== undefined && state.claim.status !== 'duplicate';
-    if (ownsClaim && state.plan && state.request?.modelPackageArn && state.claim) {
+    // A run that failed inside ClaimRelease has no $.claim, yet may have claimed the package and queued a
+    // ticket: finish() is safe to call anyway (it only closes a claim that is this release's, and deleting an
+    // absent ticket or someone else's lease does nothing), so only a known duplicate skips it.
+    const ownsClaim = state.claim?.status !== 'duplicate';
+    const target = state.claim?.target ?? (state.plan && state.package ? (state.plan.endpointName ?? `batch:${state.package.groupName}`) : null);
+    if (ownsClaim && state.plan && state.request?.modelPackageArn && target !== null && state.request.dryRun !== true) {
       const record: ReleaseRecord = {
         releaseId: state.plan.releaseId,
         modelPackageArn: state.request.modelPackageArn,
-        target: state.claim.target,
+        target,
         mode: state.plan.mode,
         trigger: state.request.trigger,
         requestedAt: state.request.requestedAt,
         status: finalOutcome,
-        redeploy: Boolean((state.claim as { redeploy?: boolean }).redeploy),
+        redeploy: Boolean((state.claim as { redeploy?: boolean } | undefined)?.redeploy),
         executionArn: state.execution?.id ?? null,
         decision: state.plan.decision,
         previousConfigName: state.deployment?.previousConfigName ?? null,

@@ -98,6 +98,8 @@ function rollbackResult(): SimulationResult {
     simulatedSeconds: 2124,
     wallSeconds: 3.42,
     startEpochMs: START,
+    awsCalls: [],
+    ledger: [],
     timeline,
     metrics,
     alarmHistory: [

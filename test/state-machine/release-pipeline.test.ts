@@ -159,6 +159,23 @@ describe('release state machine (packaged ASL, handlers in-process, AWS faked)',
     ]);
   });
 
+  it('a release that fails inside ClaimRelease leaves no ticket, lease or running claim behind', async () => {
+    const arn = h.aws.addPackage('churn', 1);
+    const original = h.ledger.tryAcquireLease.bind(h.ledger);
+    h.ledger.tryAcquireLease = async () => {
+      throw Object.assign(new Error('DynamoDB Query failed: AccessDeniedException'), { name: 'AwsRequestRejected' });
+    };
+
+    const failed = await h.run(approvalEvent(arn, 'churn', 'evt-1'));
+    h.ledger.tryAcquireLease = original;
+    const next = await h.run(approvalEvent(arn, 'churn', 'evt-2'));
+
+    expect(failed.error).toBe('AwsRequestRejected');
+    expect([...h.ledger.queues.values()].flat()).toHaveLength(0);
+    expect(next.status).toBe('SUCCEEDED');
+    expect(next.path).toContain('PrepareDeployment');
+  });
+
   it('retries AWS throttling with backoff and ends as if nothing happened', async () => {
     const arn = h.aws.addPackage('churn', 1);
     h.aws.throttles.set('CreateEndpoint', 2);
