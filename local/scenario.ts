@@ -60,6 +60,11 @@ export const scenarioSchema = z
       .default([]),
     /** Stage param batchJobs for this run (README, "Nightly batch scoring"). */
     batchJobs: z.array(z.record(z.string(), z.unknown())).optional(),
+    /**
+     * A platform-owned multi-model endpoint (deploy.multiModelGroup names it): created with a MultiModel
+     * container over `prefix`; `liveArtifact` seeds the group's current artifact there, served as `live`.
+     */
+    sharedMultiModelEndpoint: z.object({ name: z.string(), prefix: z.string().regex(/^s3:\/\/.+\/$/), liveArtifact: z.boolean().default(true) }).strict().optional(),
     /** S3 objects to create before the run ("{date}" is the day being scored), e.g. the day's input data. */
     batchData: z.record(z.string(), z.string()).default({}),
     /** Copies SageMaker sends of the approval event (it may send several). */

@@ -11,6 +11,8 @@ import { writeFileSync } from 'node:fs';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 import { builtInScenarios, findScenario, type Scenario } from './scenario';
 import { badInputScenarios } from './bad-input-suite';
+import { runFaultMatrix, printFaultMatrix } from './fault-matrix';
+import { runLoadTest } from './load-test';
 import { runScenario, type SimulationResult, type TimelineEntry } from './simulation';
 import { renderReport } from './report';
 import { MotoNotInstalledError, startMoto } from './moto';
@@ -20,6 +22,11 @@ interface Args {
   list: boolean;
   all: boolean;
   badInput: boolean;
+  load: boolean;
+  faults: boolean;
+  quick: boolean;
+  approvals: number;
+  endpoints: number;
   json: boolean;
   verbose: boolean;
   scenario: string;
@@ -27,10 +34,12 @@ interface Args {
   speed: number;
 }
 
-const USAGE = `usage: npm run simulate -- [--list] [--scenario NAME|FILE.json] [--all] [--bad-input] [--json] [--report FILE.html] [--speed N] [--verbose]`;
+const USAGE = `usage: npm run simulate -- [--list] [--scenario NAME|FILE.json] [--all] [--bad-input] [--json] [--report FILE.html] [--speed N] [--verbose]
+       npm run simulate -- --load [--approvals 100] [--endpoints 20]
+       npm run simulate -- --faults [--quick]`;
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { list: false, all: false, badInput: false, json: false, verbose: false, scenario: 'realtime-canary-promote', report: null, speed: 600 };
+  const args: Args = { list: false, all: false, badInput: false, load: false, faults: false, quick: false, approvals: 100, endpoints: 20, json: false, verbose: false, scenario: 'realtime-canary-promote', report: null, speed: 600 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -41,6 +50,11 @@ function parseArgs(argv: string[]): Args {
     if (a === '--list') args.list = true;
     else if (a === '--all') args.all = true;
     else if (a === '--bad-input') args.badInput = true;
+    else if (a === '--load') args.load = true;
+    else if (a === '--faults') args.faults = true;
+    else if (a === '--quick') args.quick = true;
+    else if (a === '--approvals') args.approvals = Number(value());
+    else if (a === '--endpoints') args.endpoints = Number(value());
     else if (a === '--json') args.json = true;
     else if (a === '--verbose') args.verbose = true;
     else if (a === '--scenario') args.scenario = value();
@@ -84,6 +98,8 @@ async function main(): Promise<number> {
     for (const s of builtInScenarios()) console.log(`${s.name.padEnd(34)} expect ${s.expect.outcome.padEnd(12)} ${s.description}`);
     return 0;
   }
+  if (args.load) return runLoad(args);
+  if (args.faults) return runFaults(args);
   const scenarios: Scenario[] = args.badInput ? badInputScenarios() : args.all ? builtInScenarios() : [findScenario(args.scenario)];
   const moto = scenarios.length > 1 ? await startMoto() : undefined;
   const results: SimulationResult[] = [];
@@ -113,6 +129,24 @@ async function main(): Promise<number> {
   }
   if (scenarios.length > 1 && !args.json) console.log(`\n${results.filter((r) => r.passed).length} passed, ${results.filter((r) => !r.passed).length} failed`);
   return results.every((r) => r.passed) ? 0 : 1;
+}
+
+/** Issue 6's load: many approvals over many endpoints in one simulation (local/load-test.ts). */
+async function runLoad(args: Args): Promise<number> {
+  const result = await runLoadTest({ approvals: args.approvals, endpoints: args.endpoints, onProgress: (line) => console.log(`  ${line}`) });
+  console.log(`\n  load:        ${result.approvals} approvals over ${result.endpoints} endpoints`);
+  console.log(`  outcomes:    ${Object.entries(result.outcomes).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(`  ledger:      ${result.ledgerRecords} release records, ${result.outcomeEvents} outcome events`);
+  console.log(`  time:        ${(result.simulatedSeconds / 60).toFixed(1)} simulated minutes in ${result.wallSeconds.toFixed(1)} s wall, ${result.stateTransitions} state transitions`);
+  console.log(`  verdict:     ${result.passed ? 'one release at a time per endpoint, in approval order, nothing lost' : `FAILED: ${result.failures.slice(0, 10).join('; ')}`}`);
+  return result.passed ? 0 : 1;
+}
+
+/** Issue 6's fault matrix: every AWS call the pipeline makes, with throttling, 5xx and timeouts (local/fault-matrix.ts). */
+async function runFaults(args: Args): Promise<number> {
+  const result = await runFaultMatrix({ operationsPerService: args.quick ? 1 : undefined, onCase: (c) => console.log(`  ${c.survived ? 'ok  ' : 'FAIL'} ${c.scenario} ${c.service}.${c.operation} ${c.kind} ${c.persistence}${c.survived ? '' : `: ${c.reason ?? ''}`}`) });
+  printFaultMatrix(result);
+  return result.cases.every((c) => c.survived) ? 0 : 1;
 }
 
 main().then(

@@ -6,7 +6,7 @@
 import './polyfills';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { SageMakerClient, CreateModelPackageGroupCommand, CreateModelPackageCommand, UpdateModelPackageCommand, CreateModelCommand, CreateEndpointConfigCommand, CreateEndpointCommand, DescribeEndpointCommand, DescribeEndpointConfigCommand, ListModelsCommand, ListEndpointsCommand, ListEndpointConfigsCommand, DescribeModelCommand } from '@aws-sdk/client-sagemaker';
+import { DescribeModelPackageCommand, SageMakerClient, CreateModelPackageGroupCommand, CreateModelPackageCommand, UpdateModelPackageCommand, CreateModelCommand, CreateEndpointConfigCommand, CreateEndpointCommand, DescribeEndpointCommand, DescribeEndpointConfigCommand, ListModelsCommand, ListEndpointsCommand, ListEndpointConfigsCommand, DescribeModelCommand } from '@aws-sdk/client-sagemaker';
 import { DynamoDBClient, CreateTableCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
@@ -235,7 +235,12 @@ export function summarizeState(visit: StateVisit, resultKey: string | null): str
     default:
       if ('check' in s) return `${String(s.check)} (${String(s.endpointStatus)} on ${String(s.configName)})${s.reason ? `: ${String(s.reason)}` : ''}`;
       if ('outcome' in s) return `${String(s.outcome)}: ${String(s.cause ?? '')}`;
-      return '';
+      if (visit.name === 'StageModelArtifact') {
+        const a = s.artifact as { targetModel?: string; prefix?: string; backupKey?: string | null } | undefined;
+        return `staged TargetModel ${String(a?.targetModel)} under ${String(a?.prefix)}${a?.backupKey ? `; previous artifact kept as ${a.backupKey}` : ''}`;
+      }
+      // Anything else: the step's result in brief, so no line of the timeline is empty.
+      return JSON.stringify(s).slice(0, 200);
   }
 }
 
@@ -495,6 +500,33 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
         }),
       );
       if (extra.behaviour) sim.setBehaviour(out.ModelPackageArn ?? '', profile(extra.behaviour));
+    }
+    // Every package's model archive exists where its container says (a multi-model release copies it).
+    for (const arn of [liveArn, candidateArn].filter((a): a is string => a !== null)) {
+      const described = await sageMaker.send(new DescribeModelPackageCommand({ ModelPackageName: arn }));
+      for (const container of described.InferenceSpecification?.Containers ?? []) {
+        const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(container.ModelDataUrl ?? '');
+        if (!match?.[1] || !match[2]) continue;
+        await s3.send(new CreateBucketCommand({ Bucket: match[1] })).catch(() => undefined);
+        await s3.send(new PutObjectCommand({ Bucket: match[1], Key: match[2], Body: `model archive of ${arn}` }));
+      }
+    }
+    const mme = scenario.sharedMultiModelEndpoint;
+    if (mme) {
+      const prefix = /^s3:\/\/([^/]+)\/(.*)$/.exec(mme.prefix);
+      const containerModel = `${mme.name}-container`;
+      await sageMaker.send(new CreateModelCommand({ ModelName: containerModel, ExecutionRoleArn: ROLE_ARN, PrimaryContainer: { Image: `${LOCAL_ACCOUNT}.dkr.ecr.${LOCAL_REGION}.amazonaws.com/mme-server:latest`, Mode: 'MultiModel', ModelDataUrl: mme.prefix } }));
+      await sageMaker.send(new CreateEndpointConfigCommand({ EndpointConfigName: `${mme.name}-config`, ProductionVariants: [{ VariantName: 'mme', ModelName: containerModel, InstanceType: 'ml.m5.xlarge', InitialInstanceCount: 1, InitialVariantWeight: 1 }] }));
+      await sageMaker.send(new CreateEndpointCommand({ EndpointName: mme.name, EndpointConfigName: `${mme.name}-config` }));
+      await waitInService(account, [mme.name]);
+      if (mme.liveArtifact && prefix?.[1]) {
+        await s3.send(new PutObjectCommand({ Bucket: prefix[1], Key: `${prefix[2] ?? ''}${group}.tar.gz`, Body: 'the group artifact live today' }));
+        if (scenario.live) sim.setBehaviour(`${group}.tar.gz`, profile(scenario.live.behaviour));
+      }
+      // The candidate is served under the versioned TargetModel the release stages it as.
+      const version = candidateArn.split('/').pop() ?? '';
+      sim.setBehaviour(`${group}/v${version}.tar.gz`, profile(scenario.candidate.behaviour));
+      note({ kind: 'note', execution: 0, title: 'seeded', detail: `multi-model endpoint ${mme.name} InService over ${mme.prefix}` });
     }
     // The day a scheduled run scores is the one before it starts (functions/shared/domain/batch.ts).
     const scoredDay = previousUtcDay(new Date(clock.now()));
