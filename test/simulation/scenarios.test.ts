@@ -47,6 +47,8 @@ describe('simulation scenarios (npm run simulate)', () => {
         'manual-run',
         'dry-run',
         'manual-rollback',
+        'multi-model-promote',
+        'multi-model-smoke-fail',
       ]),
     );
   });
