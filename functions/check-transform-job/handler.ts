@@ -1,11 +1,11 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { DescribeTransformJobCommand, type DescribeTransformJobCommandOutput } from '@aws-sdk/client-sagemaker';
 import { z } from 'zod';
-import { s3Client, sageMakerClient } from '../shared/aws/clients';
-import { awsCall, isNotFound, translateAwsError } from '../shared/aws/translate-error';
+import { s3Client } from '../shared/aws/clients';
+import { awsCall } from '../shared/aws/translate-error';
 import { DATE, batchJobSchema, partition } from '../shared/domain/batch';
 import { secondsFromEnv } from '../shared/runtime/env';
 import { stepHandler } from '../shared/runtime/step-handler';
+import { describeTransformJobIfPresent } from '../shared/aws/transform-jobs';
 
 const input = z.object({
   job: batchJobSchema,
@@ -52,14 +52,6 @@ async function countObjects(uri: string): Promise<number> {
   return count;
 }
 
-async function describeIfPresent(jobName: string): Promise<DescribeTransformJobCommandOutput | null> {
-  try {
-    return await sageMakerClient().send(new DescribeTransformJobCommand({ TransformJobName: jobName }));
-  } catch (error) {
-    if (isNotFound(error)) return null;
-    throw translateAwsError('DescribeTransformJob', error);
-  }
-}
 
 /**
  * The verdict on one poll, from SageMaker's view of the job and, when it says Completed, the output
@@ -99,7 +91,7 @@ export const handler = stepHandler({
   input,
   env: z.object({ BATCH_WAIT_SECONDS: secondsFromEnv }),
   run: async ({ job, date, transform }, { env }): Promise<TransformCheckResult> => {
-    const described = await describeIfPresent(transform.jobName);
+    const described = await describeTransformJobIfPresent(transform.jobName);
     const view = described === null ? null : { status: described.TransformJobStatus ?? 'Unknown', failureReason: described.FailureReason ?? null };
     // The path the job really writes to; for a job reused from an earlier run it is the one it was created with.
     const outputPath = described?.TransformOutput?.S3OutputPath ?? partition(job.outputPrefix, date);

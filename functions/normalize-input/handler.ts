@@ -2,25 +2,11 @@ import { z } from 'zod';
 import { InvalidConfiguration } from '../shared/errors';
 import { batchJobsSchema } from '../shared/domain/batch';
 import { normalizeRequest } from '../shared/domain/request';
-import { describeZodIssues } from '../shared/runtime/validation';
+import { jsonString } from '../shared/runtime/validation';
 import { stepHandler } from '../shared/runtime/step-handler';
 
 /** The stage's batch jobs (param batchJobs, as JSON); a malformed list is a deployment problem. */
-const batchJobsEnv = z.string().transform((raw, ctx) => {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'must be a JSON array of batch jobs' });
-    return z.NEVER;
-  }
-  const result = batchJobsSchema.safeParse(parsed);
-  if (!result.success) {
-    ctx.addIssue({ code: 'custom', message: describeZodIssues(result.error) });
-    return z.NEVER;
-  }
-  return result.data;
-});
+const batchJobsEnv = jsonString(batchJobsSchema, 'a JSON array of batch jobs');
 
 /**
  * State NormalizeInput: approval event, manual run, schedule or operator action in, one request shape

@@ -8,18 +8,9 @@ import { modelPackageSchema, type ModelPackage } from '../shared/domain/model-pa
 import { releaseStyleFor, resourceNames, sageMakerName, type ReleasePlan } from '../shared/domain/release-plan';
 import { resolveSettings } from '../shared/domain/settings';
 import { stepHandler } from '../shared/runtime/step-handler';
+import { jsonString } from '../shared/runtime/validation';
 
-const defaultSettingsEnv = z.string().transform((raw, ctx) => {
-  try {
-    const parsed: unknown = JSON.parse(raw);
-    const result = z.record(z.string(), z.string()).safeParse(parsed);
-    if (result.success) return result.data;
-  } catch {
-    // fall through to the issue below
-  }
-  ctx.addIssue({ code: 'custom', message: 'must be a JSON object of setting key to string value' });
-  return z.NEVER;
-});
+const defaultSettingsEnv = jsonString(z.record(z.string(), z.string()), 'a JSON object of setting key to string value');
 
 export const planEnv = z.object({ DEFAULT_SETTINGS: defaultSettingsEnv });
 

@@ -1,11 +1,12 @@
-import { CreateTransformJobCommand, DescribeTransformJobCommand, type DescribeTransformJobCommandOutput, type TransformResources } from '@aws-sdk/client-sagemaker';
+import { CreateTransformJobCommand, type DescribeTransformJobCommandOutput, type TransformResources } from '@aws-sdk/client-sagemaker';
 import { z } from 'zod';
 import { sageMakerClient } from '../shared/aws/clients';
-import { isNotFound, translateAwsError } from '../shared/aws/translate-error';
+import { translateAwsError } from '../shared/aws/translate-error';
 import { DATE, batchJobSchema, partition, transformJobName, type BatchJob } from '../shared/domain/batch';
 import { executionSlice } from '../shared/domain/state';
 import { commonEnv } from '../shared/runtime/env';
 import { stepHandler } from '../shared/runtime/step-handler';
+import { describeTransformJobIfPresent } from '../shared/aws/transform-jobs';
 
 const input = z.object({
   job: batchJobSchema,
@@ -25,14 +26,6 @@ export interface StartedTransform {
   modelName: string;
 }
 
-async function describeIfPresent(jobName: string): Promise<DescribeTransformJobCommandOutput | null> {
-  try {
-    return await sageMakerClient().send(new DescribeTransformJobCommand({ TransformJobName: jobName }));
-  } catch (error) {
-    if (isNotFound(error)) return null;
-    throw translateAwsError('DescribeTransformJob', error);
-  }
-}
 
 function reuse(jobName: string, existing: DescribeTransformJobCommandOutput, fallbackStart: string): StartedTransform {
   return {
@@ -75,7 +68,7 @@ export const handler = stepHandler({
     // the next attempt's name; a job InProgress or Completed is followed, never started twice.
     let jobName = transformJobName(job, date);
     for (let attempt = 2; ; attempt++) {
-      const existing = await describeIfPresent(jobName);
+      const existing = await describeTransformJobIfPresent(jobName);
       if (existing === null) break;
       const status = existing.TransformJobStatus;
       if (status !== 'Failed' && status !== 'Stopped') {
@@ -116,7 +109,7 @@ export const handler = stepHandler({
     } catch (error) {
       if (!alreadyExists(error)) throw translateAwsError('CreateTransformJob', error);
       // Another run created it between our describe and our create: follow that one.
-      const raced = await describeIfPresent(jobName);
+      const raced = await describeTransformJobIfPresent(jobName);
       if (raced === null) throw translateAwsError('CreateTransformJob', error);
       logger.info('transform job created concurrently; following it', { jobName, status: raced.TransformJobStatus });
       return reuse(jobName, raced, startedAt);

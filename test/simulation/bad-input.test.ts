@@ -6,6 +6,7 @@ import { startMoto, type MotoServer } from '../../local/moto';
 import { BAD_INPUTS } from '../../local/bad-inputs';
 import { badInputScenario } from '../../local/bad-input-suite';
 import { runScenario } from '../../local/simulation';
+import { loadFreshModule as loadModule } from '../support/fresh-module';
 
 const SAMPLE = [
   'an empty object',
@@ -17,15 +18,6 @@ const SAMPLE = [
   'serverless on a GPU instance type',
   'canary alarm that does not exist',
 ];
-
-function loadModule(file: string): unknown {
-  let loaded: unknown;
-  jest.isolateModules(() => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    loaded = require(file);
-  });
-  return loaded;
-}
 
 let moto: MotoServer;
 beforeAll(async () => {

@@ -5,16 +5,7 @@
  */
 import { runFaultMatrix, type FaultCase, type FaultMatrixResult } from '../../local/fault-matrix';
 import { startMoto, type MotoServer } from '../../local/moto';
-
-/** A fresh copy of a bundled handler per run (jest ignores require.cache deletion). */
-function loadModule(file: string): unknown {
-  let loaded: unknown;
-  jest.isolateModules(() => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    loaded = require(file);
-  });
-  return loaded;
-}
+import { loadFreshModule as loadModule } from '../support/fresh-module';
 
 const ONCE = [
   ['sagemaker.UpdateEndpoint', 'timeout', 'once'],

@@ -4,16 +4,7 @@
  * and the endpoints afterwards.
  */
 import { runLoadTest, type LoadTestResult } from '../../local/load-test';
-
-/** A fresh copy of a bundled handler (jest ignores require.cache deletion). */
-function loadModule(file: string): unknown {
-  let loaded: unknown;
-  jest.isolateModules(() => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    loaded = require(file);
-  });
-  return loaded;
-}
+import { loadFreshModule as loadModule } from '../support/fresh-module';
 
 describe('load: 12 approvals over 3 endpoints', () => {
   let result: LoadTestResult;

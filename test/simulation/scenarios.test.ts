@@ -5,18 +5,10 @@
 import { startMoto, type MotoServer } from '../../local/moto';
 import { builtInScenarios } from '../../local/scenario';
 import { runScenario, type SimulationResult } from '../../local/simulation';
+import { loadFreshModule as loadModule } from '../support/fresh-module';
 
 const scenarios = builtInScenarios();
 
-/** A fresh copy of a bundled handler per scenario (jest ignores require.cache deletion). */
-function loadModule(file: string): unknown {
-  let loaded: unknown;
-  jest.isolateModules(() => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    loaded = require(file);
-  });
-  return loaded;
-}
 let moto: MotoServer;
 
 beforeAll(async () => {

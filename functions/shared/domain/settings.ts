@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { InvalidSettings } from '../errors';
-import { describeZodIssues } from '../runtime/validation';
+import { jsonString } from '../runtime/validation';
 
 /**
  * Release settings come from three layers of the same string keys, later layers winning:
@@ -44,21 +44,7 @@ export const smokePayloadSchema = z
   .strict();
 export type SmokePayload = z.infer<typeof smokePayloadSchema>;
 
-const smokePayloads = z.string().transform((raw, ctx) => {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'must be a JSON array of {contentType, body, expect?}' });
-    return z.NEVER;
-  }
-  const result = z.array(smokePayloadSchema).max(20, 'at most 20 payloads').safeParse(parsed);
-  if (!result.success) {
-    ctx.addIssue({ code: 'custom', message: `must be a JSON array of {contentType, body, expect?}: ${describeZodIssues(result.error)}` });
-    return z.NEVER;
-  }
-  return result.data;
-});
+const smokePayloads = jsonString(z.array(smokePayloadSchema).max(20, 'at most 20 payloads'), 'a JSON array of {contentType, body, expect?}');
 
 /** Every key the pipeline understands. Units are in the key's documentation (README, "Configuration"). */
 export const SETTING_PARSERS = {
