@@ -54,7 +54,7 @@ export interface ServingReport {
    * Which model the endpoint serves, wholly: the release's, the one before it, none (no endpoint; on a
    * multi-model endpoint: no artifact of the group), or mixed (on a multi-model endpoint: either may be).
    */
-  serving: 'new' | 'previous' | 'none' | 'mixed';
+  serving: 'new' | 'previous' | 'none' | 'mixed' | 'unknown';
 }
 
 async function servingReport(endpointName: string, newModelName: string): Promise<ServingReport> {
@@ -95,7 +95,7 @@ export function brokenServingPromise(
   outcome: ReleaseOutcome,
   serving: ServingReport['serving'] | null,
 ): { outcome: ReleaseOutcome; errorName: string; reason: string } | null {
-  if (serving === null) return null;
+  if (serving === null || serving === 'unknown') return null;
   if (outcome === 'PROMOTED' && serving !== 'new') {
     return { outcome: 'FAILED', errorName: 'EndpointStateConflict', reason: `after promotion the endpoint serves ${serving === 'mixed' ? 'both models' : `the ${serving} model`}` };
   }
@@ -125,18 +125,30 @@ export const handler = stepHandler({
       ? null
       : artifact
         ? await multiModelServingReport(state.deployment.endpointName, outcome, artifact.backupKey !== null)
-        : await servingReport(state.deployment.endpointName, state.deployment.modelName);
+        : await servingReport(state.deployment.endpointName, state.deployment.modelName).catch(
+            // The outcome must still be recorded and announced when the endpoint cannot be read; it then says
+            // it could not verify what serves, rather than guessing or staying silent.
+            (error: unknown): ServingReport => ({
+              endpointName: state.deployment?.endpointName ?? '',
+              status: `unknown (${error instanceof Error ? error.message : String(error)})`,
+              configName: null,
+              variants: [],
+              serving: 'unknown',
+            }),
+          );
     // Multi-model: the variants never change, so there is nothing to judge them by (README, "How each mode is released").
     const broken = artifact ? null : brokenServingPromise(outcome, serving?.serving ?? null);
     // The versioned TargetModel is how clients reach this release's model on the shared endpoint (only once promoted).
     const multiModel = artifact ? { targetModel: outcome === 'PROMOTED' ? artifact.targetModel : null, liveTargetModel: artifact.liveTargetModel } : undefined;
     const finalOutcome: ReleaseOutcome = broken?.outcome ?? outcome;
     const errorName = broken?.errorName ?? explanation.errorName;
-    const reason = broken
-      ? `${explanation.reason}; ${broken.reason}`
-      : multiModel?.targetModel
-        ? `${explanation.reason}; call it with TargetModel ${multiModel.targetModel}`
-        : explanation.reason;
+    const unverified = serving?.serving === 'unknown' ? `; could not read the endpoint to verify what it serves: ${serving.status}` : '';
+    const reason =
+      (broken
+        ? `${explanation.reason}; ${broken.reason}`
+        : multiModel?.targetModel
+          ? `${explanation.reason}; call it with TargetModel ${multiModel.targetModel}`
+          : explanation.reason) + unverified;
     const startedAt = state.execution?.startTime ?? state.request?.requestedAt ?? new Date(now).toISOString();
     const timings = {
       totalSeconds: Math.max(0, Math.round((now - Date.parse(startedAt)) / 1000)),

@@ -85,6 +85,21 @@ describe('RecordOutcome handler', () => {
     expect(event.detail.decision).toEqual(state.plan.decision);
   });
 
+  it('still records and announces the outcome when the endpoint cannot be read, saying it could not verify', async () => {
+    // Prepare
+    sageMaker.on(DescribeEndpointCommand).rejects(sdkError('ServiceUnavailable', 503, 'The service is unavailable'));
+    const state = { ...releaseState(), claim: claimed, deployment, canaryCheck: { verdict: 'alarm', reason: 'alarm churn-latency-p99 is in ALARM' } };
+
+    // Act
+    const out = await handler({ outcome: 'ROLLED_BACK', state }, lambdaContext());
+
+    // Assess
+    expect(out).toMatchObject({ outcome: 'ROLLED_BACK', endpoint: { serving: 'unknown' } });
+    expect(out.cause).toMatch(/could not read the endpoint to verify what it serves/);
+    expect(ledger.finished[0]).toMatchObject({ status: 'ROLLED_BACK', servingModel: 'unknown' });
+    expect(sentEvent().DetailType).toBe('Model Deployment Rolled Back');
+  });
+
   it('records a rollback that left the endpoint on the old model as ROLLED_BACK', async () => {
     // Prepare
     servesOld();
