@@ -58,6 +58,8 @@ export interface BaselineRun {
   outcome: string;
   events: string[];
   serving: Serving;
+  /** The release record's servingModel. */
+  ledgerServing: string | null;
   operations: AwsOperation[];
   wallSeconds: number;
 }
@@ -125,12 +127,17 @@ export function judgeCase(
 ): { survived: boolean; reason: string } {
   const serving = servingOf(result);
   if (result.error === 'ExecutionAborted') return { survived: false, reason: `the execution was still running at the wall-time bound (${result.cause ?? ''})` };
-  const asBaseline = result.outcome === baseline.outcome && serving === baseline.serving && sameEvents(result.events, baseline.events);
+  // The same outcome means the same everywhere it shows: the execution, the endpoint, the bus and the ledger.
+  const asBaseline =
+    result.outcome === baseline.outcome &&
+    serving === baseline.serving &&
+    sameEvents(result.events, baseline.events) &&
+    (releaseRecord(result)?.servingModel ?? null) === baseline.ledgerServing;
   if (asBaseline) return { survived: true, reason: 'same outcome as without the fault' };
   if (c.persistence === 'once') {
     return {
       survived: false,
-      reason: `${result.outcome} (${result.error ?? 'no error'}: ${(result.cause ?? '').slice(0, 200)}), serving ${serving}, events [${result.events.join(', ')}]; without the fault: ${baseline.outcome}, serving ${baseline.serving}`,
+      reason: `${result.outcome} (${result.error ?? 'no error'}: ${(result.cause ?? '').slice(0, 200)}), serving ${serving}, ledger ${String(releaseRecord(result)?.servingModel ?? null)}, events [${result.events.join(', ')}]; without the fault: ${baseline.outcome}, serving ${baseline.serving}, ledger ${String(baseline.ledgerServing)}`,
     };
   }
   const problems: string[] = [];
@@ -142,7 +149,8 @@ export function judgeCase(
   else if (ledgerSays !== serving) problems.push(`the ledger says ${record.status}/${String(record.servingModel ?? 'no servingModel')} but the endpoint serves ${serving}`);
   if (!result.events.some((e) => FAILURE_EVENTS.includes(e))) problems.push(`no failure event (events: [${result.events.join(', ') || 'none'}])`);
   if (problems.length > 0) return { survived: false, reason: `${result.outcome} (${result.error ?? 'no error'}: ${(result.cause ?? '').slice(0, 200)}): ${problems.join('; ')}` };
-  return { survived: true, reason: `${result.outcome}: the endpoint serves the ${serving} model, the ledger says so, "${result.events.join(', ')}" sent` };
+  const serves = serving === 'none' ? 'no model (no endpoint)' : `the ${serving} model`;
+  return { survived: true, reason: `${result.outcome}: the endpoint serves ${serves}, the ledger says so, "${result.events.join(', ')}" sent` };
 }
 
 /** Runs one scenario, bounded in wall time: the executions are aborted at the bound, the whole run given a minute more. */
@@ -194,6 +202,7 @@ export async function runFaultMatrix(options: FaultMatrixOptions = {}): Promise<
         outcome: base.outcome,
         events: base.events,
         serving: servingOf(base),
+        ledgerServing: releaseRecord(base)?.servingModel ?? null,
         // Requests the simulator could not name cannot be targeted by a fault.
         operations: base.awsCalls.flatMap(({ service, operation }) => (service === 'unknown' ? [] : [{ service, operation }])),
         wallSeconds: base.wallSeconds,
