@@ -4,6 +4,7 @@ import { publishEvent } from '../shared/aws/events';
 import { releaseLedger } from '../shared/aws/ledger';
 import type { ReleaseOutcome, ReleaseRecord } from '../shared/domain/ledger';
 import { DETAIL_TYPES, explainOutcome } from '../shared/domain/outcome';
+import { LedgerWriteFailed } from '../shared/errors';
 import { eventsEnv, ledgerEnv } from '../shared/runtime/env';
 import { stepHandler } from '../shared/runtime/step-handler';
 
@@ -39,6 +40,7 @@ const input = z.object({
       smoke: z.object({ passed: z.boolean(), reason: z.string() }).passthrough().optional(),
       canaryCheck: z.object({ verdict: z.string(), reason: z.string() }).passthrough().optional(),
       rollbackCheck: z.object({ check: z.string(), reason: z.string().nullable() }).passthrough().optional(),
+      promotionCheck: z.object({ check: z.string() }).passthrough().optional(),
       rollbackError: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
       error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
     })
@@ -84,6 +86,38 @@ async function multiModelServingReport(endpointName: string, outcome: ReleaseOut
     variants: (live?.variants ?? []).map((v) => ({ name: v.name, model: null, weight: v.weight })),
     serving,
   };
+}
+
+/** Transient ledger failures are retried here, so that the outcome event is sent once, after the write settled. */
+async function recordWithRetry(write: () => Promise<void>): Promise<string | null> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await write();
+      return null;
+    } catch (error) {
+      const name = (error as { name?: string }).name ?? '';
+      if (attempt >= 3 || (name !== 'AwsThrottled' && name !== 'AwsUnavailable')) return error instanceof Error ? error.message : String(error);
+      await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt * Math.random()));
+    }
+  }
+}
+
+/**
+ * What the endpoint serves according to the last check this run made of it, for when the final read
+ * fails: each of these checks saw the endpoint InService on a known config moments before.
+ */
+export function servingFromChecks(
+  outcome: ReleaseOutcome,
+  state: { deployCheck?: { check: string }; promotionCheck?: { check: string }; rollbackCheck?: { check: string }; deployment?: { style?: string; firstDeployment: boolean } },
+): ServingReport['serving'] {
+  if (state.rollbackCheck?.check === 'Deleted') return 'none';
+  if (state.rollbackCheck?.check === 'InService' || state.deployCheck?.check === 'RolledBack') return 'previous';
+  if (outcome === 'PROMOTED') {
+    if (state.promotionCheck?.check === 'InService') return 'new';
+    // A first deployment, all at once or under guardrails: CheckDeployment saw the new config InService.
+    if (state.deployCheck?.check === 'InService' && (state.deployment?.firstDeployment || state.deployment?.style !== 'variant-canary')) return 'new';
+  }
+  return 'unknown';
 }
 
 /**
@@ -133,7 +167,7 @@ export const handler = stepHandler({
               status: `unknown (${error instanceof Error ? error.message : String(error)})`,
               configName: null,
               variants: [],
-              serving: 'unknown',
+              serving: servingFromChecks(outcome, state),
             }),
           );
     // Multi-model: the variants never change, so there is nothing to judge them by (README, "How each mode is released").
@@ -142,7 +176,7 @@ export const handler = stepHandler({
     const multiModel = artifact ? { targetModel: outcome === 'PROMOTED' ? artifact.targetModel : null, liveTargetModel: artifact.liveTargetModel } : undefined;
     const finalOutcome: ReleaseOutcome = broken?.outcome ?? outcome;
     const errorName = broken?.errorName ?? explanation.errorName;
-    const unverified = serving?.serving === 'unknown' ? `; could not read the endpoint to verify what it serves: ${serving.status}` : '';
+    const unverified = serving?.status.startsWith('unknown') ? `; the final read of the endpoint failed (${serving.status}), so what it serves is taken from the run's last endpoint check: ${serving.serving}` : '';
     const reason =
       (broken
         ? `${explanation.reason}; ${broken.reason}`
@@ -157,6 +191,7 @@ export const handler = stepHandler({
     // A run that failed inside ClaimRelease has no $.claim, yet may have claimed the package and queued a
     // ticket: finish() is safe to call anyway (it only closes a claim that is this release's, and deleting an
     // absent ticket or someone else's lease does nothing), so only a known duplicate skips it.
+    let ledgerProblem: string | null = null;
     const ownsClaim = state.claim?.status !== 'duplicate';
     const target = state.claim?.target ?? (state.plan && state.package ? (state.plan.endpointName ?? `batch:${state.package.groupName}`) : null);
     if (ownsClaim && state.plan && state.request?.modelPackageArn && target !== null && state.request.dryRun !== true) {
@@ -180,12 +215,12 @@ export const handler = stepHandler({
         finishedAt: new Date(now).toISOString(),
         timings,
       };
-      await releaseLedger(env.LEDGER_TABLE).finish({ record, requestedAt: state.request.requestedAt });
+      ledgerProblem ??= await recordWithRetry(() => releaseLedger(env.LEDGER_TABLE).finish({ record, requestedAt: state.request?.requestedAt ?? record.requestedAt }));
     }
     // An operator's rollback is a release of its own in the ledger, so the next rollback (or a person) sees it.
     const rollbackOf = state.deployment?.rollbackOf;
     if (state.request?.action === 'rollback' && state.deployment && rollbackOf) {
-      await releaseLedger(env.LEDGER_TABLE).finish({
+      const rollbackRecord = {
         record: {
           releaseId: `rollback-${(state.execution?.id ?? String(now)).split(':').pop() ?? String(now)}`,
           modelPackageArn: rollbackOf.modelPackageArn,
@@ -205,7 +240,8 @@ export const handler = stepHandler({
           timings,
         },
         requestedAt: state.request.requestedAt,
-      });
+      };
+      ledgerProblem ??= await recordWithRetry(() => releaseLedger(env.LEDGER_TABLE).finish(rollbackRecord));
     }
     const detail = {
       outcome: finalOutcome,
@@ -226,7 +262,11 @@ export const handler = stepHandler({
     const resources = [state.request?.modelPackageArn, state.execution?.id].filter((r): r is string => typeof r === 'string');
     // A dry run that fails before its preview (package not deployable, invalid settings) announces nothing:
     // it is a question an operator asked, not a release, and alerting must not see it as one.
-    if (state.request?.dryRun !== true) await publishEvent(env.EVENT_BUS_NAME, env.EVENT_SOURCE, DETAIL_TYPES[finalOutcome], detail, resources);
+    const announced = ledgerProblem === null ? detail : { ...detail, recorded: false, ledgerError: ledgerProblem };
+    if (state.request?.dryRun !== true) await publishEvent(env.EVENT_BUS_NAME, env.EVENT_SOURCE, DETAIL_TYPES[finalOutcome], announced, resources);
+    // The event went out once; failing now (with a name the state machine does not retry) ends the run in
+    // OutcomeNotRecorded instead of re-sending the event on every retry.
+    if (ledgerProblem !== null) throw new LedgerWriteFailed(`The outcome (${finalOutcome}) was announced but not recorded in the ledger: ${ledgerProblem}`);
     return { outcome: finalOutcome, error: errorName, cause: reason, detailType: DETAIL_TYPES[finalOutcome], endpoint: serving, onRequest: state.request?.action === 'rollback' };
   },
 });

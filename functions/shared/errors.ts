@@ -60,4 +60,9 @@ export class AwsRequestRejected extends NamedError {
   override readonly name = 'AwsRequestRejected' as const;
 }
 
+/** The outcome was announced but the ledger could not be written even after retrying: the run ends OutcomeNotRecorded. */
+export class LedgerWriteFailed extends NamedError {
+  override readonly name = 'LedgerWriteFailed' as const;
+}
+
 export const RETRYABLE_ERROR_NAMES = ['AwsThrottled', 'AwsUnavailable'] as const;

@@ -1,4 +1,4 @@
-import { brokenServingPromise } from '../../../functions/record-outcome/handler';
+import { brokenServingPromise, servingFromChecks } from '../../../functions/record-outcome/handler';
 
 describe('brokenServingPromise: wholly old or wholly new, and say which', () => {
   it.each([
@@ -23,5 +23,20 @@ describe('brokenServingPromise: wholly old or wholly new, and say which', () => 
 
   it('has nothing to say when no endpoint was involved', () => {
     expect(brokenServingPromise('FAILED', null)).toBeNull();
+  });
+});
+
+describe('servingFromChecks: what serves when the final read fails', () => {
+  it('takes the verified rollback, promotion or first-deployment check', () => {
+    expect(servingFromChecks('ROLLED_BACK', { rollbackCheck: { check: 'InService' } })).toBe('previous');
+    expect(servingFromChecks('ROLLED_BACK', { rollbackCheck: { check: 'Deleted' } })).toBe('none');
+    expect(servingFromChecks('ROLLED_BACK', { deployCheck: { check: 'RolledBack' } })).toBe('previous');
+    expect(servingFromChecks('PROMOTED', { promotionCheck: { check: 'InService' } })).toBe('new');
+    expect(servingFromChecks('PROMOTED', { deployCheck: { check: 'InService' }, deployment: { firstDeployment: true, style: 'variant-canary' } })).toBe('new');
+  });
+
+  it('says unknown rather than guess', () => {
+    expect(servingFromChecks('PROMOTED', { deployCheck: { check: 'InService' }, deployment: { firstDeployment: false, style: 'variant-canary' } })).toBe('unknown');
+    expect(servingFromChecks('FAILED', {})).toBe('unknown');
   });
 });

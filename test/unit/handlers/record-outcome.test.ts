@@ -85,6 +85,20 @@ describe('RecordOutcome handler', () => {
     expect(event.detail.decision).toEqual(state.plan.decision);
   });
 
+  it('announces the outcome once even when the ledger cannot be written, then fails with LedgerWriteFailed (not retried)', async () => {
+    // Prepare
+    servesOld();
+    ledger.finish = async () => {
+      throw Object.assign(new Error('DynamoDB PutItem failed: AccessDeniedException'), { name: 'AwsRequestRejected' });
+    };
+    const state = { ...releaseState(), claim: claimed, deployment, canaryCheck: { verdict: 'alarm', reason: 'alarm churn-latency-p99 is in ALARM' } };
+
+    // Act / Assess
+    await expect(handler({ outcome: 'ROLLED_BACK', state }, lambdaContext())).rejects.toMatchObject({ name: 'LedgerWriteFailed', message: expect.stringMatching(/announced but not recorded/) });
+    expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(1);
+    expect(sentEvent().detail).toMatchObject({ outcome: 'ROLLED_BACK', recorded: false, ledgerError: expect.stringContaining('AccessDenied') });
+  });
+
   it('still records and announces the outcome when the endpoint cannot be read, saying it could not verify', async () => {
     // Prepare
     sageMaker.on(DescribeEndpointCommand).rejects(sdkError('ServiceUnavailable', 503, 'The service is unavailable'));
@@ -94,8 +108,9 @@ describe('RecordOutcome handler', () => {
     const out = await handler({ outcome: 'ROLLED_BACK', state }, lambdaContext());
 
     // Assess
+    // No rollback check in this state, so the last check cannot vouch for either model.
     expect(out).toMatchObject({ outcome: 'ROLLED_BACK', endpoint: { serving: 'unknown' } });
-    expect(out.cause).toMatch(/could not read the endpoint to verify what it serves/);
+    expect(out.cause).toMatch(/the final read of the endpoint failed/);
     expect(ledger.finished[0]).toMatchObject({ status: 'ROLLED_BACK', servingModel: 'unknown' });
     expect(sentEvent().DetailType).toBe('Model Deployment Rolled Back');
   });
