@@ -65,4 +65,5 @@ export class LedgerWriteFailed extends NamedError {
   override readonly name = 'LedgerWriteFailed' as const;
 }
 
+/** The names every Lambda task's Retry must list (checked against the packaged ASL by test/templates). */
 export const RETRYABLE_ERROR_NAMES = ['AwsThrottled', 'AwsUnavailable'] as const;

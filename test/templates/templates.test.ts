@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { RETRYABLE_ERROR_NAMES } from '../../functions/shared/errors';
 import { allStates, loadPackagedStateMachine, PACKAGED_TEMPLATE, PROJECT_ROOT } from '../../local/packaged-template';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -39,7 +40,7 @@ describe('packaged templates (npm run package)', () => {
     for (const [name, state] of tasks) {
       const retry = (state.Retry ?? []) as { ErrorEquals: string[]; JitterStrategy?: string }[];
       const errors = retry.flatMap((r) => r.ErrorEquals);
-      expect({ name, covered: ['Lambda.ServiceException', 'Lambda.TooManyRequestsException', 'AwsThrottled', 'AwsUnavailable'].every((e) => errors.includes(e)) }).toEqual({ name, covered: true });
+      expect({ name, covered: ['Lambda.ServiceException', 'Lambda.TooManyRequestsException', ...RETRYABLE_ERROR_NAMES].every((e) => errors.includes(e)) }).toEqual({ name, covered: true });
       expect(retry.every((r) => r.JitterStrategy === 'FULL')).toBe(true);
     }
   });
