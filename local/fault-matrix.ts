@@ -1,5 +1,5 @@
 /**
- * Issue 6's fault-injection matrix: for every AWS call the pipeline makes in a baseline scenario, inject
+ * The fault-injection matrix: for every AWS call the pipeline makes in a baseline scenario, inject
  * throttling, a 5xx and a timeout, once and persistently, and judge what the run did.
  *
  * - once: the run must end exactly as it does without the fault (same outcome, same model served, same events).
@@ -11,7 +11,7 @@
 import { startMoto, type MotoServer } from './moto';
 import type { FaultKind, FaultSpec } from './sagemaker-simulator';
 import { findScenario, type Scenario } from './scenario';
-import { runScenario, type AwsCallCount, type LedgerRecord, type SimulationResult } from './simulation';
+import { runScenario, type AwsCallCount, type LedgerRecord, type SimulationResult } from './runner';
 
 export type { FaultKind } from './sagemaker-simulator';
 export type FaultPersistence = 'once' | 'always';

@@ -1,5 +1,5 @@
 /**
- * Load test (issue 6): many approvals over many endpoints in one simulation. Every endpoint is seeded
+ * Load test: many approvals over many endpoints in one simulation. Every endpoint is seeded
  * with a live model; several candidate packages per endpoint are approved a few virtual seconds apart
  * (round robin over the endpoints), each approval event travels through the packaged rule and starts
  * its own execution, all running concurrently. Later approvals arrive while earlier releases to the
@@ -14,7 +14,9 @@ import { CreateModelPackageGroupCommand, UpdateModelPackageCommand } from '@aws-
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { MotoServer } from './moto';
 import type { ExecutionReport, StateVisit } from './run-state-machine';
-import { createModelPackage, endpointSummary, executionSummary, LEDGER_TABLE, seedLiveEndpoint, setUpLocalAccount, waitInService, type EndpointSummary } from './simulation';
+import { LEDGER_TABLE, setUpLocalAccount } from './account';
+import { endpointSummary, executionSummary, type EndpointSummary } from './runner';
+import { createModelPackage, seedLiveEndpoint, waitInService } from './seeding';
 
 export interface LoadTestOptions {
   /** Packages approved in all (default 100). */

@@ -47,10 +47,14 @@ export interface PackagedFunction {
 }
 
 export interface PackagedStateMachine {
+  /** Logical id in the template (ReleaseStateMachine, BatchScoringStateMachine). */
+  id: string;
   name: string;
+  arn: string;
   definition: AslDefinition;
   /** Task state name -> function that serves it. */
   functionsByState: Record<string, PackagedFunction>;
+  /** The functions its Task states use. */
   functions: PackagedFunction[];
   /** Event patterns of the EventBridge rules that start this state machine. */
   triggerPatterns: Record<string, Json>[];
@@ -105,18 +109,26 @@ function renderDefinition(definitionString: Json, functions: Map<string, Package
   });
 }
 
-export function loadPackagedStateMachine(templatePath = PACKAGED_TEMPLATE): PackagedStateMachine {
+/** The packaged state machines by logical id: ReleaseStateMachine and BatchScoringStateMachine. */
+export type StateMachineId = 'ReleaseStateMachine' | 'BatchScoringStateMachine';
+
+export interface PackagedStateMachines {
+  release: PackagedStateMachine;
+  batchScoring: PackagedStateMachine;
+  /** Every function of the stack (each state machine's functionsByState holds the ones it uses). */
+  functions: PackagedFunction[];
+}
+
+function readTemplate(templatePath: string): CfnTemplate {
   if (!existsSync(templatePath)) {
     throw new TemplateNotPackaged(`${templatePath} not found: run \`npm run package\` first (it writes the template offline)`);
   }
-  const template = JSON.parse(readFileSync(templatePath, 'utf8')) as CfnTemplate;
-  const functions = new Map<string, PackagedFunction>();
-  for (const [logicalId, resource] of Object.entries(template.Resources)) {
-    if (resource.Type === 'AWS::Lambda::Function') functions.set(logicalId, functionFromResource(logicalId, resource));
-  }
-  const machines = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine');
-  const [machineId, machine] = machines[0] ?? [];
-  if (!machineId || !machine) throw new Error('The packaged template has no state machine');
+  return JSON.parse(readFileSync(templatePath, 'utf8')) as CfnTemplate;
+}
+
+function packagedMachine(template: CfnTemplate, machineId: string, functions: Map<string, PackagedFunction>): PackagedStateMachine {
+  const machine = template.Resources[machineId];
+  if (machine?.Type !== 'AWS::StepFunctions::StateMachine') throw new Error(`The packaged template has no state machine ${machineId}`);
   const definition = JSON.parse(renderDefinition(machine.Properties?.DefinitionString ?? null, functions)) as AslDefinition;
   const byArn = new Map([...functions.values()].map((f) => [f.arn, f]));
   const functionsByState: Record<string, PackagedFunction> = {};
@@ -125,17 +137,53 @@ export function loadPackagedStateMachine(templatePath = PACKAGED_TEMPLATE): Pack
     const fn = byArn.get(state.Resource);
     if (fn) functionsByState[stateName] = fn;
   }
+  const targetsThis = (r: CfnResource) => JSON.stringify(r.Properties?.Targets ?? []).includes(`"${machineId}"`);
   const triggerPatterns = Object.values(template.Resources)
-    .filter((r) => r.Type === 'AWS::Events::Rule')
-    .filter((r) => JSON.stringify(r.Properties?.Targets ?? []).includes(machineId))
+    .filter((r) => r.Type === 'AWS::Events::Rule' && targetsThis(r))
     .map((r) => r.Properties?.EventPattern as Record<string, Json>)
     .filter((p) => p !== undefined);
   const scheduleInputs = Object.values(template.Resources)
     .filter((r) => r.Type === 'AWS::Events::Rule' && r.Properties?.ScheduleExpression !== undefined)
     .flatMap((r) => (r.Properties?.Targets as { Arn?: Json; Input?: string }[] | undefined) ?? [])
-    .filter((t) => JSON.stringify(t.Arn ?? null).includes(machineId) && typeof t.Input === 'string')
+    .filter((t) => JSON.stringify(t.Arn ?? null).includes(`"${machineId}"`) && typeof t.Input === 'string')
     .map((t) => JSON.parse(t.Input ?? 'null') as unknown);
-  return { name: String(machine.Properties?.StateMachineName ?? machineId), definition, functionsByState, functions: [...functions.values()], triggerPatterns, scheduleInputs };
+  const name = String(machine.Properties?.StateMachineName ?? machineId);
+  return {
+    id: machineId,
+    name,
+    arn: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${name}`,
+    definition,
+    functionsByState,
+    functions: [...new Set(Object.values(functionsByState))],
+    triggerPatterns,
+    scheduleInputs,
+  };
+}
+
+/** Both state machines of the packaged template, with every function of the stack. */
+export function loadPackagedStateMachines(templatePath = PACKAGED_TEMPLATE): PackagedStateMachines {
+  const template = readTemplate(templatePath);
+  const functions = new Map<string, PackagedFunction>();
+  for (const [logicalId, resource] of Object.entries(template.Resources)) {
+    if (resource.Type === 'AWS::Lambda::Function') functions.set(logicalId, functionFromResource(logicalId, resource));
+  }
+  return {
+    release: packagedMachine(template, 'ReleaseStateMachine', functions),
+    batchScoring: packagedMachine(template, 'BatchScoringStateMachine', functions),
+    functions: [...functions.values()],
+  };
+}
+
+/** One packaged state machine (the release one unless asked). */
+export function loadPackagedStateMachine(id: StateMachineId = 'ReleaseStateMachine', templatePath = PACKAGED_TEMPLATE): PackagedStateMachine {
+  const machines = loadPackagedStateMachines(templatePath);
+  return id === 'ReleaseStateMachine' ? machines.release : machines.batchScoring;
+}
+
+/** The state machine an input is for: nightly and "score now" runs go to batch scoring, everything else to releases. */
+export function machineForInput(machines: PackagedStateMachines, input: unknown): PackagedStateMachine {
+  const action = typeof input === 'object' && input !== null ? (input as { action?: unknown }).action : undefined;
+  return action === 'nightly-batch' || action === 'score' ? machines.batchScoring : machines.release;
 }
 
 /**
@@ -151,3 +199,25 @@ export function resolveEnvironment(fn: PackagedFunction, resolve: (intrinsic: Js
 }
 
 export type { Json };
+
+/** What the local stand-ins for the stack's own resources are called (the rest of the environment is as packaged). */
+export interface LocalResources {
+  ledgerTable: string;
+  sageMakerExecutionRoleArn: string;
+}
+
+/**
+ * The environment every bundled handler gets in a local run (the simulation and the state-machine tests
+ * alike): each function's packaged environment, its CloudFormation references replaced by local resources.
+ * All functions share the provider environment, so one map serves them all.
+ */
+export function handlerEnvironment(functions: PackagedFunction[], resources: LocalResources): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const fn of functions) {
+    Object.assign(
+      env,
+      resolveEnvironment(fn, (_intrinsic, variable) => (variable === 'LEDGER_TABLE' ? resources.ledgerTable : variable === 'SAGEMAKER_EXECUTION_ROLE_ARN' ? resources.sageMakerExecutionRoleArn : '')),
+    );
+  }
+  return env;
+}

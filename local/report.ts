@@ -5,13 +5,14 @@
  * Content-Security-Policy meta tag enforces it), so the file can be attached to a ticket or opened
  * offline. Every piece of text that comes from a scenario or a run is escaped.
  */
-import type { SimulationResult, TimelineEntry } from './simulation';
+import type { SimulationResult, TimelineEntry } from './runner';
 import type { MetricPoint, MetricSeries } from './sim/metrics';
 
 const MINUTE_MS = 60_000;
 
 /** States whose timeline entries mark a change of traffic on the chart. */
-const TRAFFIC_STATES = ['StartCanary', 'ShiftTraffic', 'Promote', 'RollBack'] as const;
+// States that move traffic, in each release style's section (statemachines/release.asl.yml).
+const TRAFFIC_STATES = ['StartCanary', 'ShiftTraffic', 'Promote', 'GuardedStartDeployment', 'AsyncStartDeployment', 'ServerlessStartBake', 'RollBack'] as const;
 
 /** Okabe–Ito: distinguishable with the common colour-vision deficiencies, readable on white. */
 const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#000000'];

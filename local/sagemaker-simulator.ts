@@ -13,6 +13,7 @@ import { isObject, parseJsonObject, str, type JsonObject } from './sim/json';
 import { MetricsStore, MINUTE, type MetricSeries } from './sim/metrics';
 import { MotoApi } from './sim/moto-api';
 import { Prng } from './sim/prng';
+import { CORRECTED_OPERATIONS } from './sim/conformance';
 import { forward, forwardBuffered, inflate, needsInflate, replay } from './sim/proxy';
 import { Runtime } from './sim/runtime';
 import { TrafficGenerator, type TrafficSpec, type TrafficStats } from './sim/traffic';
@@ -274,6 +275,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       }
       if (info.service === 'sagemaker' && (info.operation === 'UpdateModelPackage' || info.operation === 'CreateModelPackage')) {
         await modelPackageEvent(req, res, info, await readBody(req));
+        return;
+      }
+      const correct = info.service === 'sagemaker' ? CORRECTED_OPERATIONS[info.operation] : undefined;
+      if (correct) {
+        replay(res, correct(await forwardBuffered(motoEndpoint, req, await readBody(req))));
         return;
       }
       if (needsInflate(req)) {

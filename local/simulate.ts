@@ -13,7 +13,7 @@ import { builtInScenarios, findScenario, type Scenario } from './scenario';
 import { badInputScenarios } from './bad-input-suite';
 import { runFaultMatrix, printFaultMatrix } from './fault-matrix';
 import { runLoadTest } from './load-test';
-import { runScenario, type SimulationResult, type TimelineEntry } from './simulation';
+import { runScenario, type SimulationResult, type TimelineEntry } from './runner';
 import { renderReport } from './report';
 import { MotoNotInstalledError, startMoto } from './moto';
 import { TemplateNotPackaged } from './packaged-template';
@@ -30,16 +30,38 @@ interface Args {
   json: boolean;
   verbose: boolean;
   scenario: string;
+  /** Every --scenario given (the fault matrix takes several). */
+  scenarios: string[];
   report: string | null;
   speed: number;
+  /** Whether --speed was given (the load test has its own default). */
+  speedGiven: boolean;
+  requestTimeoutMs: number | null;
 }
 
 const USAGE = `usage: npm run simulate -- [--list] [--scenario NAME|FILE.json] [--all] [--bad-input] [--json] [--report FILE.html] [--speed N] [--verbose]
-       npm run simulate -- --load [--approvals 100] [--endpoints 20]
-       npm run simulate -- --faults [--quick]`;
+       npm run simulate -- --load [--approvals 100] [--endpoints 20] [--speed 50] [--json]
+       npm run simulate -- --faults [--quick] [--scenario NAME]... [--request-timeout-ms 1000] [--json]`;
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { list: false, all: false, badInput: false, load: false, faults: false, quick: false, approvals: 100, endpoints: 20, json: false, verbose: false, scenario: 'realtime-canary-promote', report: null, speed: 600 };
+  const args: Args = {
+    list: false,
+    all: false,
+    badInput: false,
+    load: false,
+    faults: false,
+    quick: false,
+    approvals: 100,
+    endpoints: 20,
+    json: false,
+    verbose: false,
+    scenario: 'realtime-canary-promote',
+    scenarios: [],
+    report: null,
+    speed: 600,
+    speedGiven: false,
+    requestTimeoutMs: null,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -57,10 +79,17 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--endpoints') args.endpoints = Number(value());
     else if (a === '--json') args.json = true;
     else if (a === '--verbose') args.verbose = true;
-    else if (a === '--scenario') args.scenario = value();
+    else if (a === '--scenario') {
+      args.scenario = value();
+      args.scenarios.push(args.scenario);
+    } else if (a === '--request-timeout-ms') {
+      args.requestTimeoutMs = Number(value());
+      if (!(args.requestTimeoutMs > 0)) throw new Error(`--request-timeout-ms must be a positive number\n${USAGE}`);
+    }
     else if (a === '--report') args.report = value();
     else if (a === '--speed') {
       args.speed = Number(value());
+      args.speedGiven = true;
       if (!(args.speed > 0)) throw new Error(`--speed must be a positive number\n${USAGE}`);
     } else if (a === '--help' || a === '-h') {
       console.log(USAGE);
@@ -131,9 +160,18 @@ async function main(): Promise<number> {
   return results.every((r) => r.passed) ? 0 : 1;
 }
 
-/** Issue 6's load: many approvals over many endpoints in one simulation (local/load-test.ts). */
+/** The load test: many approvals over many endpoints in one simulation (local/load-test.ts). */
 async function runLoad(args: Args): Promise<number> {
-  const result = await runLoadTest({ approvals: args.approvals, endpoints: args.endpoints, onProgress: (line) => console.log(`  ${line}`) });
+  const result = await runLoadTest({
+    approvals: args.approvals,
+    endpoints: args.endpoints,
+    ...(args.speedGiven ? { speed: args.speed } : {}),
+    onProgress: args.json ? undefined : (line) => console.log(`  ${line}`),
+  });
+  if (args.json) {
+    console.log(JSON.stringify(result, null, 2));
+    return result.passed ? 0 : 1;
+  }
   console.log(`\n  load:        ${result.approvals} approvals over ${result.endpoints} endpoints`);
   console.log(`  outcomes:    ${Object.entries(result.outcomes).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   console.log(`  ledger:      ${result.ledgerRecords} release records, ${result.outcomeEvents} outcome events`);
@@ -142,10 +180,16 @@ async function runLoad(args: Args): Promise<number> {
   return result.passed ? 0 : 1;
 }
 
-/** Issue 6's fault matrix: every AWS call the pipeline makes, with throttling, 5xx and timeouts (local/fault-matrix.ts). */
+/** The fault matrix: every AWS call the pipeline makes, with throttling, 5xx and timeouts (local/fault-matrix.ts). */
 async function runFaults(args: Args): Promise<number> {
-  const result = await runFaultMatrix({ operationsPerService: args.quick ? 1 : undefined, onCase: (c) => console.log(`  ${c.survived ? 'ok  ' : 'FAIL'} ${c.scenario} ${c.service}.${c.operation} ${c.kind} ${c.persistence}${c.survived ? '' : `: ${c.reason ?? ''}`}`) });
-  printFaultMatrix(result);
+  const result = await runFaultMatrix({
+    operationsPerService: args.quick ? 1 : undefined,
+    ...(args.scenarios.length > 0 ? { scenarios: args.scenarios } : {}),
+    ...(args.requestTimeoutMs !== null ? { requestTimeoutMs: args.requestTimeoutMs } : {}),
+    onCase: args.json ? undefined : (c) => console.log(`  ${c.survived ? 'ok  ' : 'FAIL'} ${c.scenario} ${c.service}.${c.operation} ${c.kind} ${c.persistence}${c.survived ? '' : `: ${c.reason ?? ''}`}`),
+  });
+  if (args.json) console.log(JSON.stringify(result, null, 2));
+  else printFaultMatrix(result);
   return result.cases.every((c) => c.survived) ? 0 : 1;
 }
 

@@ -30,9 +30,16 @@ async function main(): Promise<void> {
         platform: 'node',
         target: 'node22',
         format: 'cjs',
+        // The SDK's ES modules, not its single-file CommonJS builds: only the ESM builds tree-shake, which
+        // keeps each client's unused commands and schemas (hundreds of KB) out of every bundle.
+        mainFields: ['module', 'main'],
+        // Those builds load Node built-ins with import() (node:http, node:async_hooks): compiled to require(),
+        // so every bundle is plain CommonJS, which any host loads, jest's module sandbox included.
+        supported: { 'dynamic-import': false },
         minify: true,
-        // Error names are literals already; keepNames also keeps stack traces readable.
-        keepNames: true,
+        // Error names are literals already, and stack traces map back through the source map
+        // (NODE_OPTIONS=--enable-source-maps); keepNames would add a call per function to every cold start.
+        keepNames: false,
         sourcemap: 'linked',
         legalComments: 'none',
         logLevel: 'warning',

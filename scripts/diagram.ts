@@ -1,12 +1,12 @@
 /**
- * Draws the state machine as a Mermaid flowchart and keeps the README's copy of it current, so the
- * diagram cannot drift from what is deployed.
+ * Draws each state machine as a Mermaid flowchart and keeps docs/state-machines.md current, so the
+ * diagrams cannot drift from what is deployed.
  *
- * The definition is read from the PACKAGED template (`npm run package` writes it), i.e. the ASL exactly
+ * The definitions are read from the PACKAGED template (`npm run package` writes it), i.e. the ASL exactly
  * as it would be deployed, not the YAML source.
  *
- *   npm run diagram            rewrite the diagram between the README markers
- *   npm run diagram -- --check exit 1 if the README's diagram differs from the generated one
+ *   npm run diagram            rewrite each diagram between its markers in docs/state-machines.md
+ *   npm run diagram -- --check exit 1 if a diagram there differs from the generated one
  *
  * What is drawn: one node per state (nested Map/Parallel states inside a subgraph), Next and Default
  * edges, every Choice rule with a short condition, and Catch routes as dashed edges labelled with the
@@ -15,11 +15,20 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadPackagedStateMachine, PACKAGED_TEMPLATE, PROJECT_ROOT, TemplateNotPackaged } from '../local/packaged-template';
+import { loadPackagedStateMachines, PACKAGED_TEMPLATE, PROJECT_ROOT, TemplateNotPackaged, type PackagedStateMachines } from '../local/packaged-template';
 
-export const DIAGRAM_START = '<!-- diagram:start -->';
-export const DIAGRAM_END = '<!-- diagram:end -->';
-export const README_PATH = join(PROJECT_ROOT, 'README.md');
+/** The diagrams drawn, by the name their markers carry, with the state machine each is drawn from. */
+export const DIAGRAMS = {
+  release: (machines: PackagedStateMachines) => machines.release,
+  'batch-scoring': (machines: PackagedStateMachines) => machines.batchScoring,
+} as const;
+export type DiagramName = keyof typeof DIAGRAMS;
+
+/** The lines a diagram sits between: `<!-- diagram:release:start -->` ... `<!-- diagram:release:end -->`. */
+export function diagramMarkers(name: DiagramName): { start: string; end: string } {
+  return { start: `<!-- diagram:${name}:start -->`, end: `<!-- diagram:${name}:end -->` };
+}
+export const DIAGRAMS_PATH = join(PROJECT_ROOT, 'docs', 'state-machines.md');
 
 /** The part of an ASL state this script reads; anything else is ignored. */
 export interface AslStateLike {
@@ -391,40 +400,47 @@ export function aslToMermaid(definition: AslMachineLike): string {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// README
+// The document the diagrams live in
 // ---------------------------------------------------------------------------------------------------
 
-function markerLines(lines: string[]): { start: number; end: number } {
+function markerLines(lines: string[], name: DiagramName): { start: number; end: number } {
+  const markers = diagramMarkers(name);
   const find = (marker: string): number => {
     const at = lines.flatMap((line, i) => (line.trim() === marker ? [i] : []));
     if (at.length === 0) {
-      throw new Error(`README has no "${marker}" line: put ${DIAGRAM_START} and ${DIAGRAM_END}, each on its own line, where the diagram goes`);
+      throw new Error(`no "${marker}" line: put ${markers.start} and ${markers.end}, each on its own line, where the diagram goes`);
     }
-    if (at.length > 1) throw new Error(`README has ${at.length} "${marker}" lines (lines ${at.map((i) => i + 1).join(', ')}); keep exactly one`);
+    if (at.length > 1) throw new Error(`${at.length} "${marker}" lines (lines ${at.map((i) => i + 1).join(', ')}); keep exactly one`);
     return at[0] ?? -1;
   };
-  const start = find(DIAGRAM_START);
-  const end = find(DIAGRAM_END);
-  if (end < start) throw new Error(`README's ${DIAGRAM_END} (line ${end + 1}) comes before ${DIAGRAM_START} (line ${start + 1})`);
+  const start = find(markers.start);
+  const end = find(markers.end);
+  if (end < start) throw new Error(`${markers.end} (line ${end + 1}) comes before ${markers.start} (line ${start + 1})`);
   return { start, end };
 }
 
-/** The README with everything between the diagram markers replaced by a ```mermaid block. */
-export function readmeWithDiagram(readme: string, mermaid: string): string {
-  const eol = readme.includes('\r\n') ? '\r\n' : '\n';
-  const lines = readme.split(/\r?\n/);
-  const { start, end } = markerLines(lines);
+/** The document with everything between the diagram's markers replaced by a ```mermaid block. */
+export function documentWithDiagram(document: string, name: DiagramName, mermaid: string): string {
+  const eol = document.includes('\r\n') ? '\r\n' : '\n';
+  const lines = document.split(/\r?\n/);
+  const { start, end } = markerLines(lines, name);
   const block = ['```mermaid', ...mermaid.replace(/\s+$/, '').split(/\r?\n/), '```'];
   return [...lines.slice(0, start + 1), ...block, ...lines.slice(end)].join(eol);
 }
 
-/** The diagram currently in the README: the inside of its ```mermaid block, or whatever is between the markers. */
-export function diagramInReadme(readme: string): string {
-  const lines = readme.split(/\r?\n/);
-  const { start, end } = markerLines(lines);
+/** The diagram currently in the document: the inside of its ```mermaid block, or whatever is between the markers. */
+export function diagramInDocument(document: string, name: DiagramName): string {
+  const lines = document.split(/\r?\n/);
+  const { start, end } = markerLines(lines, name);
   const inside = lines.slice(start + 1, end);
   if (inside[0]?.trim() === '```mermaid' && inside[inside.length - 1]?.trim() === '```') return inside.slice(1, -1).join('\n');
   return inside.join('\n');
+}
+
+/** Every diagram, generated from the packaged template. */
+export function generatedDiagrams(templatePath = PACKAGED_TEMPLATE): Record<DiagramName, string> {
+  const machines = loadPackagedStateMachines(templatePath);
+  return { release: aslToMermaid(DIAGRAMS.release(machines).definition), 'batch-scoring': aslToMermaid(DIAGRAMS['batch-scoring'](machines).definition) };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -432,19 +448,19 @@ export function diagramInReadme(readme: string): string {
 // ---------------------------------------------------------------------------------------------------
 
 export interface DiagramCliOptions {
-  readmePath?: string;
+  documentPath?: string;
   templatePath?: string;
   log?: (message: string) => void;
   error?: (message: string) => void;
 }
 
-/** Runs the CLI; returns the exit code (0 ok, 1 README out of date or unusable, 2 template not packaged). */
+/** Runs the CLI; returns the exit code (0 ok, 1 document out of date or unusable, 2 template not packaged). */
 export function runDiagramCli(args: string[], options: DiagramCliOptions = {}): number {
-  const { readmePath = README_PATH, templatePath = PACKAGED_TEMPLATE, log = console.log, error = console.error } = options;
+  const { documentPath = DIAGRAMS_PATH, templatePath = PACKAGED_TEMPLATE, log = console.log, error = console.error } = options;
   const check = args.includes('--check');
-  let mermaid: string;
+  let diagrams: Record<DiagramName, string>;
   try {
-    mermaid = aslToMermaid(loadPackagedStateMachine(templatePath).definition);
+    diagrams = generatedDiagrams(templatePath);
   } catch (e: unknown) {
     if (e instanceof TemplateNotPackaged) {
       error(e.message);
@@ -452,28 +468,29 @@ export function runDiagramCli(args: string[], options: DiagramCliOptions = {}): 
     }
     throw e;
   }
-  if (!existsSync(readmePath)) {
-    error(`${readmePath} not found: create it with ${DIAGRAM_START} and ${DIAGRAM_END} lines where the diagram goes, then run \`npm run diagram\``);
+  if (!existsSync(documentPath)) {
+    const { start, end } = diagramMarkers('release');
+    error(`${documentPath} not found: create it with ${start} and ${end} lines (and the same for batch-scoring) where the diagrams go, then run \`npm run diagram\``);
     return 1;
   }
-  const readme = readFileSync(readmePath, 'utf8');
-  let updated: string;
+  const current = readFileSync(documentPath, 'utf8');
+  let updated = current;
   try {
-    updated = readmeWithDiagram(readme, mermaid);
+    for (const [name, mermaid] of Object.entries(diagrams) as [DiagramName, string][]) updated = documentWithDiagram(updated, name, mermaid);
   } catch (e: unknown) {
-    error(`${readmePath}: ${e instanceof Error ? e.message : String(e)}`);
+    error(`${documentPath}: ${e instanceof Error ? e.message : String(e)}`);
     return 1;
   }
-  if (updated === readme) {
-    log(`${readmePath}: the state machine diagram is up to date`);
+  if (updated === current) {
+    log(`${documentPath}: the state machine diagrams are up to date`);
     return 0;
   }
   if (check) {
-    error(`${readmePath}: the state machine diagram differs from the packaged state machine. Run \`npm run diagram\` (after \`npm run package\`) and commit README.md.`);
+    error(`${documentPath}: a state machine diagram differs from the packaged state machines. Run \`npm run diagram\` (after \`npm run package\`) and commit ${documentPath.replace(`${PROJECT_ROOT}/`, '')}.`);
     return 1;
   }
-  writeFileSync(readmePath, updated);
-  log(`${readmePath}: state machine diagram updated`);
+  writeFileSync(documentPath, updated);
+  log(`${documentPath}: state machine diagrams updated`);
   return 0;
 }
 

@@ -6,20 +6,21 @@
  * settings and the resource names. Calls no AWS API. Stage defaults come from the packaged template
  * (`npm run package`), so they are exactly what a deployed stage would use.
  */
-import { readFileSync } from 'node:fs';
 import { execSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { DescribeModelPackageCommandOutput } from '@aws-sdk/client-sagemaker';
-import { toModelPackage } from '../functions/shared/aws/model-registry';
-import { planRelease, planEnv } from '../functions/plan-release/handler';
-import { loadPackagedStateMachine, PACKAGED_TEMPLATE, PROJECT_ROOT } from '../local/packaged-template';
+import { toModelPackage } from '../functions/shared/aws/sagemaker';
+import { planRelease } from '../functions/shared/domain/release-plan';
+import { jsonString, parseOrThrow } from '../functions/shared/schema';
+import * as z from '../functions/shared/zod';
+import { loadPackagedStateMachines, PACKAGED_TEMPLATE, PROJECT_ROOT } from '../local/packaged-template';
 
 function stageDefaults(): Record<string, string> {
   if (!existsSync(PACKAGED_TEMPLATE)) execSync('npm run package --silent', { cwd: PROJECT_ROOT, stdio: 'inherit' });
-  const fn = loadPackagedStateMachine().functions.find((f) => f.handlerDir === 'plan-release');
+  const fn = loadPackagedStateMachines().functions.find((f) => f.handlerDir === 'plan-release');
   const raw = fn?.environment.DEFAULT_SETTINGS;
   if (typeof raw !== 'string') throw new Error('The packaged template has no DEFAULT_SETTINGS for plan-release');
-  return planEnv.parse({ DEFAULT_SETTINGS: raw }).DEFAULT_SETTINGS;
+  return parseOrThrow(jsonString(z.record(z.string(), z.string()), 'a JSON object of setting key to string value'), raw, (m) => new Error(m), 'DEFAULT_SETTINGS');
 }
 
 function main(argv: string[]): number {

@@ -1,26 +1,25 @@
-import { z } from 'zod';
-import { describeAlarms, variantMetricSum } from '../shared/aws/alarms';
+import { cloudWatch } from '../shared/aws/cloudwatch';
 import { judgeCanary } from '../shared/domain/canary';
-import { deploymentSlice, releaseState } from '../shared/domain/state';
-import { stepHandler } from '../shared/runtime/step-handler';
+import { canarySlice, deploymentSlice, releaseState } from '../shared/domain/state';
+import { awsEnv } from '../shared/runtime/env';
+import { awsStepHandler } from '../shared/runtime/aws-step-handler';
+import { defineStep } from '../shared/runtime/step-handler';
+import * as z from '../shared/zod';
 
-const canarySlice = z.object({ alarmNames: z.array(z.string()), startedAt: z.string(), bakeUntil: z.string() });
-
-/** State CheckCanary: one look at the alarms (looped by BakeCanary until the bake is over). */
-export const handler = stepHandler({
+/** States CheckCanary and CheckServerlessBake: one look at the alarms (looped until the bake is over). */
+export const checkCanaryStep = defineStep({
   step: 'CheckCanary',
-  input: releaseState.extend({ deployment: deploymentSlice, canary: canarySlice }),
-  env: z.object({}),
-  run: async ({ plan, deployment, canary }) => {
+  input: z.extend(releaseState, { deployment: deploymentSlice, canary: z.pick(canarySlice, { alarmNames: true, startedAt: true, bakeUntil: true }) }),
+  env: awsEnv,
+  aws: { cloudWatch },
+  run: async ({ plan, deployment, canary }, { aws }) => {
     const now = Date.now();
     const bakeUntil = Date.parse(canary.bakeUntil);
-    const alarms = await describeAlarms(canary.alarmNames);
+    const alarms = await aws.cloudWatch.describeAlarms(canary.alarmNames);
     // Counting invocations costs a call, so only once the bake is over and the count matters. From the canary's
     // start only: smoke-test calls to the new variant in the minute before must not count as canary traffic.
     const invocations =
-      now >= bakeUntil
-        ? await variantMetricSum('Invocations', deployment.endpointName, deployment.newVariantName, new Date(Date.parse(canary.startedAt)), new Date(now))
-        : null;
+      now >= bakeUntil ? await aws.cloudWatch.variantMetricSum('Invocations', deployment.endpointName, deployment.newVariantName, new Date(Date.parse(canary.startedAt)), new Date(now)) : null;
     const judgement = judgeCanary({
       expectedAlarms: canary.alarmNames,
       alarms,
@@ -33,3 +32,5 @@ export const handler = stepHandler({
     return { ...judgement, alarms, invocations, checkedAt: new Date(now).toISOString() };
   },
 });
+
+export const handler = awsStepHandler(checkCanaryStep);

@@ -1,11 +1,13 @@
-import { z } from 'zod';
-import { releaseLedger } from '../shared/aws/ledger';
+import { dynamoDbLedger } from '../shared/aws/dynamodb-ledger';
 import { EndpointBusy } from '../shared/errors';
+import { leaseSecondsFor, ledgerTarget } from '../shared/domain/ledger';
+import { releaseState, type ClaimOutcome } from '../shared/domain/state';
 import { ledgerEnv, secondsFromEnv } from '../shared/runtime/env';
-import { releaseState } from '../shared/domain/state';
-import { stepHandler } from '../shared/runtime/step-handler';
+import { awsStepHandler } from '../shared/runtime/aws-step-handler';
+import { defineStep } from '../shared/runtime/step-handler';
+import * as z from '../shared/zod';
 
-const env = ledgerEnv.extend({
+const env = z.extend(ledgerEnv, {
   /** How long a lease lasts before another release may take it over (a crashed execution's lease expires). */
   LEASE_SECONDS: secondsFromEnv,
   /** How long a release waits in its endpoint's queue before giving up with EndpointBusy. */
@@ -14,40 +16,23 @@ const env = ledgerEnv.extend({
 });
 
 /**
- * A lease must outlast the release it guards, or a second release could take the endpoint mid-bake:
- * at least the bake plus four bounded endpoint waits (deploy, traffic shift, promote, rollback).
- */
-export function leaseSecondsFor(bakeMinutes: number, env: { LEASE_SECONDS: number; ENDPOINT_WAIT_SECONDS: number }): number {
-  return Math.max(env.LEASE_SECONDS, bakeMinutes * 60 + 4 * env.ENDPOINT_WAIT_SECONDS + 600);
-}
-
-export type ClaimOutcome =
-  | { status: 'acquired'; redeploy: boolean; leaseExpiresAt: string; target: string }
-  | { status: 'duplicate'; existingReleaseId: string; existingStatus: string; target: string }
-  | { status: 'queued'; queuePosition: number; holder: string | null; target: string; waitingSince: string };
-
-export function ledgerTarget(endpointName: string | null, groupName: string): string {
-  return endpointName ?? `batch:${groupName}`;
-}
-
-/**
  * State ClaimRelease (looped by WaitInQueue). First the package claim: a second event for the same
  * approval is a duplicate and ends the run SKIPPED. Then the endpoint queue: the lease goes to the
  * oldest waiting release only, so two releases never interleave on one endpoint and run in approval order.
  */
-export const handler = stepHandler({
+export const claimReleaseStep = defineStep({
   step: 'ClaimRelease',
-  input: releaseState.extend({ claim: z.object({ waitingSince: z.string() }).partial().optional() }),
+  input: z.extend(releaseState, { claim: z.optional(z.partial(z.object({ waitingSince: z.string() }))) }),
   env,
-  run: async ({ request, package: pkg, plan, execution, claim }, { env }): Promise<ClaimOutcome> => {
-    const ledger = releaseLedger(env.LEDGER_TABLE);
+  aws: { ledger: dynamoDbLedger },
+  run: async ({ request, package: pkg, plan, execution, claim }, { env, aws: { ledger } }): Promise<ClaimOutcome> => {
     const now = new Date(Date.now());
     const target = ledgerTarget(plan.endpointName, pkg.groupName);
     const claimed = await ledger.claimPackage({ modelPackageArn: pkg.arn, releaseId: plan.releaseId, force: request.force, now });
     if (claimed.status === 'duplicate') return { ...claimed, target };
 
     const waitingSince = claim?.waitingSince ?? now.toISOString();
-    const leaseSeconds = leaseSecondsFor(plan.settings.canary.bakeMinutes, env);
+    const leaseSeconds = leaseSecondsFor(plan.settings.canary.bakeMinutes, { leaseSeconds: env.LEASE_SECONDS, endpointWaitSeconds: env.ENDPOINT_WAIT_SECONDS });
     if (claim?.waitingSince === undefined) {
       await ledger.enqueue(
         {
@@ -74,3 +59,5 @@ export const handler = stepHandler({
     return { status: 'queued', queuePosition: lease.queuePosition, holder: lease.holder, target, waitingSince };
   },
 });
+
+export const handler = awsStepHandler(claimReleaseStep);

@@ -1,29 +1,24 @@
-import { z } from 'zod';
-import { describeModelPackage } from '../shared/aws/model-registry';
-import { PackageNotDeployable } from '../shared/errors';
-import type { ModelPackage } from '../shared/domain/model-package';
-import { stepHandler } from '../shared/runtime/step-handler';
+import { sageMaker } from '../shared/aws/sagemaker';
+import { refuseUndeployable } from '../shared/domain/model-package';
+import { awsEnv } from '../shared/runtime/env';
+import { awsStepHandler } from '../shared/runtime/aws-step-handler';
+import { defineStep } from '../shared/runtime/step-handler';
+import * as z from '../shared/zod';
 
 /**
- * The registry is the source of truth, not the event: the package may have been rejected again
- * between the event and now, and a manual run has only the ARN.
+ * State DescribePackage: the package as the registry holds it now (the source of truth, not the event),
+ * refused when it must not be deployed.
  */
-export function refuseUndeployable(pkg: ModelPackage): void {
-  const problems: string[] = [];
-  if (pkg.approvalStatus !== 'Approved') problems.push(`approval status is ${pkg.approvalStatus}, not Approved`);
-  if (pkg.status !== 'Completed') problems.push(`package status is ${pkg.status}, not Completed`);
-  if (pkg.containers.length === 0) problems.push('it has no InferenceSpecification containers');
-  if (problems.length > 0) throw new PackageNotDeployable(`Model package ${pkg.arn} cannot be deployed: ${problems.join('; ')}`);
-}
-
-/** State DescribePackage. */
-export const handler = stepHandler({
+export const describePackageStep = defineStep({
   step: 'DescribePackage',
   input: z.object({ request: z.object({ modelPackageArn: z.string() }) }),
-  env: z.object({}),
-  run: async ({ request }) => {
-    const pkg = await describeModelPackage(request.modelPackageArn);
+  env: awsEnv,
+  aws: { sageMaker },
+  run: async ({ request }, { aws }) => {
+    const pkg = await aws.sageMaker.describeModelPackage(request.modelPackageArn);
     refuseUndeployable(pkg);
     return pkg;
   },
 });
+
+export const handler = awsStepHandler(describePackageStep);

@@ -1,10 +1,11 @@
-import { z } from 'zod';
-import { describeEndpoint, describeEndpointConfig } from '../shared/aws/endpoints';
-import { releaseLedger } from '../shared/aws/ledger';
+import { dynamoDbLedger } from '../shared/aws/dynamodb-ledger';
+import { sageMaker } from '../shared/aws/sagemaker';
 import { EndpointBusy, EndpointStateConflict } from '../shared/errors';
 import type { Deployment } from '../shared/domain/state';
 import { ledgerEnv } from '../shared/runtime/env';
-import { stepHandler } from '../shared/runtime/step-handler';
+import { awsStepHandler } from '../shared/runtime/aws-step-handler';
+import { defineStep } from '../shared/runtime/step-handler';
+import * as z from '../shared/zod';
 
 /**
  * State PrepareManualRollback (an operator's {"action": "rollback"}): finds in the ledger the last
@@ -12,13 +13,14 @@ import { stepHandler } from '../shared/runtime/step-handler';
  * endpoint back on the config from before it. Refuses to guess: a release in progress (it rolls back by
  * itself on alarm) or an endpoint changed since is a named error, and nothing is changed.
  */
-export const handler = stepHandler({
+export const prepareManualRollbackStep = defineStep({
   step: 'PrepareManualRollback',
-  input: z.object({ request: z.object({ action: z.literal('rollback'), endpointName: z.string(), reason: z.string().nullable() }) }),
+  input: z.object({ request: z.object({ action: z.literal('rollback'), endpointName: z.string(), reason: z.nullable(z.string()) }) }),
   env: ledgerEnv,
-  run: async ({ request }, { env }): Promise<Deployment & { rollbackOf: { releaseId: string; modelPackageArn: string } }> => {
+  aws: { ledger: dynamoDbLedger, sageMaker },
+  run: async ({ request }, { aws }): Promise<Deployment> => {
     const { endpointName } = request;
-    const releases = await releaseLedger(env.LEDGER_TABLE).releasesForTarget(endpointName, 50);
+    const releases = await aws.ledger.releasesForTarget(endpointName, 50);
     const running = releases.find((r) => r.status === 'IN_PROGRESS');
     if (running) throw new EndpointBusy(`Release ${running.releaseId} of ${running.modelPackageArn} is in progress on ${endpointName} (execution ${running.executionArn ?? 'unknown'}); it rolls back by itself on alarm, or stop that execution first`);
     const last = releases.find((r) => r.status === 'PROMOTED');
@@ -29,12 +31,12 @@ export const handler = stepHandler({
       );
     }
     if (!last.previousConfigName) throw new EndpointStateConflict(`Release ${last.releaseId} created ${endpointName}; there is no earlier config to go back to (delete the endpoint instead)`);
-    const live = await describeEndpoint(endpointName);
+    const live = await aws.sageMaker.describeEndpoint(endpointName);
     if (live === null || live.status !== 'InService' || live.configName !== last.newConfigName) {
       throw new EndpointStateConflict(`Endpoint ${endpointName} is ${live?.status ?? 'absent'} on ${live?.configName ?? 'nothing'}, but its last promotion (release ${last.releaseId}) left it on ${last.newConfigName ?? 'unknown'}; it changed since, so nothing was changed`);
     }
-    const config = await describeEndpointConfig(live.configName ?? '');
-    const variant = config.ProductionVariants?.[0];
+    const config = await aws.sageMaker.describeEndpointConfig(live.configName ?? '');
+    const variant = config.variants[0];
     return {
       endpointName,
       style: 'variant-canary',
@@ -51,3 +53,5 @@ export const handler = stepHandler({
     };
   },
 });
+
+export const handler = awsStepHandler(prepareManualRollbackStep);

@@ -1,33 +1,37 @@
-import { z } from 'zod';
-import type { PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
-import { describeAlarms } from '../shared/aws/alarms';
-import { describeEndpoint, describeEndpointConfig } from '../shared/aws/endpoints';
-import { sloAlarms } from '../shared/domain/alarms';
-import { asyncInferenceConfig, canaryVariants, hostingSwitchProblem, newVariant } from '../shared/domain/endpoint-config';
+import { cloudWatch, type CloudWatchAdapter } from '../shared/aws/cloudwatch';
+import { sageMaker, type SageMakerAdapter } from '../shared/aws/sagemaker';
+import { canaryAlarmNames, sloAlarms } from '../shared/domain/alarms';
+import { canaryVariants, endpointConfigRequest, newVariant } from '../shared/domain/endpoint-config';
 import { guardrailsConfig } from '../shared/domain/guardrails';
 import { candidateTargetModel, liveTargetModel } from '../shared/domain/model-artifact';
 import type { ModelPackage } from '../shared/domain/model-package';
+import { endpointReleaseProblems, multiModelReleaseProblems } from '../shared/domain/preflight';
+import type { ReleasePlan } from '../shared/domain/release-plan';
 import { releaseState } from '../shared/domain/state';
-import { stepHandler } from '../shared/runtime/step-handler';
+import type { EndpointView, MetricAlarmRequest } from '../shared/domain/views';
+import { awsEnv } from '../shared/runtime/env';
+import { awsStepHandler } from '../shared/runtime/aws-step-handler';
+import { defineStep } from '../shared/runtime/step-handler';
 
-function alarmSummary(a: PutMetricAlarmCommandInput) {
+function alarmSummary(a: MetricAlarmRequest) {
   return { name: a.AlarmName, metric: a.MetricName, statistic: a.ExtendedStatistic ?? a.Statistic, threshold: a.Threshold, periodSeconds: a.Period, evaluationPeriods: a.EvaluationPeriods, datapointsToAlarm: a.DatapointsToAlarm };
 }
 
+function endpointSummary(live: EndpointView | null) {
+  return live === null ? { exists: false } : { exists: true, status: live.status, configName: live.configName, variants: live.variants };
+}
+
 /** A multi-model release writes objects under the shared endpoint's model prefix and leaves the endpoint alone. */
-async function multiModelPreview(pkg: ModelPackage, endpointName: string) {
-  const live = await describeEndpoint(endpointName);
+async function multiModelPreview(aws: { sageMaker: SageMakerAdapter }, pkg: ModelPackage, endpointName: string) {
+  const live = await aws.sageMaker.describeEndpoint(endpointName);
+  const liveConfig = live?.status === 'InService' && live.configName !== null ? await aws.sageMaker.describeEndpointConfig(live.configName) : null;
+  const onlyVariant = liveConfig?.variants.length === 1 ? liveConfig.variants[0] : undefined;
+  const model = onlyVariant !== undefined ? await aws.sageMaker.describeModel(onlyVariant.ModelName) : null;
   const targetModel = candidateTargetModel(pkg.groupName, pkg.version);
   const liveModel = liveTargetModel(pkg.groupName);
-  const problems =
-    live === null
-      ? [`multi-model endpoint ${endpointName} does not exist; the pipeline releases onto an existing shared endpoint and never creates one`]
-      : live.status !== 'InService'
-        ? [`endpoint ${endpointName} is ${live.status}, not InService`]
-        : [];
   return {
-    endpoint: live === null ? { exists: false } : { exists: true, status: live.status, configName: live.configName, variants: live.variants },
-    problems,
+    endpoint: endpointSummary(live),
+    problems: multiModelReleaseProblems(endpointName, { live, liveConfig, model }).map((p) => p.message),
     wouldCreate: [{ type: 'S3Object', targetModel, under: `${endpointName}'s model prefix`, from: pkg.containers[0]?.modelDataUrl ?? null }],
     wouldChange: [
       {
@@ -36,72 +40,63 @@ async function multiModelPreview(pkg: ModelPackage, endpointName: string) {
         change: `smoke test with TargetModel ${targetModel}, then copy it over ${liveModel} (the previous ${liveModel}, if any, kept as ${pkg.groupName}/previous-<release>.tar.gz); the endpoint itself is not changed`,
       },
     ],
+    alarms: [],
+  };
+}
+
+/** An endpoint release: the configs it would create, the change to the endpoint, its alarms, and what would stop it. */
+async function endpointPreview(aws: { sageMaker: SageMakerAdapter; cloudWatch: CloudWatchAdapter }, plan: ReleasePlan, endpointName: string) {
+  const extra = plan.settings.canary.alarmNames;
+  const existingAlarms = new Set((await aws.cloudWatch.describeAlarms(extra)).map((a) => a.name));
+  const live = await aws.sageMaker.describeEndpoint(endpointName);
+  // An endpoint mid-change is refused anyway; its config is read only when it serves.
+    const liveConfig = live?.status === 'InService' && live.configName ? await aws.sageMaker.describeEndpointConfig(live.configName) : null;
+  const problems = endpointReleaseProblems(plan, { existingAlarms, live, liveConfig }).map((p) => p.message);
+  const alarms = sloAlarms(plan, endpointName, plan.names.variant);
+  const canary = live !== null && plan.style === 'variant-canary';
+  const liveWeights = new Map((live?.variants ?? []).map((v) => [v.name, v.weight]));
+  const config = (name: string, variants: ReturnType<typeof newVariant>[]) => {
+    const { EndpointConfigName, ProductionVariants, Tags: _tags, ...rest } = endpointConfigRequest(plan, name, variants, liveConfig, []);
+    return { type: 'EndpointConfig', name: EndpointConfigName, variants: ProductionVariants, ...rest };
+  };
+  const configs = canary
+    ? [config(plan.names.canaryConfig, canaryVariants(liveConfig?.variants ?? [], liveWeights, newVariant(plan, 0))), config(plan.names.finalConfig, [newVariant(plan, 1)])]
+    : [config(plan.names.finalConfig, [newVariant(plan, 1)])];
+  const change =
+    plan.style === 'variant-canary'
+      ? `UpdateEndpoint to ${plan.names.canaryConfig} (new variant at weight 0), ${plan.settings.canary.percent}% canary for ${plan.settings.canary.bakeMinutes} min, then all traffic and UpdateEndpoint to ${plan.names.finalConfig}`
+      : plan.style === 'all-at-once'
+        ? `UpdateEndpoint all at once, then a ${plan.settings.canary.bakeMinutes} min bake against the alarms`
+        : `UpdateEndpoint with deployment guardrails ${JSON.stringify(guardrailsConfig(plan, canaryAlarmNames(plan, alarms)))}`;
+  return {
+    endpoint: endpointSummary(live),
+    configs,
+    wouldChange: live === null ? [{ type: 'Endpoint', name: endpointName, change: 'CreateEndpoint', to: plan.names.finalConfig }] : [{ type: 'Endpoint', name: endpointName, from: live.configName, to: plan.names.finalConfig, change }],
+    alarms: live === null ? [] : [...alarms.map(alarmSummary), ...extra.map((name) => ({ name, existing: existingAlarms.has(name) }))],
+    problems,
   };
 }
 
 /**
  * State PreviewRelease (a manual run with "dryRun": true): what a release of this package would do,
  * read from the account as it is now, with nothing created or changed. Problems that would stop the
- * release are listed rather than thrown, so one dry run shows all of them.
+ * release are listed rather than thrown, so one dry run shows all of them; they are the release's own checks.
  */
-export const handler = stepHandler({
+export const previewReleaseStep = defineStep({
   step: 'PreviewRelease',
   input: releaseState,
-  env: z.object({}),
-  run: async ({ package: pkg, plan }) => {
-    const problems: string[] = [];
-    const base = { dryRun: true, modelPackageArn: pkg.arn, mode: plan.mode, style: plan.style, decision: plan.decision, settings: plan.settings, endpointName: plan.endpointName };
+  env: awsEnv,
+  aws: { sageMaker, cloudWatch },
+  run: async ({ package: pkg, plan }, { aws }) => {
+    const base = { dryRun: true as const, modelPackageArn: pkg.arn, mode: plan.mode, style: plan.style, decision: plan.decision, settings: plan.settings, endpointName: plan.endpointName };
     const model = { type: 'Model', name: plan.names.model, containers: [{ ModelPackageName: pkg.arn }] };
     if (plan.endpointName === null) {
-      return { ...base, endpoint: null, wouldCreate: [model], wouldChange: [{ type: 'ActiveBatchModel', group: pkg.groupName, to: plan.names.model }], alarms: [], problems };
+      return { ...base, endpoint: null, wouldCreate: [model], wouldChange: [{ type: 'ActiveBatchModel', group: pkg.groupName, to: plan.names.model }], alarms: [], problems: [] };
     }
-    if (plan.style === 'multi-model-artifact') return { ...base, ...(await multiModelPreview(pkg, plan.endpointName)), alarms: [] };
-    const extra = plan.settings.canary.alarmNames;
-    const found = new Set((await describeAlarms(extra)).map((a) => a.name));
-    for (const name of extra.filter((n) => !found.has(n))) problems.push(`canary.alarmNames: no CloudWatch alarm named ${name}`);
-
-    const live = await describeEndpoint(plan.endpointName);
-    const liveConfig = live?.configName ? await describeEndpointConfig(live.configName) : undefined;
-    const liveVariants = liveConfig?.ProductionVariants ?? [];
-    if (live !== null && live.status !== 'InService') problems.push(`endpoint ${plan.endpointName} is ${live.status}, not InService`);
-    if (live !== null) {
-      const problem = hostingSwitchProblem(plan, liveVariants);
-      if (problem !== null) problems.push(problem);
-    }
-    const alarms = sloAlarms(plan, plan.endpointName, plan.names.variant);
-    const asyncConfig = plan.mode === 'async' ? { AsyncInferenceConfig: asyncInferenceConfig(plan) } : {};
-    const canary = live !== null && plan.style === 'variant-canary';
-    const liveWeights = new Map((live?.variants ?? []).map((v) => [v.name, v.weight]));
-    const configs = canary
-      ? [
-          { type: 'EndpointConfig', name: plan.names.canaryConfig, variants: canaryVariants(liveVariants, liveWeights, newVariant(plan, 0)), ...asyncConfig },
-          { type: 'EndpointConfig', name: plan.names.finalConfig, variants: [newVariant(plan, 1)], ...asyncConfig },
-        ]
-      : [{ type: 'EndpointConfig', name: plan.names.finalConfig, variants: [newVariant(plan, 1)], ...asyncConfig }];
-    const wouldChange =
-      live === null
-        ? [{ type: 'Endpoint', name: plan.endpointName, change: 'CreateEndpoint', to: plan.names.finalConfig }]
-        : [
-            {
-              type: 'Endpoint',
-              name: plan.endpointName,
-              from: live.configName,
-              to: plan.names.finalConfig,
-              change:
-                plan.style === 'variant-canary'
-                  ? `UpdateEndpoint to ${plan.names.canaryConfig} (new variant at weight 0), ${plan.settings.canary.percent}% canary for ${plan.settings.canary.bakeMinutes} min, then all traffic and UpdateEndpoint to ${plan.names.finalConfig}`
-                  : plan.style === 'native-guardrails'
-                    ? `UpdateEndpoint with deployment guardrails ${JSON.stringify(guardrailsConfig(plan, [...alarms.map((a) => a.AlarmName ?? ''), ...extra]))}`
-                    : `UpdateEndpoint all at once, then a ${plan.settings.canary.bakeMinutes} min bake against the alarms`,
-            },
-          ];
-    return {
-      ...base,
-      endpoint: live === null ? { exists: false } : { exists: true, status: live.status, configName: live.configName, variants: live.variants },
-      wouldCreate: [model, ...configs],
-      wouldChange,
-      alarms: live === null ? [] : [...alarms.map(alarmSummary), ...extra.map((name) => ({ name, existing: found.has(name) }))],
-      problems,
-    };
+    if (plan.style === 'multi-model-artifact') return { ...base, ...(await multiModelPreview(aws, pkg, plan.endpointName)) };
+    const { configs, ...preview } = await endpointPreview(aws, plan, plan.endpointName);
+    return { ...base, ...preview, wouldCreate: [model, ...configs] };
   },
 });
+
+export const handler = awsStepHandler(previewReleaseStep);

@@ -1,9 +1,11 @@
-import { z } from 'zod';
-import { copyObject, headObject } from '../shared/aws/model-artifacts';
+import { s3 } from '../shared/aws/s3';
 import { EndpointStateConflict, InvalidInput } from '../shared/errors';
 import { PACKAGE_ARN_METADATA, RELEASE_ID_METADATA } from '../shared/domain/model-artifact';
 import { deploymentSlice, releaseState } from '../shared/domain/state';
-import { stepHandler } from '../shared/runtime/step-handler';
+import { awsEnv } from '../shared/runtime/env';
+import { awsStepHandler } from '../shared/runtime/aws-step-handler';
+import { defineStep } from '../shared/runtime/step-handler';
+import * as z from '../shared/zod';
 
 /**
  * State PromoteModelArtifact (after a passing smoke test): the candidate becomes the group's live artifact
@@ -13,16 +15,17 @@ import { stepHandler } from '../shared/runtime/step-handler';
  * The endpoint caches loaded models by TargetModel: instances that already hold the old `<group>.tar.gz`
  * may keep serving it until they unload it. The versioned TargetModel is the name that always means this model.
  */
-export const handler = stepHandler({
+export const promoteModelArtifactStep = defineStep({
   step: 'PromoteModelArtifact',
-  input: releaseState.extend({ deployment: deploymentSlice }),
-  env: z.object({}),
-  run: async ({ package: pkg, plan, deployment }) => {
+  input: z.extend(releaseState, { deployment: deploymentSlice }),
+  env: awsEnv,
+  aws: { s3 },
+  run: async ({ package: pkg, plan, deployment }, { aws }) => {
     const artifact = deployment.artifact;
     if (deployment.style !== 'multi-model-artifact' || artifact === undefined) {
       throw new InvalidInput(`PromoteModelArtifact promotes a staged multi-model artifact; deployment style ${deployment.style} has none`);
     }
-    const live = await headObject(artifact.liveKey);
+    const live = await aws.s3.headObject(artifact.liveKey);
     const ours = live?.metadata[RELEASE_ID_METADATA] === plan.releaseId;
     // A retried promotion finds its own copy there: done already.
     if (!ours) {
@@ -31,13 +34,10 @@ export const handler = stepHandler({
           `the live artifact ${artifact.liveKey} changed since this release staged (${artifact.liveETag ?? 'absent'} then, ${live?.etag ?? 'absent'} now); it was not overwritten`,
         );
       }
-      await copyObject(artifact.candidateKey, artifact.liveKey, { [RELEASE_ID_METADATA]: plan.releaseId, [PACKAGE_ARN_METADATA]: pkg.arn });
+      await aws.s3.copyObject(artifact.candidateKey, artifact.liveKey, { [RELEASE_ID_METADATA]: plan.releaseId, [PACKAGE_ARN_METADATA]: pkg.arn });
     }
-    return {
-      targetModel: artifact.targetModel,
-      liveTargetModel: artifact.liveTargetModel,
-      liveKey: artifact.liveKey,
-      promotedAt: new Date(Date.now()).toISOString(),
-    };
+    return { targetModel: artifact.targetModel, liveTargetModel: artifact.liveTargetModel, liveKey: artifact.liveKey, promotedAt: new Date(Date.now()).toISOString() };
   },
 });
+
+export const handler = awsStepHandler(promoteModelArtifactStep);

@@ -1,21 +1,24 @@
-import { z } from 'zod';
-import { createEndpointConfig, describeEndpoint, describeEndpointConfig, updateEndpoint } from '../shared/aws/endpoints';
+import { sageMaker } from '../shared/aws/sagemaker';
 import { EndpointStateConflict } from '../shared/errors';
-import { newVariant } from '../shared/domain/endpoint-config';
+import { endpointConfigRequest, newVariant, releaseTags } from '../shared/domain/endpoint-config';
 import { deploymentSlice, releaseState } from '../shared/domain/state';
-import { stepHandler } from '../shared/runtime/step-handler';
+import { awsEnv } from '../shared/runtime/env';
+import { awsStepHandler } from '../shared/runtime/aws-step-handler';
+import { defineStep } from '../shared/runtime/step-handler';
+import * as z from '../shared/zod';
 
 /**
  * State Promote: the endpoint moves to a config holding only the new variant, so the old instances
  * stop costing money. ShiftTraffic has already put all traffic on the new variant.
  */
-export const handler = stepHandler({
+export const promoteStep = defineStep({
   step: 'Promote',
-  input: releaseState.extend({ deployment: deploymentSlice }),
-  env: z.object({}),
-  run: async ({ plan, deployment }) => {
+  input: z.extend(releaseState, { deployment: deploymentSlice }),
+  env: awsEnv,
+  aws: { sageMaker },
+  run: async ({ plan, deployment }, { aws }) => {
     const { endpointName } = deployment;
-    const live = await describeEndpoint(endpointName);
+    const live = await aws.sageMaker.describeEndpoint(endpointName);
     if (live === null) throw new EndpointStateConflict(`Endpoint ${endpointName} disappeared before promotion`);
     // A retried Promote may find its own update already under way or done.
     if (live.configName !== plan.names.finalConfig) {
@@ -23,15 +26,12 @@ export const handler = stepHandler({
         throw new EndpointStateConflict(`Endpoint ${endpointName} is ${live.status} on ${live.configName}; expected InService on ${deployment.newConfigName}`);
       }
       // Settings of the endpoint as a whole (data capture) carry over from the config that is live now.
-      const canary = await describeEndpointConfig(deployment.newConfigName);
-      await createEndpointConfig({
-        EndpointConfigName: plan.names.finalConfig,
-        ProductionVariants: [newVariant(plan, 1)],
-        ...(canary.DataCaptureConfig ? { DataCaptureConfig: canary.DataCaptureConfig } : {}),
-        Tags: [{ Key: 'sagemaker-release-pipeline:release', Value: plan.releaseId }],
-      });
-      await updateEndpoint({ EndpointName: endpointName, EndpointConfigName: plan.names.finalConfig });
+      const canary = await aws.sageMaker.describeEndpointConfig(deployment.newConfigName);
+      await aws.sageMaker.createEndpointConfig(endpointConfigRequest(plan, plan.names.finalConfig, [newVariant(plan, 1)], canary, releaseTags(plan)));
+      await aws.sageMaker.updateEndpoint({ EndpointName: endpointName, EndpointConfigName: plan.names.finalConfig });
     }
     return { finalConfigName: plan.names.finalConfig, requestedAt: new Date(Date.now()).toISOString() };
   },
 });
+
+export const handler = awsStepHandler(promoteStep);

@@ -1,7 +1,8 @@
-import { z } from 'zod';
-import { releaseLedger } from '../shared/aws/ledger';
+import { dynamoDbLedger } from '../shared/aws/dynamodb-ledger';
 import { ledgerEnv } from '../shared/runtime/env';
-import { stepHandler } from '../shared/runtime/step-handler';
+import { awsStepHandler } from '../shared/runtime/aws-step-handler';
+import { defineStep } from '../shared/runtime/step-handler';
+import * as z from '../shared/zod';
 
 /**
  * State RecordRevocation: a package was rejected in the registry. Its release claim is marked REVOKED,
@@ -9,12 +10,15 @@ import { stepHandler } from '../shared/runtime/step-handler';
  * duplicate. What is deployed is left alone: rejecting a model is a registry decision, and taking a
  * serving endpoint down is an operator's (README, "Start a run by hand", rollback).
  */
-export const handler = stepHandler({
+export const recordRevocationStep = defineStep({
   step: 'RecordRevocation',
   input: z.object({ request: z.object({ action: z.literal('revoke'), modelPackageArn: z.string() }) }),
   env: ledgerEnv,
-  run: async ({ request }, { env }) => {
-    const revoked = await releaseLedger(env.LEDGER_TABLE).revokePackage({ modelPackageArn: request.modelPackageArn, now: new Date(Date.now()) });
+  aws: { ledger: dynamoDbLedger },
+  run: async ({ request }, { aws }) => {
+    const revoked = await aws.ledger.revokePackage({ modelPackageArn: request.modelPackageArn, now: new Date(Date.now()) });
     return { modelPackageArn: request.modelPackageArn, revoked, note: revoked ? 'a later approval releases this package again' : 'no finished release of this package to revoke' };
   },
 });
+
+export const handler = awsStepHandler(recordRevocationStep);

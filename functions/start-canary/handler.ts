@@ -1,26 +1,29 @@
-import { z } from 'zod';
-import { putMetricAlarm } from '../shared/aws/alarms';
-import { describeEndpoint, setVariantWeights } from '../shared/aws/endpoints';
+import { cloudWatch } from '../shared/aws/cloudwatch';
+import { sageMaker } from '../shared/aws/sagemaker';
 import { EndpointStateConflict } from '../shared/errors';
-import { sloAlarms } from '../shared/domain/alarms';
+import { canaryAlarmNames, sloAlarms } from '../shared/domain/alarms';
 import { canaryWeights } from '../shared/domain/endpoint-config';
 import { deploymentSlice, releaseState } from '../shared/domain/state';
-import { stepHandler } from '../shared/runtime/step-handler';
+import { awsEnv } from '../shared/runtime/env';
+import { awsStepHandler } from '../shared/runtime/aws-step-handler';
+import { defineStep } from '../shared/runtime/step-handler';
+import * as z from '../shared/zod';
 
 /**
- * State StartCanary (also the bake of an all-at-once release): alarms first, then traffic. If creating an alarm fails, no request has reached
- * the new model yet. The bake is judged only on alarms that exist before the first canary request.
+ * States StartCanary and StartServerlessBake: alarms first, then traffic. If creating an alarm fails, no
+ * request has reached the new model yet. The bake is judged only on alarms that exist before the first canary request.
  */
-export const handler = stepHandler({
+export const startCanaryStep = defineStep({
   step: 'StartCanary',
-  input: releaseState.extend({ deployment: deploymentSlice }),
-  env: z.object({}),
-  run: async ({ plan, deployment }) => {
+  input: z.extend(releaseState, { deployment: deploymentSlice }),
+  env: awsEnv,
+  aws: { sageMaker, cloudWatch },
+  run: async ({ plan, deployment }, { aws }) => {
     const { endpointName, newVariantName } = deployment;
     const alarms = sloAlarms(plan, endpointName, newVariantName);
-    for (const alarm of alarms) await putMetricAlarm(alarm);
+    for (const alarm of alarms) await aws.cloudWatch.putMetricAlarm(alarm);
 
-    const live = await describeEndpoint(endpointName);
+    const live = await aws.sageMaker.describeEndpoint(endpointName);
     if (live === null || live.status !== 'InService' || live.configName !== deployment.newConfigName) {
       throw new EndpointStateConflict(`Endpoint ${endpointName} is ${live?.status ?? 'gone'} on ${live?.configName ?? 'nothing'}; expected InService on ${deployment.newConfigName}`);
     }
@@ -33,13 +36,15 @@ export const handler = stepHandler({
           newVariantName,
           plan.settings.canary.percent,
         );
-    if (!allAtOnce) await setVariantWeights(endpointName, weights);
+    if (!allAtOnce) await aws.sageMaker.setVariantWeights(endpointName, weights);
     const startedAt = Date.now();
     return {
-      alarmNames: [...alarms.map((a) => a.AlarmName ?? ''), ...plan.settings.canary.alarmNames],
+      alarmNames: canaryAlarmNames(plan, alarms),
       weights,
       startedAt: new Date(startedAt).toISOString(),
       bakeUntil: new Date(startedAt + plan.settings.canary.bakeMinutes * 60_000).toISOString(),
     };
   },
 });
+
+export const handler = awsStepHandler(startCanaryStep);

@@ -1,32 +1,35 @@
-import { z } from 'zod';
-import { putMetricAlarm } from '../shared/aws/alarms';
-import { createEndpoint, describeEndpoint, updateEndpoint } from '../shared/aws/endpoints';
+import { cloudWatch } from '../shared/aws/cloudwatch';
+import { sageMaker } from '../shared/aws/sagemaker';
 import { EndpointStateConflict } from '../shared/errors';
-import { sloAlarms } from '../shared/domain/alarms';
+import { canaryAlarmNames, sloAlarms } from '../shared/domain/alarms';
+import { releaseTags } from '../shared/domain/endpoint-config';
 import { deploymentWaitSeconds, guardrailsConfig } from '../shared/domain/guardrails';
 import { deploymentSlice, releaseState } from '../shared/domain/state';
-import { secondsFromEnv } from '../shared/runtime/env';
-import { stepHandler } from '../shared/runtime/step-handler';
+import { awsEnv, secondsFromEnv } from '../shared/runtime/env';
+import { awsStepHandler } from '../shared/runtime/aws-step-handler';
+import { defineStep } from '../shared/runtime/step-handler';
+import * as z from '../shared/zod';
 
 /**
  * State StartDeployment: the first call that changes what the endpoint is.
  * - variant canary: adds the new variant at weight 0; traffic stays wholly on the old model.
- * - native guardrails: SageMaker's blue/green canary with auto-rollback on the SLO alarms (created first).
+ * - guardrails (real-time native, async): SageMaker's blue/green canary with auto-rollback on the SLO alarms (created first).
  * - all at once (serverless): the endpoint moves to the new config in one update.
  */
-export const handler = stepHandler({
+export const startDeploymentStep = defineStep({
   step: 'StartDeployment',
-  input: releaseState.extend({ deployment: deploymentSlice }),
-  env: z.object({ ENDPOINT_WAIT_SECONDS: secondsFromEnv }),
-  run: async ({ plan, deployment }, { env }) => {
+  input: z.extend(releaseState, { deployment: deploymentSlice }),
+  env: z.extend(awsEnv, { ENDPOINT_WAIT_SECONDS: secondsFromEnv }),
+  aws: { sageMaker, cloudWatch },
+  run: async ({ plan, deployment }, { env, aws }) => {
     const { endpointName } = deployment;
-    const live = await describeEndpoint(endpointName);
-    const guarded = deployment.style === 'native-guardrails' && !deployment.firstDeployment;
+    const live = await aws.sageMaker.describeEndpoint(endpointName);
+    const guarded = (deployment.style === 'native-guardrails' || deployment.style === 'async-guardrails') && !deployment.firstDeployment;
     if (deployment.firstDeployment) {
       if (live !== null && live.configName !== deployment.newConfigName) {
         throw new EndpointStateConflict(`Endpoint ${endpointName} appeared while this release was preparing (config ${live.configName}); nothing was changed`);
       }
-      if (live === null) await createEndpoint(endpointName, deployment.newConfigName, { 'sagemaker-release-pipeline:release': plan.releaseId });
+      if (live === null) await aws.sageMaker.createEndpoint(endpointName, deployment.newConfigName, releaseTags(plan));
     } else {
       if (live === null) throw new EndpointStateConflict(`Endpoint ${endpointName} was deleted while this release was preparing; nothing was changed`);
       // A retried step may find its own update already applied; anything else means someone else changed the endpoint.
@@ -36,14 +39,15 @@ export const handler = stepHandler({
         }
         if (guarded) {
           const alarms = sloAlarms(plan, endpointName, deployment.newVariantName);
-          for (const alarm of alarms) await putMetricAlarm(alarm);
-          const alarmNames = [...alarms.map((a) => a.AlarmName ?? ''), ...plan.settings.canary.alarmNames];
-          await updateEndpoint({ EndpointName: endpointName, EndpointConfigName: deployment.newConfigName, DeploymentConfig: guardrailsConfig(plan, alarmNames) });
+          for (const alarm of alarms) await aws.cloudWatch.putMetricAlarm(alarm);
+          await aws.sageMaker.updateEndpoint({ EndpointName: endpointName, EndpointConfigName: deployment.newConfigName, DeploymentConfig: guardrailsConfig(plan, canaryAlarmNames(plan, alarms)) });
         } else {
-          await updateEndpoint({ EndpointName: endpointName, EndpointConfigName: deployment.newConfigName, RetainAllVariantProperties: false });
+          await aws.sageMaker.updateEndpoint({ EndpointName: endpointName, EndpointConfigName: deployment.newConfigName, RetainAllVariantProperties: false });
         }
       }
     }
     return { requestedAt: new Date(Date.now()).toISOString(), waitBoundSeconds: deploymentWaitSeconds(plan, env.ENDPOINT_WAIT_SECONDS, guarded), guarded };
   },
 });
+
+export const handler = awsStepHandler(startDeploymentStep);

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { collapseTimeline, escapeHtml, formatOffset, renderReport, scenarioStartMs } from '../../local/report';
-import type { SimulationResult, TimelineEntry } from '../../local/simulation';
+import type { SimulationResult, TimelineEntry } from '../../local/runner';
 import type { MetricPoint, MetricSeries } from '../../local/sim/metrics';
 
 /** Virtual epoch ms at the scenario start. */

@@ -5,7 +5,7 @@
 import { startMoto, type MotoServer } from '../../local/moto';
 import { BAD_INPUTS } from '../../local/bad-inputs';
 import { badInputScenario } from '../../local/bad-input-suite';
-import { runScenario } from '../../local/simulation';
+import { runScenario } from '../../local/runner';
 import { loadFreshModule as loadModule } from '../support/fresh-module';
 
 const SAMPLE = [

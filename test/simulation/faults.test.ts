@@ -1,5 +1,5 @@
 /**
- * A small, representative slice of issue 6's fault-injection matrix (bench/fault-matrix.ts runs all of it):
+ * A small, representative slice of the fault-injection matrix (`npm run simulate -- --faults` runs all of it):
  * a fault once must not change how a release ends; a persistent one must leave the endpoint wholly on one
  * model, the ledger saying which, and a failure event sent. One moto for the file.
  */
@@ -42,7 +42,7 @@ afterAll(async () => {
 const find = (operation: string, kind: FaultCase['kind'], persistence: FaultCase['persistence']) =>
   matrix.cases.find((c) => `${c.service}.${c.operation}` === operation && c.kind === kind && c.persistence === persistence);
 
-describe('fault injection (issue 6)', () => {
+describe('fault injection', () => {
   it('runs exactly the chosen cases', () => {
     expect(matrix.cases.map((c) => [`${c.service}.${c.operation}`, c.kind, c.persistence])).toEqual(expect.arrayContaining(CASES.map((c) => [...c])));
     expect(matrix.total).toBe(CASES.length);

@@ -1,5 +1,5 @@
 /**
- * Issue 6's load test, smaller: 12 approvals over 3 endpoints in one simulation (npx tsx bench/load.ts
+ * The load test, smaller: 12 approvals over 3 endpoints in one simulation (`npm run simulate -- --load`
  * runs 100 over 20). Judged from the execution reports, the ledger table in moto, the outcome events
  * and the endpoints afterwards.
  */

@@ -4,7 +4,7 @@
  */
 import { startMoto, type MotoServer } from '../../local/moto';
 import { builtInScenarios } from '../../local/scenario';
-import { runScenario, type SimulationResult } from '../../local/simulation';
+import { runScenario, type SimulationResult } from '../../local/runner';
 import { loadFreshModule as loadModule } from '../support/fresh-module';
 
 const scenarios = builtInScenarios();

@@ -1,5 +1,5 @@
 /**
- * Issue 6's bad-input corpus against the packaged state machine: each case ends in its named error,
+ * The bad-input corpus against the packaged state machine: each case ends in its named error,
  * and the account is exactly as it was (no model, config, endpoint, alarm, weight or lease change).
  */
 import { BAD_INPUTS, materialize } from '../../local/bad-inputs';

@@ -6,7 +6,7 @@ import { createHarness, type Harness } from '../support/pipeline-harness';
 import { MemoryLedger } from '../support/memory-ledger';
 
 /**
- * Issue 5: the nightly Batch Transform branch and the operator runs (score now, dry run, manual
+ * The nightly Batch Transform branch and the operator runs (score now, dry run, manual
  * rollback), on the packaged ASL with the handlers in-process and AWS faked.
  */
 
@@ -93,7 +93,7 @@ describe('nightly batch scoring (packaged ASL, handlers in-process, AWS faked)',
 
     // Assess
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.path).toEqual(expect.arrayContaining(['NormalizeInput', 'RouteRequest', 'ScoreBatches', 'ResolveBatchModel', 'StartTransformJob', 'WaitForTransformJob', 'CheckTransformJob', 'RecordBatchOutcome', 'SummarizeBatchRun', 'BatchScoringSucceeded']));
+    expect(run.path).toEqual(expect.arrayContaining(['NormalizeInput', 'ScoreBatches', 'ResolveBatchModel', 'StartTransformJob', 'WaitForTransformJob', 'CheckTransformJob', 'RecordBatchOutcome', 'SummarizeBatchRun', 'BatchScoringSucceeded']));
     expect(run.path).not.toContain('DescribePackage');
     expect(run.output).toEqual({
       date: NIGHT,

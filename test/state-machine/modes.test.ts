@@ -20,7 +20,7 @@ describe('releasing each inference mode (packaged ASL, handlers in-process, AWS 
       const run = await h.run(approvalEvent(candidate, 'faq'));
 
       expect(run.status).toBe('SUCCEEDED');
-      expect(run.path).toEqual(expect.arrayContaining(['StartDeployment', 'SmokeTest', 'StartCanary', 'CheckCanary', 'RecordPromotion']));
+      expect(run.path).toEqual(expect.arrayContaining(['ServerlessStartDeployment', 'ServerlessSmokeTest', 'ServerlessStartBake', 'ServerlessCheckBake', 'RecordPromotion']));
       expect(run.path).not.toContain('ShiftTraffic');
       expect(run.path).not.toContain('Promote');
       const config = h.aws.configs.get(h.aws.endpoints.get('faq')?.configName ?? '') ?? [];

@@ -3,25 +3,37 @@
  * AWS faked by FakeAwsAccount, the ledger in memory, and a clock that jumps forward on every Wait
  * state so a 10-minute bake costs no real time.
  */
-import { loadPackagedStateMachine, resolveEnvironment, type PackagedStateMachine } from '../../local/packaged-template';
+import { handlerEnvironment, loadPackagedStateMachines, machineForInput, type PackagedStateMachine, type PackagedStateMachines } from '../../local/packaged-template';
 import { runStateMachine, type ExecutionReport, type LambdaHandler } from '../../local/run-state-machine';
-import { setReleaseLedger } from '../../functions/shared/aws/ledger';
-import { resetAwsClients } from '../../functions/shared/aws/clients';
+import type { ReleaseLedger } from '../../functions/shared/domain/ledger';
+import { stepHandler, type StepDefinition } from '../../functions/shared/runtime/step-handler';
+import type { Schema } from '../../functions/shared/schema';
 import { FakeAwsAccount, ROLE_ARN } from './fake-aws';
 import { MemoryLedger } from './memory-ledger';
 
-let packaged: PackagedStateMachine | undefined;
+let packaged: PackagedStateMachines | undefined;
 
-export function packagedPipeline(): PackagedStateMachine {
-  packaged ??= loadPackagedStateMachine();
+export function packagedPipeline(): PackagedStateMachines {
+  packaged ??= loadPackagedStateMachines();
   return packaged;
 }
 
-function sourceHandlers(machine: PackagedStateMachine): Record<string, LambdaHandler> {
+type AnyStep = StepDefinition<Schema, Schema, { ledger?: ReleaseLedger }, unknown>;
+
+/** Each function's step from source, built with the harness's ledger (its AWS clients are mocked by FakeAwsAccount). */
+function sourceHandlers(machine: PackagedStateMachine, ledger: ReleaseLedger, byDir: Map<string, LambdaHandler>): Record<string, LambdaHandler> {
   const handlers: Record<string, LambdaHandler> = {};
   for (const [state, fn] of Object.entries(machine.functionsByState)) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    handlers[state] = (require(`../../functions/${fn.handlerDir}/handler`) as { handler: LambdaHandler }).handler;
+    let handler = byDir.get(fn.handlerDir);
+    if (!handler) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const exports = require(`../../functions/${fn.handlerDir}/handler`) as Record<string, unknown>;
+      const step = Object.values(exports).find((v): v is AnyStep => typeof v === 'object' && v !== null && 'step' in v && 'run' in v);
+      if (!step) throw new Error(`functions/${fn.handlerDir}/handler exports no step definition`);
+      handler = stepHandler(step, { aws: 'ledger' in step.aws ? { ledger } : {} }) as LambdaHandler;
+      byDir.set(fn.handlerDir, handler);
+    }
+    handlers[state] = handler;
   }
   return handlers;
 }
@@ -45,20 +57,13 @@ export interface HarnessOptions {
 }
 
 export function createHarness(options: HarnessOptions = {}): Harness {
-  const machine = packagedPipeline();
-  // All functions share the provider environment; resolve its intrinsics to local values once.
-  for (const fn of machine.functions) {
-    Object.assign(
-      process.env,
-      resolveEnvironment(fn, (_intrinsic, variable) => (variable === 'LEDGER_TABLE' ? 'ledger' : variable === 'SAGEMAKER_EXECUTION_ROLE_ARN' ? ROLE_ARN : '')),
-    );
-  }
+  const machines = packagedPipeline();
+  Object.assign(process.env, handlerEnvironment(machines.functions, { ledgerTable: 'ledger', sageMakerExecutionRoleArn: ROLE_ARN }));
   Object.assign(process.env, options.env ?? {});
-  resetAwsClients();
   const aws = new FakeAwsAccount();
   const ledger = new MemoryLedger();
-  setReleaseLedger(ledger);
-  const handlers = sourceHandlers(machine);
+  const byDir = new Map<string, LambdaHandler>();
+  const handlers = new Map([machines.release, machines.batchScoring].map((m) => [m.id, sourceHandlers(m, ledger, byDir)]));
   const realNow = Date.now;
   let offsetMs = options.startAt === undefined ? 0 : Date.parse(options.startAt) - realNow();
   Date.now = () => realNow() + offsetMs;
@@ -68,9 +73,10 @@ export function createHarness(options: HarnessOptions = {}): Harness {
     ledger,
     async run(input, executionName) {
       runs += 1;
+      const machine = machineForInput(machines, input);
       const report = await runStateMachine({
         definition: machine.definition,
-        handlers,
+        handlers: handlers.get(machine.id) ?? {},
         input,
         executionId: `arn:aws:states:us-east-1:123456789012:execution:${machine.name}:${executionName ?? `run-${runs}`}`,
         msPerWaitSecond: 0,
@@ -83,7 +89,6 @@ export function createHarness(options: HarnessOptions = {}): Harness {
     restore() {
       Date.now = realNow;
       aws.restore();
-      setReleaseLedger(undefined);
     },
   };
 }

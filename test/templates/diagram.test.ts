@@ -9,18 +9,22 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadPackagedStateMachine, PACKAGED_TEMPLATE } from '../../local/packaged-template';
+import { loadPackagedStateMachines, PACKAGED_TEMPLATE } from '../../local/packaged-template';
 import {
   aslToMermaid,
   describeCondition,
-  diagramInReadme,
-  DIAGRAM_END,
-  DIAGRAM_START,
-  readmeWithDiagram,
-  README_PATH,
+  diagramInDocument,
+  diagramMarkers,
+  DIAGRAMS_PATH,
+  documentWithDiagram,
+  generatedDiagrams,
   runDiagramCli,
   type AslMachineLike,
 } from '../../scripts/diagram';
+
+const { start: DIAGRAM_START, end: DIAGRAM_END } = diagramMarkers('release');
+const readmeWithDiagram = (text: string, mermaid: string) => documentWithDiagram(text, 'release', mermaid);
+const diagramInReadme = (text: string) => diagramInDocument(text, 'release');
 
 // ---------------------------------------------------------------------------------------------------
 // A structural checker for the Mermaid subset the generator writes
@@ -487,11 +491,11 @@ describe('readmeWithDiagram', () => {
   });
 
   it.each([
-    ['no markers', '# Title\n', /no "<!-- diagram:start -->" line/],
-    ['no end marker', `${DIAGRAM_START}\n`, /no "<!-- diagram:end -->" line/],
-    ['two start markers', `${DIAGRAM_START}\n${DIAGRAM_START}\n${DIAGRAM_END}\n`, /2 "<!-- diagram:start -->" lines \(lines 1, 2\)/],
-    ['end before start', `${DIAGRAM_END}\n${DIAGRAM_START}\n`, /diagram:end --> \(line 1\) comes before/],
-  ])('throws a clear error when the README has %s', (_case, text, message) => {
+    ['no markers', '# Title\n', /no "<!-- diagram:release:start -->" line/],
+    ['no end marker', `${DIAGRAM_START}\n`, /no "<!-- diagram:release:end -->" line/],
+    ['two start markers', `${DIAGRAM_START}\n${DIAGRAM_START}\n${DIAGRAM_END}\n`, /2 "<!-- diagram:release:start -->" lines \(lines 1, 2\)/],
+    ['end before start', `${DIAGRAM_END}\n${DIAGRAM_START}\n`, /diagram:release:end --> \(line 1\) comes before/],
+  ])('throws a clear error when the document has %s', (_case, text, message) => {
     // Act
     const update = () => readmeWithDiagram(text, 'flowchart TD');
 
@@ -508,23 +512,26 @@ describe('npm run diagram (CLI)', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('rewrites the README in place; --check then passes, and fails with a hint once the README drifts', () => {
+  it('rewrites the document in place; --check then passes, and fails with a hint once a diagram drifts', () => {
     // Prepare
-    const readmePath = join(dir, 'README.md');
-    writeFileSync(readmePath, `# R\n${DIAGRAM_START}\n${DIAGRAM_END}\n`);
+    const documentPath = join(dir, 'state-machines.md');
+    const batch = diagramMarkers('batch-scoring');
+    writeFileSync(documentPath, `# R\n${DIAGRAM_START}\n${DIAGRAM_END}\n\n## Batch\n${batch.start}\n${batch.end}\n`);
     const errors: string[] = [];
 
     // Act
-    const staleCheck = runDiagramCli(['--check'], { readmePath, ...quiet, error: (m) => errors.push(m) });
-    const write = runDiagramCli([], { readmePath, ...quiet });
-    const freshCheck = runDiagramCli(['--check'], { readmePath, ...quiet });
-    writeFileSync(readmePath, readFileSync(readmePath, 'utf8').replace('machineStart -->', 'machineStart -.->'));
-    const driftedCheck = runDiagramCli(['--check'], { readmePath, ...quiet });
+    const staleCheck = runDiagramCli(['--check'], { documentPath, ...quiet, error: (m) => errors.push(m) });
+    const write = runDiagramCli([], { documentPath, ...quiet });
+    const freshCheck = runDiagramCli(['--check'], { documentPath, ...quiet });
+    writeFileSync(documentPath, readFileSync(documentPath, 'utf8').replace('machineStart -->', 'machineStart -.->'));
+    const driftedCheck = runDiagramCli(['--check'], { documentPath, ...quiet });
 
     // Assess
     expect([staleCheck, write, freshCheck, driftedCheck]).toEqual([1, 0, 0, 1]);
     expect(errors.join('\n')).toContain('npm run diagram');
-    expect(diagramInReadme(readFileSync(readmePath, 'utf8')).startsWith('flowchart TD')).toBe(true);
+    const written = readFileSync(documentPath, 'utf8');
+    expect(diagramInReadme(written).startsWith('flowchart TD')).toBe(true);
+    expect(diagramInDocument(written, 'batch-scoring')).toContain('ScoreBatches');
   });
 
   it('says to run npm run package when there is no packaged template', () => {
@@ -532,7 +539,7 @@ describe('npm run diagram (CLI)', () => {
     const errors: string[] = [];
 
     // Act
-    const code = runDiagramCli(['--check'], { readmePath: join(dir, 'README.md'), templatePath: join(dir, 'missing.json'), ...quiet, error: (m) => errors.push(m) });
+    const code = runDiagramCli(['--check'], { documentPath: join(dir, 'state-machines.md'), templatePath: join(dir, 'missing.json'), ...quiet, error: (m) => errors.push(m) });
 
     // Assess
     expect(code).toBe(2);
@@ -540,10 +547,10 @@ describe('npm run diagram (CLI)', () => {
   });
 });
 
-describe('the packaged state machine diagram (npm run package)', () => {
-  it('is valid and draws every state of the deployed definition once', () => {
+describe('the packaged state machine diagrams (npm run package)', () => {
+  it.each(['release', 'batchScoring'] as const)('the %s diagram is valid and draws every state of the deployed definition once', (id) => {
     // Prepare
-    const { definition } = loadPackagedStateMachine(PACKAGED_TEMPLATE);
+    const { definition } = loadPackagedStateMachines(PACKAGED_TEMPLATE)[id];
 
     // Act
     const parsed = parseMermaid(aslToMermaid(definition));
@@ -552,20 +559,24 @@ describe('the packaged state machine diagram (npm run package)', () => {
     expect(parsed.problems).toEqual([]);
     const missing = stateNames(definition).filter((name) => nodeNamed(parsed, name) === undefined);
     expect(missing).toEqual([]);
+  });
+
+  it('draws the release routes that matter: a conflict at the start records a failure, a failed smoke test rolls back', () => {
+    const parsed = parseMermaid(aslToMermaid(loadPackagedStateMachines(PACKAGED_TEMPLATE).release.definition));
     expect(edgeBetween(parsed, 'StartDeployment', 'RecordFailure')).toEqual([expect.objectContaining({ arrow: '-.->', label: 'EndpointStateConflict' })]);
     expect(edgeBetween(parsed, 'DidSmokeTestPass', 'RollBack').map((e) => e.label)).toEqual(['smoke.passed = false']);
   });
 
-  it("README.md's diagram is the one generated from the packaged template (run `npm run diagram` if this fails)", () => {
+  it("docs/state-machines.md's diagrams are the ones generated from the packaged template (run `npm run diagram` if this fails)", () => {
     // Prepare
-    expect(existsSync(README_PATH)).toBe(true);
-    const readme = readFileSync(README_PATH, 'utf8');
+    expect(existsSync(DIAGRAMS_PATH)).toBe(true);
+    const document = readFileSync(DIAGRAMS_PATH, 'utf8');
 
     // Act
-    const expected = aslToMermaid(loadPackagedStateMachine(PACKAGED_TEMPLATE).definition);
+    const expected = generatedDiagrams(PACKAGED_TEMPLATE);
 
     // Assess
-    expect(diagramInReadme(readme)).toBe(expected);
-    expect(readmeWithDiagram(readme, expected)).toBe(readme);
+    expect(diagramInDocument(document, 'release')).toBe(expected.release);
+    expect(diagramInDocument(document, 'batch-scoring')).toBe(expected['batch-scoring']);
   });
 });

@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RETRYABLE_ERROR_NAMES } from '../../functions/shared/errors';
-import { allStates, loadPackagedStateMachine, PACKAGED_TEMPLATE, PROJECT_ROOT } from '../../local/packaged-template';
+import { RELEASE_STYLES } from '../../functions/shared/domain/release-plan';
+import { allStates, loadPackagedStateMachines, PACKAGED_TEMPLATE, PROJECT_ROOT, type PackagedStateMachine } from '../../local/packaged-template';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const validateAsl = require('asl-validator') as (definition: unknown) => { isValid: boolean; errorsText: (separator?: string) => string };
@@ -19,6 +20,15 @@ function allowedActions(roleLogicalId: string): string[] {
   return policies.flatMap((p) => p.PolicyDocument.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])));
 }
 
+const machines = () => loadPackagedStateMachines();
+const both = (): [string, PackagedStateMachine][] => {
+  const { release, batchScoring } = machines();
+  return [
+    ['release', release],
+    ['batch scoring', batchScoring],
+  ];
+};
+
 describe('packaged templates (npm run package)', () => {
   it('the CloudFormation template passes cfn-lint with no errors (ignored checks are justified in .cfnlintrc.yaml)', () => {
     // cfn-lint exits non-zero on any error or warning that is not ignored; its output says which.
@@ -26,17 +36,20 @@ describe('packaged templates (npm run package)', () => {
     expect(run).not.toThrow();
   });
 
-  it('the state machine definition, as rendered for deployment, is valid ASL', () => {
-    const { definition } = loadPackagedStateMachine();
+  it('holds two state machines: releases, and batch scoring', () => {
+    const ids = Object.entries(template().Resources).filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine').map(([id]) => id);
+    expect(ids.sort()).toEqual(['BatchScoringStateMachine', 'ReleaseStateMachine']);
+  });
+
+  it.each(both())('the %s state machine, as rendered for deployment, is valid ASL', (_name, { definition }) => {
     const result = validateAsl(definition);
     expect(result.errorsText('\n')).toBe('');
     expect(result.isValid).toBe(true);
   });
 
-  it('every Lambda task retries Lambda service errors and our transient AWS errors with jittered backoff', () => {
-    const { definition } = loadPackagedStateMachine();
+  it.each(both())('every Lambda task of the %s state machine retries Lambda service errors and our transient AWS errors with jittered backoff', (_name, { definition }) => {
     const tasks = allStates(definition).filter(([, s]) => s.Type === 'Task');
-    expect(tasks.length).toBeGreaterThan(10);
+    expect(tasks.length).toBeGreaterThan(3);
     for (const [name, state] of tasks) {
       const retry = (state.Retry ?? []) as { ErrorEquals: string[]; JitterStrategy?: string }[];
       const errors = retry.flatMap((r) => r.ErrorEquals);
@@ -45,8 +58,7 @@ describe('packaged templates (npm run package)', () => {
     }
   });
 
-  it('specific Catches come before States.ALL', () => {
-    const { definition } = loadPackagedStateMachine();
+  it.each(both())('in the %s state machine, specific Catches come before States.ALL', (_name, { definition }) => {
     for (const [, state] of allStates(definition)) {
       const catches = (state.Catch ?? []) as { ErrorEquals: string[] }[];
       const catchAll = catches.findIndex((c) => c.ErrorEquals.includes('States.ALL'));
@@ -54,8 +66,8 @@ describe('packaged templates (npm run package)', () => {
     }
   });
 
-  it('the approval trigger matches only approvals and rejections of model packages', () => {
-    const { triggerPatterns } = loadPackagedStateMachine();
+  it('the approval trigger starts the release state machine, for approvals and rejections of model packages only', () => {
+    const { triggerPatterns } = machines().release;
     expect(triggerPatterns).toContainEqual(
       expect.objectContaining({
         source: ['aws.sagemaker'],
@@ -91,27 +103,44 @@ describe('packaged templates (npm run package)', () => {
     expect(fns.length).toBeGreaterThan(0);
     for (const fn of fns) expect(String(fn.Properties?.Runtime)).toMatch(/^nodejs(2[2-9]|[3-9]\d)\.x$/);
   });
+
+  it('the nightly schedule starts the batch-scoring state machine, and only it', () => {
+    const { release, batchScoring } = machines();
+    expect(batchScoring.scheduleInputs).toEqual([{ action: 'nightly-batch' }]);
+    expect(release.scheduleInputs).toEqual([]);
+    expect(batchScoring.triggerPatterns.filter((p) => 'source' in p)).toEqual([]);
+  });
 });
 
+/** The handler a Task state of the release machine runs: its name, less the style's prefix, in kebab case; or a shared one (CONTRIBUTING.md). */
+const STYLE_PREFIX = /^(Guarded|Async|Serverless|MultiModel)(?=[A-Z])/;
+const SHARED_HANDLERS: [RegExp, string][] = [
+  [/^Check(Deployment|TrafficShift|Promotion|Rollback)$/, 'check-endpoint'],
+  [/^Record(Promotion|Rollback|Failure|RollbackFailure|Duplicate|Registration)$/, 'record-outcome'],
+  [/^StartBake$/, 'start-canary'],
+  [/^CheckBake$/, 'check-canary'],
+];
+
 describe('handler layout', () => {
-  it('every Task state is served by functions/<state in kebab-case>/ or a documented shared checker', () => {
-    const { functionsByState } = loadPackagedStateMachine();
-    const shared: Record<string, string> = {
-      CheckDeployment: 'check-endpoint',
-      CheckTrafficShift: 'check-endpoint',
-      CheckPromotion: 'check-endpoint',
-      CheckRollback: 'check-endpoint',
-      RecordPromotion: 'record-outcome',
-      RecordRollback: 'record-outcome',
-      RecordFailure: 'record-outcome',
-      RecordRollbackFailure: 'record-outcome',
-      RecordDuplicate: 'record-outcome',
-      RecordRegistration: 'record-outcome',
-    };
+  it.each(both())('every Task state of the %s state machine is served by functions/<state less its style, in kebab case>/ or a documented shared handler', (_name, { functionsByState }) => {
     for (const [state, fn] of Object.entries(functionsByState)) {
-      const kebab = state.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
-      expect({ state, dir: fn.handlerDir }).toEqual({ state, dir: shared[state] ?? kebab });
+      const base = state.replace(STYLE_PREFIX, '');
+      const shared = SHARED_HANDLERS.find(([pattern]) => pattern.test(base))?.[1];
+      const kebab = base.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
+      expect({ state, dir: fn.handlerDir }).toEqual({ state, dir: shared ?? kebab });
       expect(() => readFileSync(join(PROJECT_ROOT, 'functions', fn.handlerDir, 'handler.ts'))).not.toThrow();
     }
+  });
+
+  it('the release style is decided once: only ChooseReleaseStyle routes on it', () => {
+    const styleTests = allStates(machines().release.definition)
+      .filter(([, s]) => s.Type === 'Choice' && /"\$\.(plan|deployment)\.style"/.test(JSON.stringify(s.Choices)))
+      .map(([name]) => name);
+    expect(styleTests).toEqual(['ChooseReleaseStyle']);
+  });
+
+  it('ChooseReleaseStyle has a section for every style PlanRelease can choose', () => {
+    const choose = machines().release.definition.States.ChooseReleaseStyle as unknown as { Choices: { StringEquals: string }[] };
+    expect(choose.Choices.map((c) => c.StringEquals).sort()).toEqual([...RELEASE_STYLES].sort());
   });
 });

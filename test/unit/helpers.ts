@@ -1,4 +1,6 @@
 import type { Context } from 'aws-lambda';
+import { stepHandler, type StepDefinition } from '../../functions/shared/runtime/step-handler';
+import type { Schema } from '../../functions/shared/schema';
 import { decideInferenceMode } from '../../functions/shared/domain/inference-mode';
 import type { ModelPackage } from '../../functions/shared/domain/model-package';
 import { releaseStyleFor, resourceNames, type ReleasePlan } from '../../functions/shared/domain/release-plan';
@@ -149,4 +151,12 @@ export function freezeNow(iso: string): number {
   const now = Date.parse(iso);
   jest.spyOn(Date, 'now').mockReturnValue(now);
   return now;
+}
+
+/**
+ * A step's handler with some of its adapters given (an in-memory ledger, say); the others are built as in
+ * Lambda. A fresh handler per call, so each test's adapters are the ones it made.
+ */
+export function handlerWith<In extends Schema, Env extends Schema, Aws extends object, Out>(step: StepDefinition<In, Env, Aws, Out>, adapters: Partial<Aws>): (event: unknown, context: Context) => Promise<Out> {
+  return (event, context) => stepHandler(step, { aws: adapters })(event, context);
 }

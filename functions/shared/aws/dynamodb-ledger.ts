@@ -1,6 +1,9 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ActiveBatchModel, ClaimResult, LeaseResult, ReleaseLedger, ReleaseRecord, ReleaseStatus } from '../domain/ledger';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { decideClaim, type ActiveBatchModel, type ClaimResult, type LeaseResult, type PackageClaim, type ReleaseLedger, type ReleaseRecord, type ReleaseStatus } from '../domain/ledger';
+import type { LedgerEnv } from '../runtime/env';
+import { traced } from '../runtime/tracing';
+import { clientOptions } from './client-options';
 import { translateAwsError } from './translate-error';
 
 /**
@@ -49,11 +52,12 @@ export class DynamoDbReleaseLedger implements ReleaseLedger {
   async claimPackage({ modelPackageArn, releaseId, force, now }: { modelPackageArn: string; releaseId: string; force: boolean; now: Date }): Promise<ClaimResult> {
     const existing = await call('GetItem', () => this.db.send(new GetCommand({ TableName: this.table, Key: pkgKey(modelPackageArn), ConsistentRead: true })));
     const item = existing.Item as { releaseId?: string; status?: ReleaseStatus } | undefined;
-    if (item?.releaseId === releaseId) return { status: 'claimed', redeploy: false };
-    // Taking over an earlier claim is allowed for a forced run, after a rejection, or after a release that
-    // failed before changing anything (FAILED; a rolled-back model stays claimed). The condition on the
-    // claim we read makes two such runs racing each other end with exactly one winner.
-    const takeOver = item !== undefined && (force || item.status === 'REVOKED' || item.status === 'FAILED');
+    const seen: PackageClaim | undefined = item === undefined ? undefined : { releaseId: item.releaseId ?? '', status: item.status ?? 'IN_PROGRESS' };
+    const decision = decideClaim(seen, releaseId, force);
+    if (decision.kind === 'ours') return { status: 'claimed', redeploy: false };
+    // A duplicate still attempts the put: it fails on the condition, and the winner is read back below.
+    // The condition on the claim that was read makes two take-overs racing each other end with exactly one winner.
+    const takeOver = decision.kind === 'take-over' ? decision.seen : null;
     try {
       await call('PutItem', () =>
         this.db.send(
@@ -62,7 +66,7 @@ export class DynamoDbReleaseLedger implements ReleaseLedger {
             Item: { ...pkgKey(modelPackageArn), releaseId, status: 'IN_PROGRESS', claimedAt: now.toISOString(), redeploy: item !== undefined },
             ConditionExpression: takeOver ? 'releaseId = :seen AND #status = :status' : 'attribute_not_exists(pk)',
             ExpressionAttributeNames: takeOver ? { '#status': 'status' } : undefined,
-            ExpressionAttributeValues: takeOver ? { ':seen': item.releaseId, ':status': item.status } : undefined,
+            ExpressionAttributeValues: takeOver ? { ':seen': takeOver.releaseId, ':status': takeOver.status } : undefined,
           }),
         ),
       );
@@ -227,3 +231,7 @@ export class DynamoDbReleaseLedger implements ReleaseLedger {
     return (out.Items ?? []) as ReleaseRecord[];
   }
 }
+
+/** The step's ledger: the stage's DynamoDB table, through a document client built once per container. */
+export const dynamoDbLedger = (env: LedgerEnv): ReleaseLedger =>
+  new DynamoDbReleaseLedger(DynamoDBDocumentClient.from(traced(new DynamoDBClient(clientOptions(env))), { marshallOptions: { removeUndefinedValues: true } }), env.LEDGER_TABLE);

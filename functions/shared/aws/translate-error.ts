@@ -24,6 +24,12 @@ function asSdkError(error: unknown): SdkErrorShape {
   return typeof error === 'object' && error !== null ? (error as SdkErrorShape) : { message: String(error) };
 }
 
+/** The SDK error's name (its AWS error code). */
+export function errorCode(error: unknown): string {
+  const sdk = asSdkError(error);
+  return sdk.name ?? sdk.code ?? 'UnknownError';
+}
+
 /**
  * Turns whatever an AWS SDK call threw into one of our three named errors, so the state machine can
  * retry exactly the transient ones. `operation` goes into the message because "ValidationException"
@@ -31,7 +37,7 @@ function asSdkError(error: unknown): SdkErrorShape {
  */
 export function translateAwsError(operation: string, error: unknown): Error {
   const sdk = asSdkError(error);
-  const code = sdk.name ?? sdk.code ?? 'UnknownError';
+  const code = errorCode(error);
   const status = sdk.$metadata?.httpStatusCode;
   const message = `${operation} failed: ${code}: ${sdk.message ?? 'no message'}`;
   if (THROTTLING_CODES.has(code) || sdk.$retryable?.throttling === true || status === 429) {
@@ -43,14 +49,21 @@ export function translateAwsError(operation: string, error: unknown): Error {
   return new AwsRequestRejected(message, { cause: error });
 }
 
-/** Names of the SDK errors that mean "no such resource", per service. */
+/**
+ * Whether the error means "no such resource". S3 and most services have a code for it; SageMaker answers
+ * Describe* on a missing name with a ValidationException whose message says "Could not find ..." (endpoints,
+ * configs, models, jobs) or "... does not exist" (model packages).
+ */
 export function isNotFound(error: unknown): boolean {
-  const sdk = asSdkError(error);
-  const code = sdk.name ?? sdk.code ?? '';
+  const code = errorCode(error);
   if (code === 'ResourceNotFound' || code === 'ResourceNotFoundException' || code === 'NoSuchKey' || code === 'NotFound') return true;
-  // SageMaker answers DescribeEndpoint / DescribeEndpointConfig / DescribeModelPackage on a missing name with a
-  // ValidationException whose message says "Could not find ..." / "... does not exist" (moto: "... not found").
-  return code === 'ValidationException' && /could not find|does not exist|not found/i.test(sdk.message ?? '');
+  return code === 'ValidationException' && /could not find|does not exist/i.test(asSdkError(error).message ?? '');
+}
+
+/** Whether a create failed because the resource is already there (a retried step's own earlier attempt). */
+export function isAlreadyExists(error: unknown): boolean {
+  const code = errorCode(error);
+  return code === 'ResourceInUse' || (code === 'ValidationException' && /already exist/i.test(asSdkError(error).message ?? ''));
 }
 
 /** Runs one AWS call and translates its failure. */
@@ -58,6 +71,16 @@ export async function awsCall<T>(operation: string, call: () => Promise<T>): Pro
   try {
     return await call();
   } catch (error) {
+    throw translateAwsError(operation, error);
+  }
+}
+
+/** Runs one AWS call; "no such resource" is `null`, any other failure is translated. */
+export async function awsCallIfPresent<T>(operation: string, call: () => Promise<T>): Promise<T | null> {
+  try {
+    return await call();
+  } catch (error) {
+    if (isNotFound(error)) return null;
     throw translateAwsError(operation, error);
   }
 }

@@ -1,5 +1,5 @@
-import type { PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
 import type { ReleasePlan } from './release-plan';
+import type { MetricAlarmRequest } from './views';
 
 /**
  * The two SLO alarms every canary variant gets. Both look at the new variant only, so the live
@@ -9,7 +9,7 @@ import type { ReleasePlan } from './release-plan';
  * Two of three one-minute periods must breach, so a single slow request cannot fail a release,
  * and missing data is not breaching (too little traffic is judged separately, never silently).
  */
-export function sloAlarms(plan: ReleasePlan, endpointName: string, variantName: string): PutMetricAlarmCommandInput[] {
+export function sloAlarms(plan: ReleasePlan, endpointName: string, variantName: string): MetricAlarmRequest[] {
   const dimensions = [
     { Name: 'EndpointName', Value: endpointName },
     { Name: 'VariantName', Value: variantName },
@@ -21,7 +21,7 @@ export function sloAlarms(plan: ReleasePlan, endpointName: string, variantName: 
     EvaluationPeriods: 3,
     DatapointsToAlarm: 2,
     ComparisonOperator: 'GreaterThanThreshold' as const,
-    TreatMissingData: 'notBreaching',
+    TreatMissingData: 'notBreaching' as const,
     Tags: [{ Key: 'sagemaker-release-pipeline:release', Value: plan.releaseId }],
   };
   return [
@@ -30,7 +30,7 @@ export function sloAlarms(plan: ReleasePlan, endpointName: string, variantName: 
       AlarmName: plan.names.errorRateAlarm,
       AlarmDescription: `5xx error rate of ${variantName} on ${endpointName} above ${plan.settings.slo.errorRatePercent}% (release ${plan.releaseId})`,
       MetricName: 'Invocation5XXErrors',
-      Statistic: 'Average',
+      Statistic: 'Average' as const,
       Threshold: plan.settings.slo.errorRatePercent / 100,
     },
     {
@@ -42,4 +42,9 @@ export function sloAlarms(plan: ReleasePlan, endpointName: string, variantName: 
       Threshold: plan.settings.slo.latencyP99Ms * 1000,
     },
   ];
+}
+
+/** Every alarm a canary is judged on: its two SLO alarms, then the user's own (canary.alarmNames). */
+export function canaryAlarmNames(plan: ReleasePlan, slo: MetricAlarmRequest[]): string[] {
+  return [...slo.map((a) => a.AlarmName), ...plan.settings.canary.alarmNames];
 }

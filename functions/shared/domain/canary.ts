@@ -1,4 +1,4 @@
-import type { AlarmState } from '../aws/alarms';
+import type { AlarmState } from './views';
 
 export type CanaryVerdict = 'baking' | 'healthy' | 'alarm' | 'insufficient-traffic';
 

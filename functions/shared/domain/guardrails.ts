@@ -1,5 +1,5 @@
-import type { DeploymentConfig } from '@aws-sdk/client-sagemaker';
 import type { ReleasePlan } from './release-plan';
+import type { DeploymentConfig } from './views';
 
 /** SageMaker's bounds for blue/green deployment guardrails (UpdateEndpoint DeploymentConfig). */
 export const GUARDRAIL_LIMITS = { maxWaitIntervalSeconds: 3600, minExecutionSeconds: 600, maxExecutionSeconds: 14400 } as const;

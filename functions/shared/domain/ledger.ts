@@ -65,3 +65,45 @@ export interface ReleaseLedger {
   releasesForTarget(target: string, limit?: number): Promise<ReleaseRecord[]>;
   releasesForPackage(modelPackageArn: string, limit?: number): Promise<ReleaseRecord[]>;
 }
+
+/** A package's claim as the ledger holds it. */
+export interface PackageClaim {
+  releaseId: string;
+  status: ReleaseStatus;
+}
+
+export type ClaimDecision =
+  /** The claim is already this release's (a retried ClaimRelease). */
+  | { kind: 'ours' }
+  /** Nobody ever claimed the package. */
+  | { kind: 'new' }
+  /** Someone did, and this release may take the claim over, if it still is the one that was read. */
+  | { kind: 'take-over'; seen: PackageClaim }
+  /** An earlier release of this package stands: this one is a duplicate. */
+  | { kind: 'duplicate'; existing: PackageClaim };
+
+/**
+ * One release per package version. Taking over an earlier claim is allowed for a forced run, after a
+ * rejection (REVOKED), or after a release that failed before changing anything (FAILED); a promoted or
+ * rolled-back model stays claimed, so a duplicate approval event never releases it twice. Both ledger
+ * implementations decide by this rule; the DynamoDB one makes the take-over conditional on the claim it read.
+ */
+export function decideClaim(existing: PackageClaim | undefined, releaseId: string, force: boolean): ClaimDecision {
+  if (existing === undefined) return { kind: 'new' };
+  if (existing.releaseId === releaseId) return { kind: 'ours' };
+  if (force || existing.status === 'REVOKED' || existing.status === 'FAILED') return { kind: 'take-over', seen: existing };
+  return { kind: 'duplicate', existing };
+}
+
+/**
+ * A lease must outlast the release it guards, or a second release could take the endpoint mid-bake:
+ * at least the bake plus four bounded endpoint waits (deploy, traffic shift, promote, rollback).
+ */
+export function leaseSecondsFor(bakeMinutes: number, bounds: { leaseSeconds: number; endpointWaitSeconds: number }): number {
+  return Math.max(bounds.leaseSeconds, bakeMinutes * 60 + 4 * bounds.endpointWaitSeconds + 600);
+}
+
+/** What a release holds the lease of: its endpoint, or `batch:<group>` for a batch-only model. */
+export function ledgerTarget(endpointName: string | null, groupName: string): string {
+  return endpointName ?? `batch:${groupName}`;
+}

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod';
 import { ModeNotSupported } from '../errors';
 import type { ModelPackage } from './model-package';
 
@@ -88,9 +88,9 @@ export const modelArtifactSlice = z.object({
   candidateKey: z.string(),
   liveKey: z.string(),
   /** Copy of the live artifact as it was before this release; null when the group had none. */
-  backupKey: z.string().nullable(),
+  backupKey: z.nullable(z.string()),
   /** ETag of the live artifact when staged (null: none), so promotion refuses to overwrite a change made since. */
-  liveETag: z.string().nullable(),
+  liveETag: z.nullable(z.string()),
   /** False when the versioned key already existed (an earlier release of this version): never deleted by this release. */
   candidateCreated: z.boolean(),
   targetModel: z.string(),

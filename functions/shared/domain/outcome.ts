@@ -1,4 +1,10 @@
-import type { ReleaseOutcome } from './ledger';
+import * as z from '../zod';
+import { ledgerTarget, type ReleaseOutcome, type ReleaseRecord } from './ledger';
+import type { Serving } from './state';
+import type { EndpointConfigView, EndpointView } from './views';
+import { errorMessageOf } from './error-cause';
+
+export { errorMessageOf };
 
 export interface OutcomeInputs {
   outcome: ReleaseOutcome;
@@ -18,18 +24,6 @@ export interface Explanation {
   reason: string;
   /** Error name for the failed execution (Fail state ErrorPath); null when the run succeeds. */
   errorName: string | null;
-}
-
-/** The Cause of a Lambda failure as Step Functions reports it is JSON with errorMessage; show just the message. */
-export function errorMessageOf(cause: string | undefined): string {
-  if (cause === undefined) return 'no cause given';
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
-    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
-  } catch {
-    // not JSON: the cause is the message
-  }
-  return cause;
 }
 
 /** Why a release ended as it did, from the state the run accumulated. The first cause found wins. */
@@ -75,3 +69,288 @@ export const DETAIL_TYPES: Record<ReleaseOutcome, string> = {
   ROLLBACK_FAILED: 'Model Deployment Rollback Failed',
   SKIPPED: 'Model Deployment Skipped',
 };
+
+// ---------------------------------------------------------------------------------------------------
+// What serves now: the promise every release keeps
+// ---------------------------------------------------------------------------------------------------
+
+export interface ServingReport {
+  endpointName: string;
+  status: string;
+  configName: string | null;
+  variants: { name: string; model: string | null; weight: number }[];
+  /**
+   * Which model the endpoint serves, wholly: the release's, the one before it, none (no endpoint; on a
+   * multi-model endpoint: no artifact of the group), or mixed (on a multi-model endpoint: either may be).
+   */
+  serving: Serving;
+}
+
+/** What the endpoint serves, from its variants' weights and models, judged against the release's model. */
+export function servingOf(endpointName: string, live: EndpointView | null, config: EndpointConfigView | null, newModelName: string): ServingReport {
+  if (live === null) return { endpointName, status: 'absent', configName: null, variants: [], serving: 'none' };
+  const models = new Map((config?.variants ?? []).map((v) => [v.VariantName, v.ModelName]));
+  const variants = live.variants.map((v) => ({ name: v.name, model: models.get(v.name) ?? null, weight: v.weight }));
+  const withTraffic = variants.filter((v) => v.weight > 0);
+  const onNew = withTraffic.filter((v) => v.model === newModelName).length;
+  const serving = onNew === 0 ? 'previous' : onNew === withTraffic.length ? 'new' : 'mixed';
+  return { endpointName, status: live.status, configName: live.configName, variants, serving };
+}
+
+/**
+ * A multi-model release never changes the endpoint's variants, so they say nothing about which model
+ * serves: what the group's live artifact holds follows from the outcome (RestoreModelArtifact puts back
+ * what was there, or removes what this release added; a failed restore leaves either).
+ */
+export function multiModelServingOf(endpointName: string, live: EndpointView | null, outcome: ReleaseOutcome, hadLiveArtifact: boolean): ServingReport {
+  const serving: Serving = outcome === 'PROMOTED' ? 'new' : outcome === 'ROLLBACK_FAILED' ? 'mixed' : hadLiveArtifact ? 'previous' : 'none';
+  return {
+    endpointName,
+    status: live?.status ?? 'absent',
+    configName: live?.configName ?? null,
+    variants: (live?.variants ?? []).map((v) => ({ name: v.name, model: null, weight: v.weight })),
+    serving,
+  };
+}
+
+/**
+ * What the endpoint serves according to the last check this run made of it, for when the final read
+ * fails: each of these checks saw the endpoint InService on a known config moments before.
+ */
+export function servingFromChecks(
+  outcome: ReleaseOutcome,
+  state: { deployCheck?: { check: string }; promotionCheck?: { check: string }; rollbackCheck?: { check: string }; deployment?: { style?: string; firstDeployment: boolean } },
+): Serving {
+  if (state.rollbackCheck?.check === 'Deleted') return 'none';
+  if (state.rollbackCheck?.check === 'InService' || state.deployCheck?.check === 'RolledBack') return 'previous';
+  if (outcome === 'PROMOTED') {
+    if (state.promotionCheck?.check === 'InService') return 'new';
+    // A first deployment, all at once or under guardrails: CheckDeployment saw the new config InService.
+    if (state.deployCheck?.check === 'InService' && (state.deployment?.firstDeployment || state.deployment?.style !== 'variant-canary')) return 'new';
+  }
+  return 'unknown';
+}
+
+/**
+ * The promise of every release: afterwards the endpoint serves wholly the new model (promoted) or
+ * wholly the old one (rolled back, or failed before any change). When the endpoint says otherwise,
+ * the outcome is escalated so that an operator is alerted, never reported as done.
+ */
+export function brokenServingPromise(outcome: ReleaseOutcome, serving: Serving | null): { outcome: ReleaseOutcome; errorName: string; reason: string } | null {
+  if (serving === null || serving === 'unknown') return null;
+  if (outcome === 'PROMOTED' && serving !== 'new') {
+    return { outcome: 'FAILED', errorName: 'EndpointStateConflict', reason: `after promotion the endpoint serves ${serving === 'mixed' ? 'both models' : `the ${serving} model`}` };
+  }
+  if (outcome !== 'PROMOTED' && (serving === 'mixed' || serving === 'new')) {
+    return { outcome: 'ROLLBACK_FAILED', errorName: 'RollbackFailed', reason: `the endpoint still serves ${serving === 'mixed' ? 'both models' : 'the new model'}` };
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The outcome of a run: its ledger records, its event, what the state machine routes on
+// ---------------------------------------------------------------------------------------------------
+
+const loose = z.looseObject({});
+const errorSlice = z.object({ Error: z.optional(z.string()), Cause: z.optional(z.string()) });
+
+/**
+ * What a Record* state hands RecordOutcome: the whole execution state, read loosely. A Catch can send a
+ * run here from any step, before the later slices exist, and the record of a failure must not itself
+ * fail on a field it does not need.
+ */
+export const outcomeStateSchema = z.looseObject({
+  request: z.optional(
+    z.looseObject({
+      action: z.optional(z.string()),
+      modelPackageArn: z.optional(z.string()),
+      endpointName: z.optional(z.nullable(z.string())),
+      reason: z.optional(z.nullable(z.string())),
+      trigger: z.string(),
+      requestedAt: z.string(),
+      eventId: z.optional(z.nullable(z.string())),
+      dryRun: z.optional(z.boolean()),
+    }),
+  ),
+  package: z.optional(z.looseObject({ arn: z.string(), groupName: z.string(), version: z.number() })),
+  plan: z.optional(z.looseObject({ releaseId: z.string(), endpointName: z.nullable(z.string()), mode: z.string(), decision: loose })),
+  execution: z.optional(z.object({ id: z.string(), startTime: z.string() })),
+  claim: z.optional(z.looseObject({ status: z.string(), target: z.string(), redeploy: z.optional(z.boolean()), existingReleaseId: z.optional(z.string()), existingStatus: z.optional(z.string()) })),
+  deployment: z.optional(
+    z.object({
+      endpointName: z.string(),
+      previousConfigName: z.nullable(z.string()),
+      newConfigName: z.string(),
+      newVariantName: z.string(),
+      modelName: z.string(),
+      startedAt: z.string(),
+      firstDeployment: z.boolean(),
+      style: z.optional(z.string()),
+      targetModel: z.optional(z.nullable(z.string())),
+      artifact: z.optional(z.object({ backupKey: z.nullable(z.string()), targetModel: z.string(), liveTargetModel: z.string() })),
+      rollbackOf: z.optional(z.object({ releaseId: z.string(), modelPackageArn: z.string() })),
+    }),
+  ),
+  deployCheck: z.optional(z.looseObject({ check: z.string(), reason: z.nullable(z.string()) })),
+  smoke: z.optional(z.looseObject({ passed: z.boolean(), reason: z.string() })),
+  canaryCheck: z.optional(z.looseObject({ verdict: z.string(), reason: z.string() })),
+  rollbackCheck: z.optional(z.looseObject({ check: z.string(), reason: z.nullable(z.string()) })),
+  promotionCheck: z.optional(z.looseObject({ check: z.string() })),
+  rollbackError: z.optional(errorSlice),
+  error: z.optional(errorSlice),
+});
+export type OutcomeState = z.infer<typeof outcomeStateSchema>;
+
+/** What the run read of the endpoint at the end: a report, or why it could not read one. */
+export type FinalRead = { report: ServingReport } | { unreadable: string };
+
+export interface OutcomeDecision {
+  /** The outcome recorded: the one asked for, or an escalation when the endpoint breaks the serving promise. */
+  outcome: ReleaseOutcome;
+  /** The Fail state's Error when the run does not succeed. */
+  errorName: string | null;
+  reason: string;
+  detailType: string;
+  serving: ServingReport | null;
+  /** Ledger writes, in order (the release; an operator's rollback also gets a record of its own). */
+  records: { record: ReleaseRecord; requestedAt: string }[];
+  /** The outcome event, or null when nothing is announced (a dry run). */
+  event: { detailType: string; detail: Record<string, unknown>; resources: string[] } | null;
+  /** An operator asked for this rollback (the run then succeeds). */
+  onRequest: boolean;
+}
+
+/** Everything RecordOutcome writes and announces, decided from the run's state and the endpoint's final read. */
+export function decideOutcome(input: { outcome: ReleaseOutcome; state: OutcomeState; finalRead: FinalRead | null; now: number }): OutcomeDecision {
+  const { outcome, state, now } = input;
+  const explanation =
+    state.request?.action === 'rollback' && outcome === 'ROLLED_BACK'
+      ? { trigger: 'manual-rollback', reason: `rolled back on request${state.request.reason ? `: ${state.request.reason}` : ''}`, errorName: null }
+      : explainOutcome({
+          outcome,
+          error: state.error,
+          deployCheck: state.deployCheck,
+          smoke: state.smoke,
+          canaryCheck: state.canaryCheck,
+          rollbackCheck: state.rollbackCheck,
+          rollbackError: state.rollbackError,
+          claim: state.claim,
+        });
+  const artifact = state.deployment?.style === 'multi-model-artifact' ? state.deployment.artifact : undefined;
+  const read = input.finalRead;
+  // The outcome must still be recorded and announced when the endpoint cannot be read; it then says it
+  // could not verify what serves, rather than guessing or staying silent.
+  const serving: ServingReport | null =
+    read === null
+      ? null
+      : 'report' in read
+        ? read.report
+        : { endpointName: state.deployment?.endpointName ?? '', status: `unknown (${read.unreadable})`, configName: null, variants: [], serving: servingFromChecks(outcome, state) };
+  // Multi-model: the variants never change, so there is nothing to judge them by (README, "How each mode is released").
+  const broken = artifact ? null : brokenServingPromise(outcome, serving?.serving ?? null);
+  // The versioned TargetModel is how clients reach this release's model on the shared endpoint (only once promoted).
+  const multiModel = artifact ? { targetModel: outcome === 'PROMOTED' ? artifact.targetModel : null, liveTargetModel: artifact.liveTargetModel } : undefined;
+  const finalOutcome: ReleaseOutcome = broken?.outcome ?? outcome;
+  const errorName = broken?.errorName ?? explanation.errorName;
+  const unverified = serving?.status.startsWith('unknown') ? `; the final read of the endpoint failed (${serving.status}), so what it serves is taken from the run's last endpoint check: ${serving.serving}` : '';
+  const reason =
+    (broken ? `${explanation.reason}; ${broken.reason}` : multiModel?.targetModel ? `${explanation.reason}; call it with TargetModel ${multiModel.targetModel}` : explanation.reason) + unverified;
+  const startedAt = state.execution?.startTime ?? state.request?.requestedAt ?? new Date(now).toISOString();
+  const finishedAt = new Date(now).toISOString();
+  const timings = {
+    totalSeconds: Math.max(0, Math.round((now - Date.parse(startedAt)) / 1000)),
+    ...(state.deployment ? { sinceDeploymentSeconds: Math.max(0, Math.round((now - Date.parse(state.deployment.startedAt)) / 1000)) } : {}),
+  };
+  const dryRun = state.request?.dryRun === true;
+
+  const records: OutcomeDecision['records'] = [];
+  // A run that failed inside ClaimRelease has no $.claim, yet may have claimed the package and queued a
+  // ticket: finishing is safe anyway (it only closes a claim that is this release's, and deleting an absent
+  // ticket or someone else's lease does nothing), so only a known duplicate skips it.
+  const ownsClaim = state.claim?.status !== 'duplicate';
+  const target = state.claim?.target ?? (state.plan && state.package ? ledgerTarget(state.plan.endpointName, state.package.groupName) : null);
+  if (ownsClaim && state.plan && state.request?.modelPackageArn && target !== null && !dryRun) {
+    records.push({
+      record: {
+        releaseId: state.plan.releaseId,
+        modelPackageArn: state.request.modelPackageArn,
+        target,
+        mode: state.plan.mode,
+        trigger: state.request.trigger,
+        requestedAt: state.request.requestedAt,
+        status: finalOutcome,
+        redeploy: state.claim?.redeploy === true,
+        executionArn: state.execution?.id ?? null,
+        decision: state.plan.decision,
+        previousConfigName: state.deployment?.previousConfigName ?? null,
+        newConfigName: serving?.configName ?? null,
+        servingModel: serving?.serving ?? null,
+        ...(multiModel ? { targetModel: multiModel.targetModel } : {}),
+        reason,
+        startedAt,
+        finishedAt,
+        timings,
+      },
+      requestedAt: state.request.requestedAt,
+    });
+  }
+  // An operator's rollback is a release of its own in the ledger, so the next rollback (or a person) sees it.
+  const rollbackOf = state.deployment?.rollbackOf;
+  if (state.request?.action === 'rollback' && state.deployment && rollbackOf) {
+    records.push({
+      record: {
+        releaseId: `rollback-${(state.execution?.id ?? String(now)).split(':').pop() ?? String(now)}`,
+        modelPackageArn: rollbackOf.modelPackageArn,
+        target: state.deployment.endpointName,
+        mode: 'manual-rollback',
+        trigger: 'manual',
+        requestedAt: state.request.requestedAt,
+        status: finalOutcome,
+        redeploy: false,
+        executionArn: state.execution?.id ?? null,
+        previousConfigName: state.deployment.newConfigName,
+        newConfigName: serving?.configName ?? null,
+        servingModel: serving?.serving ?? null,
+        reason: `${reason} (undoes release ${rollbackOf.releaseId})`,
+        startedAt,
+        finishedAt,
+        timings,
+      },
+      requestedAt: state.request.requestedAt,
+    });
+  }
+  const detail = {
+    outcome: finalOutcome,
+    reason,
+    trigger: explanation.trigger,
+    modelPackageArn: state.request?.modelPackageArn ?? null,
+    modelPackageGroup: state.package?.groupName ?? null,
+    modelPackageVersion: state.package?.version ?? null,
+    endpointName: state.plan?.endpointName ?? state.deployment?.endpointName ?? state.request?.endpointName ?? null,
+    mode: state.plan?.mode ?? null,
+    decision: state.plan?.decision ?? null,
+    releaseId: state.plan?.releaseId ?? null,
+    executionArn: state.execution?.id ?? null,
+    endpoint: serving,
+    ...(multiModel ?? {}),
+    timings: { startedAt, finishedAt, ...timings },
+  };
+  const resources = [state.request?.modelPackageArn, state.execution?.id].filter((r): r is string => typeof r === 'string');
+  return {
+    outcome: finalOutcome,
+    errorName,
+    reason,
+    detailType: DETAIL_TYPES[finalOutcome],
+    serving,
+    records,
+    // A dry run that fails before its preview (package not deployable, invalid settings) announces nothing:
+    // it is a question an operator asked, not a release, and alerting must not see it as one.
+    event: dryRun ? null : { detailType: DETAIL_TYPES[finalOutcome], detail, resources },
+    onRequest: state.request?.action === 'rollback',
+  };
+}
+
+/** The event as sent when the ledger could not be written: it says so, so nobody trusts a missing record. */
+export function unrecordedDetail(detail: Record<string, unknown>, ledgerProblem: string | null): Record<string, unknown> {
+  return ledgerProblem === null ? detail : { ...detail, recorded: false, ledgerError: ledgerProblem };
+}

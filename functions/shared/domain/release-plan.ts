@@ -1,20 +1,25 @@
-import { createHash } from 'node:crypto';
-import { z } from 'zod';
-import type { ModeDecision } from './inference-mode';
-import type { InferenceMode, ReleaseSettings } from './settings';
+import { InvalidSettings } from '../errors';
+import * as z from '../zod';
+import { GUARDRAIL_LIMITS } from './guardrails';
+import { decideInferenceMode, type ModeDecision } from './inference-mode';
+import { packageArtifact } from './model-artifact';
+import type { ModelPackage } from './model-package';
+import { resourceNames, sageMakerName, type ResourceNames } from './names';
+import { INFERENCE_MODES, resolveSettings, type InferenceMode, type ReleaseSettings } from './settings';
 
-/** How the endpoint is changed; each mode gets the safest style SageMaker allows for it (README, "Modes"). */
-export type ReleaseStyle = 'variant-canary' | 'native-guardrails' | 'all-at-once' | 'batch-register' | 'multi-model-artifact';
+/**
+ * How the model goes live; each mode gets the safest way SageMaker allows for it (README, "How each mode
+ * is released"). The release state machine routes on this once, right after the claim, to one section per style.
+ */
+export const RELEASE_STYLES = ['variant-canary', 'native-guardrails', 'async-guardrails', 'all-at-once', 'multi-model-artifact', 'batch-register'] as const;
+export type ReleaseStyle = (typeof RELEASE_STYLES)[number];
 
-export interface ResourceNames {
-  model: string;
-  variant: string;
-  /** Config with the live variant plus the new one at weight 0 (variant canary only). */
-  canaryConfig: string;
-  /** Config with only the new variant: what the endpoint runs once promoted. */
-  finalConfig: string;
-  errorRateAlarm: string;
-  latencyAlarm: string;
+/** The styles that change an endpoint's config (the others place an artifact or register a batch model). */
+export type EndpointStyle = Extract<ReleaseStyle, 'variant-canary' | 'native-guardrails' | 'async-guardrails' | 'all-at-once'>;
+
+/** SageMaker's own blue/green deployment with auto-rollback does the canary for these styles. */
+export function usesGuardrails(style: ReleaseStyle): boolean {
+  return style === 'native-guardrails' || style === 'async-guardrails';
 }
 
 export interface ReleasePlan {
@@ -27,28 +32,12 @@ export interface ReleasePlan {
   names: ResourceNames;
 }
 
-/** SageMaker names: at most 63 of [a-zA-Z0-9-], no leading/trailing or doubled-up hyphen trouble. */
-export function sageMakerName(...parts: string[]): string {
-  const cleaned = parts
-    .map((p) => p.replace(/[^a-zA-Z0-9-]/g, '-'))
-    .join('-')
-    .replace(/-+/g, '-')
-    .replace(/^-|-$/g, '');
-  if (cleaned.length <= 63) return cleaned;
-  // Keep the distinguishing tail (version, release id) and a hash of what was cut, so names stay unique.
-  const hash = createHash('sha256').update(cleaned).digest('hex').slice(0, 6);
-  const tail = parts.slice(1).join('-').replace(/[^a-zA-Z0-9-]/g, '-');
-  const headRoom = 63 - tail.length - hash.length - 2;
-  const head = (parts[0] ?? '').replace(/[^a-zA-Z0-9-]/g, '-').slice(0, Math.max(1, headRoom)).replace(/-+$/, '');
-  return `${head}-${hash}-${tail}`.slice(0, 63).replace(/^-+|-+$/g, '');
-}
-
 export function releaseStyleFor(mode: InferenceMode, settings: ReleaseSettings): ReleaseStyle {
   switch (mode) {
     case 'realtime':
       return settings.deploy.strategy === 'native' ? 'native-guardrails' : 'variant-canary';
     case 'async':
-      return 'native-guardrails';
+      return 'async-guardrails';
     case 'serverless':
       return 'all-at-once';
     case 'batch':
@@ -58,27 +47,51 @@ export function releaseStyleFor(mode: InferenceMode, settings: ReleaseSettings):
   }
 }
 
-export function resourceNames(groupName: string, version: number, endpointName: string | null, releaseId: string): ResourceNames {
-  const variant = sageMakerName(`v${version}`, releaseId);
-  const endpoint = endpointName ?? groupName;
-  return {
-    model: sageMakerName(groupName, `v${version}`, releaseId),
-    variant,
-    canaryConfig: sageMakerName(endpoint, releaseId, 'canary'),
-    finalConfig: sageMakerName(endpoint, releaseId),
-    errorRateAlarm: sageMakerName(endpoint, variant, 'error-rate'),
-    latencyAlarm: sageMakerName(endpoint, variant, 'latency-p99'),
-  };
+export interface PlanInput {
+  request: { endpointName: string | null; overrides: Record<string, string> };
+  package: ModelPackage;
+  /** Stage defaults (serverless.yml params), the lowest settings layer. */
+  defaults: Record<string, string>;
+  releaseId: string;
+}
+
+/** Settings, mode decision and resource names for one release. Used by PlanRelease and `npm run plan`. */
+export function planRelease({ request, package: pkg, defaults, releaseId }: PlanInput): ReleasePlan {
+  const settings = resolveSettings({ defaults, metadata: pkg.metadata, overrides: request.overrides });
+  const decision = decideInferenceMode(settings, { containerCount: pkg.containers.length });
+  const mode = decision.mode;
+  if (mode === 'async' && settings.async.outputPath === undefined) {
+    throw new InvalidSettings('async.outputPath: an asynchronous endpoint needs an s3:// path for its results');
+  }
+  // A multi-model release goes to the shared endpoint its group names (platform-owned, never created here).
+  const endpointName =
+    mode === 'batch'
+      ? null
+      : mode === 'multi-model'
+        ? (settings.deploy.multiModelGroup ?? null)
+        : (request.endpointName ?? settings.endpoint.name ?? sageMakerName(pkg.groupName));
+  if (mode === 'multi-model') {
+    // Refused here, before anything is claimed, rather than at StageModelArtifact.
+    packageArtifact(pkg);
+    if (request.endpointName !== null && request.endpointName !== endpointName) {
+      throw new InvalidSettings(`endpointName ${request.endpointName}: a multi-model release goes to the shared endpoint deploy.multiModelGroup names (${endpointName ?? 'none'})`);
+    }
+  }
+  const style = releaseStyleFor(mode, settings);
+  if (usesGuardrails(style) && settings.canary.bakeMinutes * 60 > GUARDRAIL_LIMITS.maxWaitIntervalSeconds) {
+    throw new InvalidSettings(`canary.bakeMinutes ${settings.canary.bakeMinutes}: SageMaker deployment guardrails bake at most ${GUARDRAIL_LIMITS.maxWaitIntervalSeconds / 60} minutes`);
+  }
+  return { releaseId, endpointName, mode, style, decision, settings, names: resourceNames(pkg.groupName, pkg.version, endpointName, releaseId) };
 }
 
 /** The slice of execution state later steps read; validated by each of them. */
 export const releasePlanSchema = z.object({
   releaseId: z.string(),
-  endpointName: z.string().nullable(),
-  mode: z.enum(['realtime', 'serverless', 'async', 'batch', 'multi-model']),
-  style: z.enum(['variant-canary', 'native-guardrails', 'all-at-once', 'batch-register', 'multi-model-artifact']),
+  endpointName: z.nullable(z.string()),
+  mode: z.enum(INFERENCE_MODES),
+  style: z.enum(RELEASE_STYLES),
   decision: z.custom<ModeDecision>((v) => typeof v === 'object' && v !== null && 'rule' in v && 'mode' in v, 'must be a mode decision record'),
-  settings: z.custom<ReleaseSettings>((v) => typeof v === 'object' && v !== null),
+  settings: z.custom<ReleaseSettings>((v) => typeof v === 'object' && v !== null, 'must be the resolved settings'),
   names: z.object({
     model: z.string(),
     variant: z.string(),
@@ -88,3 +101,5 @@ export const releasePlanSchema = z.object({
     latencyAlarm: z.string(),
   }),
 });
+
+export { resourceNames, sageMakerName, type ResourceNames };

@@ -1,36 +1,34 @@
-import { z } from 'zod';
 import { InvalidInput } from '../errors';
-import { describeZodIssues } from '../runtime/validation';
+import * as z from '../zod';
+import { describeIssues } from '../schema';
 import { DATE, previousUtcDay, type BatchJob } from './batch';
 
 export const MODEL_PACKAGE_ARN = /^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:model-package\/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}(\/\d+)?$/;
-const modelPackageArn = z.string().regex(MODEL_PACKAGE_ARN, 'must be a SageMaker model package ARN (arn:aws:sagemaker:REGION:ACCOUNT:model-package/GROUP/VERSION)');
-const endpointName = z.string().max(63, 'must be at most 63 characters').regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'must be 1-63 letters, digits or hyphens');
-const overrides = z.record(z.string(), z.string({ message: 'override values must be strings, as in CustomerMetadataProperties' }));
+const modelPackageArn = z.string().check(z.regex(MODEL_PACKAGE_ARN, 'must be a SageMaker model package ARN (arn:aws:sagemaker:REGION:ACCOUNT:model-package/GROUP/VERSION)'));
+const endpointName = z.string().check(z.maxLength(63, 'must be at most 63 characters'), z.regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'must be 1-63 letters, digits or hyphens'));
+const overrides = z.record(z.string(), z.string('override values must be strings, as in CustomerMetadataProperties'));
 
 /** The EventBridge event SageMaker sends; only the fields we rely on are checked. */
 const approvalEventSchema = z.object({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   'detail-type': z.literal('SageMaker Model Package State Change'),
   source: z.literal('aws.sagemaker'),
-  time: z.string().min(1),
+  time: z.string().check(z.minLength(1)),
   detail: z.object({
     ModelPackageArn: modelPackageArn,
-    ModelApprovalStatus: z.enum(['Approved', 'Rejected'], { message: 'must be "Approved" (a release) or "Rejected" (recorded, so a later re-approval releases again)' }),
+    ModelApprovalStatus: z.enum(['Approved', 'Rejected'], 'must be "Approved" (a release) or "Rejected" (recorded, so a later re-approval releases again)'),
   }),
 });
 
 /** A run an operator starts from the console: README, "Start a run by hand". */
-const manualDeploySchema = z
-  .object({
-    action: z.literal('deploy').optional(),
-    modelPackageArn,
-    endpointName: endpointName.optional(),
-    overrides: overrides.optional(),
-    force: z.boolean().optional(),
-    dryRun: z.boolean().optional(),
-  })
-  .strict();
+const manualDeploySchema = z.strictObject({
+  action: z.optional(z.literal('deploy')),
+  modelPackageArn,
+  endpointName: z.optional(endpointName),
+  overrides: z.optional(overrides),
+  force: z.optional(z.boolean()),
+  dryRun: z.optional(z.boolean()),
+});
 
 export interface DeployRequest {
   action: 'deploy';
@@ -75,26 +73,27 @@ export interface RevokeRequest {
 
 export type ReleaseRequest = DeployRequest | BatchRequest | RollbackRequest | RevokeRequest;
 
-const date = z.string().regex(DATE, 'must be a date YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'must be a real date');
+const date = z.string().check(
+  z.regex(DATE, 'must be a date YYYY-MM-DD'),
+  z.refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'must be a real date'),
+);
 
-const nightlySchema = z.object({ action: z.literal('nightly-batch'), date: date.optional() }).strict();
-const scoreSchema = z
-  .object({
-    action: z.literal('score'),
-    modelPackageGroupName: z.string().min(1),
-    date,
-    /** Only this job of the group (a group may have several). */
-    jobName: z.string().min(1).optional(),
-  })
-  .strict();
-const rollbackSchema = z.object({ action: z.literal('rollback'), endpointName, reason: z.string().max(500).optional() }).strict();
+const nightlySchema = z.strictObject({ action: z.literal('nightly-batch'), date: z.optional(date) });
+const scoreSchema = z.strictObject({
+  action: z.literal('score'),
+  modelPackageGroupName: z.string().check(z.minLength(1)),
+  date,
+  /** Only this job of the group (a group may have several). */
+  jobName: z.optional(z.string().check(z.minLength(1))),
+});
+const rollbackSchema = z.strictObject({ action: z.literal('rollback'), endpointName, reason: z.optional(z.string().check(z.maxLength(500))) });
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function fail(what: string, error: z.ZodError): never {
-  throw new InvalidInput(`${what}: ${describeZodIssues(error)}`);
+function fail(what: string, error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): never {
+  throw new InvalidInput(`${what}: ${describeIssues(error)}`);
 }
 
 /**
@@ -159,4 +158,23 @@ export function normalizeRequest(input: unknown, now: Date, batchJobs: BatchJob[
     return { action: 'rollback', trigger: 'manual', endpointName: parsed.data.endpointName, reason: parsed.data.reason ?? null, requestedAt: now.toISOString() };
   }
   throw new InvalidInput(`action: unknown action ${JSON.stringify(action)}; expected "deploy", "score", "rollback" or "nightly-batch"`);
+}
+
+/** The two state machines (statemachines/*.asl.yml); each starts with NormalizeInput and takes its own requests. */
+export const WORKFLOWS = ['release', 'batch-scoring'] as const;
+export type Workflow = (typeof WORKFLOWS)[number];
+
+/**
+ * The request, if it is one this workflow runs: releases, rollbacks and rejections go to the release
+ * state machine; nightly and "score now" runs to the batch-scoring one. The wrong one is refused by name,
+ * so an operator who starts the wrong state machine is told which to start.
+ */
+export function normalizeRequestFor(workflow: Workflow, input: unknown, now: Date, batchJobs: BatchJob[] = []): ReleaseRequest {
+  const request = normalizeRequest(input, now, batchJobs);
+  const belongsTo: Workflow = request.action === 'batch' ? 'batch-scoring' : 'release';
+  if (belongsTo !== workflow) {
+    const what = request.action === 'batch' ? 'a batch scoring run' : request.action === 'deploy' ? 'a release' : `a ${request.action}`;
+    throw new InvalidInput(`action: this is ${what}; start the ${belongsTo} state machine with it, not the ${workflow} one`);
+  }
+  return request;
 }

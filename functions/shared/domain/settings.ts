@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { InvalidSettings } from '../errors';
-import { jsonString } from '../runtime/validation';
+import * as z from '../zod';
+import { jsonString, type Schema } from '../schema';
 
 /**
  * Release settings come from three layers of the same string keys, later layers winning:
@@ -13,38 +13,42 @@ export const INFERENCE_MODES = ['realtime', 'serverless', 'async', 'batch', 'mul
 export type InferenceMode = (typeof INFERENCE_MODES)[number];
 
 const intString = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+  z.pipe(
+    z.pipe(z.string().check(z.regex(/^\d+$/, 'must be a whole number')), z.transform(Number)),
+    z.number().check(z.gte(min, `must be at least ${min}`), z.lte(max, `must be at most ${max}`)),
+  );
 const numberString = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+(\.\d+)?$/, 'must be a number')
-    .transform(Number)
-    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
-const boolString = z.enum(['true', 'false'], { message: 'must be "true" or "false"' }).transform((v) => v === 'true');
-const listString = z
-  .string()
-  .transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s.length > 0));
+  z.pipe(
+    z.pipe(z.string().check(z.regex(/^\d+(\.\d+)?$/, 'must be a number')), z.transform(Number)),
+    z.number().check(z.gte(min, `must be at least ${min}`), z.lte(max, `must be at most ${max}`)),
+  );
+const boolString = z.pipe(z.enum(['true', 'false'], 'must be "true" or "false"'), z.transform((v) => v === 'true'));
+const listString = z.pipe(
+  z.string(),
+  z.transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0),
+  ),
+);
 // SageMaker resource names: letters, digits and hyphens, starting and ending with a letter or digit, at most 63.
-const resourceName = z.string().max(63, 'must be at most 63 characters').regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'must be 1-63 letters, digits or hyphens, not starting or ending with a hyphen');
-const instanceType = z.string().regex(/^ml\.[a-z0-9]+\.[a-z0-9]+$/, 'must be a SageMaker instance type such as ml.m5.large');
-const s3Uri = z.string().regex(/^s3:\/\/[a-z0-9.-]{3,63}(\/.*)?$/, 'must be an s3:// URI');
+const resourceName = z
+  .string()
+  .check(z.maxLength(63, 'must be at most 63 characters'), z.regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'must be 1-63 letters, digits or hyphens, not starting or ending with a hyphen'));
+const instanceType = z.string().check(z.regex(/^ml\.[a-z0-9]+\.[a-z0-9]+$/, 'must be a SageMaker instance type such as ml.m5.large'));
+const s3Uri = z.string().check(z.regex(/^s3:\/\/[a-z0-9.-]{3,63}(\/.*)?$/, 'must be an s3:// URI'));
 
-export const smokePayloadSchema = z
-  .object({
-    contentType: z.string().min(1),
-    body: z.string(),
-    accept: z.string().min(1).optional(),
-    /** Exact expected response body (surrounding whitespace ignored). */
-    expect: z.string().optional(),
-  })
-  .strict();
+export const smokePayloadSchema = z.strictObject({
+  contentType: z.string().check(z.minLength(1)),
+  body: z.string(),
+  accept: z.optional(z.string().check(z.minLength(1))),
+  /** Exact expected response body (surrounding whitespace ignored). */
+  expect: z.optional(z.string()),
+});
 export type SmokePayload = z.infer<typeof smokePayloadSchema>;
 
-const smokePayloads = jsonString(z.array(smokePayloadSchema).max(20, 'at most 20 payloads'), 'a JSON array of {contentType, body, expect?}');
+const smokePayloads = jsonString(z.array(smokePayloadSchema).check(z.maxLength(20, 'at most 20 payloads')), 'a JSON array of {contentType, body, expect?}');
 
 /** Every key the pipeline understands. Units are in the key's documentation (README, "Configuration"). */
 export const SETTING_PARSERS = {
@@ -55,27 +59,27 @@ export const SETTING_PARSERS = {
   'canary.bakeMinutes': intString(1, 1440),
   'canary.alarmNames': listString,
   'canary.minInvocations': intString(0, 1_000_000),
-  'canary.insufficientTraffic': z.enum(['rollback', 'promote'], { message: 'must be "rollback" or "promote"' }),
+  'canary.insufficientTraffic': z.enum(['rollback', 'promote'], 'must be "rollback" or "promote"'),
   'slo.latencyP99Ms': numberString(1, 60_000),
   'slo.errorRatePercent': numberString(0, 100),
   'smoke.payloads': smokePayloads,
   'smoke.latencyBudgetMs': intString(1, 3_600_000),
-  'deploy.mode': z.enum(INFERENCE_MODES, { message: `must be one of ${INFERENCE_MODES.join(', ')}` }),
-  'deploy.strategy': z.enum(['canary', 'native'], { message: 'must be "canary" or "native"' }),
+  'deploy.mode': z.enum(INFERENCE_MODES, `must be one of ${INFERENCE_MODES.join(', ')}`),
+  'deploy.strategy': z.enum(['canary', 'native'], 'must be "canary" or "native"'),
   'deploy.multiModelGroup': resourceName,
   'workload.online': boolString,
   'workload.maxPayloadMB': numberString(0, 1024),
   'workload.inferenceSeconds': numberString(0, 3600),
-  'workload.traffic': z.enum(['steady', 'intermittent'], { message: 'must be "steady" or "intermittent"' }),
+  'workload.traffic': z.enum(['steady', 'intermittent'], 'must be "steady" or "intermittent"'),
   'model.memoryMB': intString(1, 1_000_000),
   'monitoring.dataCapture': boolString,
-  'serverless.memoryMB': intString(1024, 6144).refine((v) => v % 1024 === 0, 'must be 1024, 2048, 3072, 4096, 5120 or 6144'),
+  'serverless.memoryMB': intString(1024, 6144).check(z.refine((v) => v % 1024 === 0, 'must be 1024, 2048, 3072, 4096, 5120 or 6144')),
   'serverless.maxConcurrency': intString(1, 200),
   'serverless.provisionedConcurrency': intString(1, 200),
   'async.outputPath': s3Uri,
   'async.failurePath': s3Uri,
   'async.maxConcurrentInvocationsPerInstance': intString(1, 1000),
-} as const;
+} as const satisfies Record<string, Schema>;
 
 export type SettingKey = keyof typeof SETTING_PARSERS;
 type ParsedSettings = { [K in SettingKey]?: z.infer<(typeof SETTING_PARSERS)[K]> };
@@ -139,7 +143,7 @@ export function parseSettingLayer(layer: Record<string, string>, source: string)
       problems.push(`${key}: unknown setting (see the README's configuration table)`);
       continue;
     }
-    const result = (SETTING_PARSERS[key] as z.ZodType).safeParse(raw.trim());
+    const result = (SETTING_PARSERS[key] as Schema).safeParse(raw.trim());
     if (result.success) parsed[key] = result.data;
     else problems.push(`${key}=${JSON.stringify(raw)}: ${result.error.issues.map((i) => i.message).join(', ')}`);
   }

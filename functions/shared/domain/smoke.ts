@@ -1,14 +1,7 @@
 import type { SmokePayload } from './settings';
+import type { InvocationReply } from './views';
 
-export interface SmokeResponse {
-  ok: boolean;
-  errorName: string | null;
-  errorMessage: string | null;
-  contentType: string | null;
-  body: string;
-  latencyMs: number;
-  invokedVariant: string | null;
-}
+export type SmokeResponse = InvocationReply;
 
 export interface SmokeCaseResult {
   index: number;

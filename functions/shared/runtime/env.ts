@@ -1,18 +1,27 @@
-import { z } from 'zod';
+import * as z from '../zod';
 
-/** Env every function has (serverless.yml provider.environment). */
-export const commonEnv = z.object({
-  AWS_REGION: z.string().min(1),
-});
-
-export const ledgerEnv = z.object({
-  LEDGER_TABLE: z.string().min(1),
-});
-
-export const eventsEnv = z.object({
-  EVENT_BUS_NAME: z.string().min(1),
-  EVENT_SOURCE: z.string().min(1),
-});
+const nonEmpty = z.string().check(z.minLength(1));
 
 /** Seconds-as-string env value, e.g. a wait bound from serverless params. */
-export const secondsFromEnv = z.string().regex(/^\d+$/).transform(Number);
+export const secondsFromEnv = z.pipe(z.string().check(z.regex(/^\d+$/, 'must be a whole number of seconds')), z.transform(Number));
+
+/**
+ * What every step that calls AWS reads: the region, and how long one SDK request may take before it fails
+ * as a retryable timeout (stage param awsRequestTimeoutMs).
+ */
+export const awsEnv = z.object({
+  AWS_REGION: nonEmpty,
+  AWS_REQUEST_TIMEOUT_MS: z._default(z.pipe(z.string().check(z.regex(/^\d+$/, 'must be a whole number of milliseconds')), z.transform(Number)), 10000),
+});
+export type AwsEnv = z.output<typeof awsEnv>;
+
+export const ledgerEnv = z.extend(awsEnv, { LEDGER_TABLE: nonEmpty });
+export type LedgerEnv = z.output<typeof ledgerEnv>;
+
+export const eventsEnv = z.extend(awsEnv, { EVENT_BUS_NAME: nonEmpty, EVENT_SOURCE: nonEmpty });
+export type EventsEnv = z.output<typeof eventsEnv>;
+
+export const roleArn = z.string().check(z.regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN'));
+
+/** Steps that create SageMaker models pass this role to SageMaker. */
+export const executionRoleEnv = z.extend(awsEnv, { SAGEMAKER_EXECUTION_ROLE_ARN: roleArn });

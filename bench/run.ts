@@ -1,0 +1,109 @@
+/**
+ * npm run bench [-- --runs N]
+ *
+ * Prints what a cold start costs each step: the size of its bundle (dist/functions/<step>/index.js, what
+ * ships) and the time to load it in a fresh Node.js process, median of N runs (default 7), as Lambda loads
+ * it: tracing on (the X-Ray SDK loads) and the packaged NODE_OPTIONS. Then whether the goals hold:
+ * a step that calls no AWS service at most 150 KB and 40 ms, every step at most 1 MB and 200 ms.
+ *
+ * Figures only, never a test: they depend on this machine and its load.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadPackagedStateMachines } from '../local/packaged-template';
+
+const ROOT = join(__dirname, '..');
+const DIST = join(ROOT, 'dist', 'functions');
+
+const GOALS = {
+  withoutAws: { bytes: 150 * 1000, ms: 40 },
+  any: { bytes: 1000 * 1000, ms: 200 },
+};
+
+interface BundleFigures {
+  step: string;
+  callsAws: boolean;
+  bytes: number;
+  requireMs: number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+/** NODE_OPTIONS as the packaged functions get it (serverless.yml provider.environment), if any. */
+function packagedNodeOptions(): string | undefined {
+  const value = loadPackagedStateMachines().functions[0]?.environment.NODE_OPTIONS;
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Milliseconds to require the bundle in a fresh process, as a Lambda cold start loads it (before the first invocation). */
+function requireMs(file: string, nodeOptions: string | undefined): number {
+  const script = `const t=process.hrtime.bigint();require(${JSON.stringify(file)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
+  const out = execFileSync(process.execPath, ['-e', script], {
+    env: {
+      PATH: process.env.PATH,
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+      AWS_REGION: 'us-east-1',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      ...(nodeOptions !== undefined ? { NODE_OPTIONS: nodeOptions } : {}),
+    },
+    encoding: 'utf8',
+  });
+  return Number(out);
+}
+
+/** A step calls AWS when its handler is built with awsStepHandler (functions/shared/runtime/aws-step-handler.ts). */
+function callsAws(step: string): boolean {
+  return readFileSync(join(ROOT, 'functions', step, 'handler.ts'), 'utf8').includes('awsStepHandler(');
+}
+
+function bundles(runs: number): BundleFigures[] {
+  if (!existsSync(DIST)) throw new Error('dist/functions is missing: run `npm run package` first');
+  const nodeOptions = packagedNodeOptions();
+  return readdirSync(DIST)
+    .filter((step) => existsSync(join(DIST, step, 'index.js')))
+    .sort()
+    .map((step) => {
+      const file = join(DIST, step, 'index.js');
+      const times = Array.from({ length: runs }, () => requireMs(file, nodeOptions));
+      return { step, callsAws: callsAws(step), bytes: statSync(file).size, requireMs: median(times) };
+    });
+}
+
+const kb = (bytes: number) => `${(bytes / 1000).toFixed(0)} KB`;
+
+function printBundles(figures: BundleFigures[], runs: number): void {
+  console.log(`\nBundles: size and cold require time (median of ${runs} fresh processes)\n`);
+  console.log(`  ${'step'.padEnd(26)} ${'AWS'.padEnd(4)} ${'size'.padStart(8)} ${'require'.padStart(9)}`);
+  for (const f of figures) console.log(`  ${f.step.padEnd(26)} ${(f.callsAws ? 'yes' : 'no').padEnd(4)} ${kb(f.bytes).padStart(8)} ${`${f.requireMs.toFixed(0)} ms`.padStart(9)}`);
+  const total = figures.reduce((sum, f) => sum + f.bytes, 0);
+  console.log(`  ${'all'.padEnd(26)} ${''.padEnd(4)} ${kb(total).padStart(8)}`);
+
+  const without = figures.filter((f) => !f.callsAws);
+  const worst = (list: BundleFigures[], key: 'bytes' | 'requireMs') => list.reduce((a, b) => (b[key] > a[key] ? b : a));
+  const line = (what: string, value: string, goal: string, met: boolean) => console.log(`  ${what.padEnd(40)} ${value.padStart(8)}  goal ${goal.padEnd(8)} ${met ? 'met' : 'MISSED'}`);
+  console.log('\nGoals\n');
+  if (without.length > 0) {
+    const bigA = worst(without, 'bytes');
+    const slowA = worst(without, 'requireMs');
+    line(`largest step without AWS (${bigA.step})`, kb(bigA.bytes), `≤ ${kb(GOALS.withoutAws.bytes)}`, bigA.bytes <= GOALS.withoutAws.bytes);
+    line(`slowest step without AWS (${slowA.step})`, `${slowA.requireMs.toFixed(0)} ms`, `≤ ${GOALS.withoutAws.ms} ms`, slowA.requireMs <= GOALS.withoutAws.ms);
+  }
+  const big = worst(figures, 'bytes');
+  const slow = worst(figures, 'requireMs');
+  line(`largest step (${big.step})`, kb(big.bytes), `≤ ${kb(GOALS.any.bytes)}`, big.bytes <= GOALS.any.bytes);
+  line(`slowest step (${slow.step})`, `${slow.requireMs.toFixed(0)} ms`, `≤ ${GOALS.any.ms} ms`, slow.requireMs <= GOALS.any.ms);
+}
+
+function main(argv: string[]): void {
+  const at = argv.indexOf('--runs');
+  const runs = at >= 0 ? Number(argv[at + 1]) : 7;
+  if (!(runs >= 1)) throw new Error('--runs takes a whole number ≥ 1');
+  printBundles(bundles(runs), runs);
+}
+
+main(process.argv.slice(2));

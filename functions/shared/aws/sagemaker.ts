@@ -1,0 +1,206 @@
+import {
+  CreateEndpointCommand,
+  CreateEndpointConfigCommand,
+  CreateModelCommand,
+  CreateTransformJobCommand,
+  DeleteEndpointCommand,
+  DescribeEndpointCommand,
+  DescribeEndpointConfigCommand,
+  DescribeModelCommand,
+  DescribeModelPackageCommand,
+  DescribeTransformJobCommand,
+  ListModelPackagesCommand,
+  SageMakerClient,
+  UpdateEndpointCommand,
+  UpdateEndpointWeightsAndCapacitiesCommand,
+  type ContainerDefinition,
+  type CreateEndpointConfigCommandInput,
+  type CreateTransformJobCommandInput,
+  type DescribeEndpointCommandOutput,
+  type DescribeEndpointConfigCommandOutput,
+  type DescribeModelPackageCommandOutput,
+  type DescribeTransformJobCommandOutput,
+  type ProductionVariant,
+  type UpdateEndpointCommandInput,
+} from '@aws-sdk/client-sagemaker';
+import { PackageNotFound } from '../errors';
+import type { ModelPackage } from '../domain/model-package';
+import type {
+  EndpointConfigRequest,
+  EndpointConfigView,
+  EndpointUpdate,
+  EndpointView,
+  ModelContainerView,
+  ModelRequest,
+  ModelView,
+  Tag,
+  TransformJobRequest,
+  TransformJobView,
+  VariantDefinition,
+  VariantWeight,
+} from '../domain/views';
+import type { AwsEnv } from '../runtime/env';
+import { traced } from '../runtime/tracing';
+import { clientOptions } from './client-options';
+import { awsCall, awsCallIfPresent, errorCode, isAlreadyExists, isNotFound, translateAwsError } from './translate-error';
+
+/** DescribeModelPackage's answer, reduced to what the pipeline uses. Pure: `npm run plan` reads a saved answer with it. */
+export function toModelPackage(arn: string, out: Omit<DescribeModelPackageCommandOutput, '$metadata'>): ModelPackage {
+  const spec = out.InferenceSpecification;
+  return {
+    arn: out.ModelPackageArn ?? arn,
+    groupName: out.ModelPackageGroupName ?? arn.split('/')[1] ?? '',
+    version: out.ModelPackageVersion ?? 0,
+    approvalStatus: out.ModelApprovalStatus ?? 'Unknown',
+    status: out.ModelPackageStatus ?? 'Unknown',
+    containers: (spec?.Containers ?? []).map((c) => ({ image: c.Image ?? '', modelDataUrl: c.ModelDataUrl ?? null })),
+    supportedContentTypes: spec?.SupportedContentTypes ?? [],
+    supportedRealtimeInstanceTypes: spec?.SupportedRealtimeInferenceInstanceTypes ?? [],
+    metadata: out.CustomerMetadataProperties ?? {},
+    lastModifiedTime: out.LastModifiedTime ? new Date(out.LastModifiedTime).toISOString() : null,
+  };
+}
+
+function toEndpointView(out: DescribeEndpointCommandOutput): EndpointView {
+  return {
+    name: out.EndpointName ?? '',
+    status: out.EndpointStatus ?? 'Unknown',
+    configName: out.EndpointConfigName ?? null,
+    failureReason: out.FailureReason ?? null,
+    variants: (out.ProductionVariants ?? []).map((v) => ({ name: v.VariantName ?? '', weight: v.CurrentWeight ?? v.DesiredWeight ?? 0 })),
+  };
+}
+
+/** A live variant keeps every property SageMaker reported, so a config carrying it over changes nothing about it. */
+function toVariantDefinition(v: ProductionVariant): VariantDefinition {
+  return { ...v, VariantName: v.VariantName ?? '', ModelName: v.ModelName ?? '' } as VariantDefinition;
+}
+
+/** A setting SageMaker reports as an empty structure is a setting that is off: never send `{}` back. */
+function presentStructure<T extends object>(value: T | undefined): T | null {
+  return value !== undefined && Object.keys(value).length > 0 ? value : null;
+}
+
+function toEndpointConfigView(out: DescribeEndpointConfigCommandOutput): EndpointConfigView {
+  return {
+    name: out.EndpointConfigName ?? '',
+    variants: (out.ProductionVariants ?? []).map(toVariantDefinition),
+    asyncInference: presentStructure(out.AsyncInferenceConfig) as EndpointConfigView['asyncInference'],
+    dataCapture: presentStructure(out.DataCaptureConfig) as EndpointConfigView['dataCapture'],
+  };
+}
+
+function toContainerView(c: ContainerDefinition): ModelContainerView {
+  return { image: c.Image ?? null, mode: c.Mode === 'MultiModel' ? 'MultiModel' : 'SingleModel', modelDataUrl: c.ModelDataUrl ?? null, modelPackageName: c.ModelPackageName ?? null };
+}
+
+function toTransformJobView(out: DescribeTransformJobCommandOutput): TransformJobView {
+  return {
+    name: out.TransformJobName ?? '',
+    status: out.TransformJobStatus ?? 'Unknown',
+    failureReason: out.FailureReason ?? null,
+    modelName: out.ModelName ?? null,
+    outputPath: out.TransformOutput?.S3OutputPath ?? null,
+    createdAt: out.CreationTime ? new Date(out.CreationTime).toISOString() : null,
+    endedAt: out.TransformEndTime ? new Date(out.TransformEndTime).toISOString() : null,
+  };
+}
+
+/**
+ * Creates are idempotent here: the state machine retries a step whose response was lost, and the
+ * names are unique per release, so "already exists" means our own earlier attempt succeeded.
+ */
+async function createOnce(operation: string, send: () => Promise<unknown>): Promise<'created' | { existed: string }> {
+  try {
+    await send();
+    return 'created';
+  } catch (error) {
+    // The error code SageMaker answered with, for a caller that must report the create after all.
+    if (isAlreadyExists(error)) return { existed: errorCode(error) };
+    throw translateAwsError(operation, error);
+  }
+}
+
+/** The SageMaker calls the pipeline makes (registry, models, endpoints, transform jobs), in its own terms. */
+export class SageMakerAdapter {
+  constructor(private readonly client: SageMakerClient) {}
+
+  async describeModelPackage(arn: string): Promise<ModelPackage> {
+    try {
+      return toModelPackage(arn, await this.client.send(new DescribeModelPackageCommand({ ModelPackageName: arn })));
+    } catch (error) {
+      if (isNotFound(error)) throw new PackageNotFound(`Model package ${arn} does not exist (or this account cannot see it)`, { cause: error });
+      throw translateAwsError('DescribeModelPackage', error);
+    }
+  }
+
+  /** The group's newest Approved package, or null when it has none (or does not exist). */
+  async latestApprovedPackageArn(groupName: string): Promise<string | null> {
+    const out = await awsCallIfPresent('ListModelPackages', () =>
+      this.client.send(new ListModelPackagesCommand({ ModelPackageGroupName: groupName, ModelApprovalStatus: 'Approved', SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: 1 })),
+    );
+    return out?.ModelPackageSummaryList?.[0]?.ModelPackageArn ?? null;
+  }
+
+  /** The endpoint as SageMaker sees it now, or null when there is none. */
+  async describeEndpoint(name: string): Promise<EndpointView | null> {
+    const out = await awsCallIfPresent('DescribeEndpoint', () => this.client.send(new DescribeEndpointCommand({ EndpointName: name })));
+    return out === null ? null : toEndpointView(out);
+  }
+
+  async describeEndpointConfig(name: string): Promise<EndpointConfigView> {
+    return toEndpointConfigView(await awsCall('DescribeEndpointConfig', () => this.client.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name }))));
+  }
+
+  async describeModel(name: string): Promise<ModelView> {
+    const out = await awsCall('DescribeModel', () => this.client.send(new DescribeModelCommand({ ModelName: name })));
+    const containers = out.PrimaryContainer ? [out.PrimaryContainer] : (out.Containers ?? []);
+    return { name: out.ModelName ?? name, containers: containers.map(toContainerView) };
+  }
+
+  async createModel(request: ModelRequest): Promise<void> {
+    await createOnce('CreateModel', () => this.client.send(new CreateModelCommand(request)));
+  }
+
+  async createEndpointConfig(request: EndpointConfigRequest): Promise<void> {
+    await createOnce('CreateEndpointConfig', () => this.client.send(new CreateEndpointConfigCommand(request as CreateEndpointConfigCommandInput)));
+  }
+
+  async createEndpoint(name: string, configName: string, tags: Tag[]): Promise<void> {
+    await createOnce('CreateEndpoint', () => this.client.send(new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: configName, Tags: tags })));
+  }
+
+  async updateEndpoint(update: EndpointUpdate): Promise<void> {
+    await awsCall('UpdateEndpoint', () => this.client.send(new UpdateEndpointCommand(update as UpdateEndpointCommandInput)));
+  }
+
+  async setVariantWeights(endpointName: string, weights: VariantWeight[]): Promise<void> {
+    await awsCall('UpdateEndpointWeightsAndCapacities', () =>
+      this.client.send(
+        new UpdateEndpointWeightsAndCapacitiesCommand({
+          EndpointName: endpointName,
+          DesiredWeightsAndCapacities: weights.map((w) => ({ VariantName: w.name, DesiredWeight: w.weight })),
+        }),
+      ),
+    );
+  }
+
+  /** Deletes the endpoint; an endpoint that is already gone counts as deleted. */
+  async deleteEndpoint(name: string): Promise<void> {
+    await awsCallIfPresent('DeleteEndpoint', () => this.client.send(new DeleteEndpointCommand({ EndpointName: name })));
+  }
+
+  /** The transform job as SageMaker sees it now, or null when no job has that name. */
+  async describeTransformJob(name: string): Promise<TransformJobView | null> {
+    const out = await awsCallIfPresent('DescribeTransformJob', () => this.client.send(new DescribeTransformJobCommand({ TransformJobName: name })));
+    return out === null ? null : toTransformJobView(out);
+  }
+
+  /** `existed` (with SageMaker's error code) when a job of that name is already there: another run created it between our describe and our create. */
+  async createTransformJob(request: TransformJobRequest): Promise<'created' | { existed: string }> {
+    return createOnce('CreateTransformJob', () => this.client.send(new CreateTransformJobCommand(request as CreateTransformJobCommandInput)));
+  }
+}
+
+/** The step's SageMaker adapter, its client built once per container. */
+export const sageMaker = (env: AwsEnv): SageMakerAdapter => new SageMakerAdapter(traced(new SageMakerClient(clientOptions(env))));

@@ -1,0 +1,105 @@
+import { EndpointStateConflict, InvalidSettings, ModeNotSupported } from '../errors';
+import { hostingSwitchProblem } from './endpoint-config';
+import { modelPrefix } from './model-artifact';
+import { usesGuardrails, type ReleasePlan } from './release-plan';
+import type { EndpointConfigView, EndpointView, ModelView } from './views';
+
+/**
+ * What would stop a release before it changes anything. A release refuses on the first problem
+ * (PrepareDeployment, StageModelArtifact); a dry run lists them all (PreviewRelease). Both ask here, so a
+ * dry run that shows no problem means the release will not refuse for one of these reasons.
+ */
+export interface ReleaseProblem {
+  /** The named error the release fails with. */
+  error: 'InvalidSettings' | 'EndpointStateConflict' | 'ModeNotSupported';
+  message: string;
+}
+
+/** What the account holds now, as far as the pre-flight checks of an endpoint release read it. */
+export interface EndpointFacts {
+  /** The alarms of canary.alarmNames that exist. */
+  existingAlarms: ReadonlySet<string>;
+  live: EndpointView | null;
+  liveConfig: EndpointConfigView | null;
+}
+
+/** Problems of a release that creates or updates an endpoint (every style but multi-model and batch). */
+export function endpointReleaseProblems(plan: ReleasePlan, facts: EndpointFacts): ReleaseProblem[] {
+  const problems: ReleaseProblem[] = [];
+  const endpointName = plan.endpointName ?? '';
+  // Extra alarms the user named must exist now; finding out mid-canary would be too late.
+  const missing = plan.settings.canary.alarmNames.filter((name) => !facts.existingAlarms.has(name));
+  if (missing.length > 0) problems.push({ error: 'InvalidSettings', message: `canary.alarmNames: no CloudWatch alarm named ${missing.join(', ')}` });
+  const { live } = facts;
+  if (live === null) return problems;
+  if (live.status !== 'InService') {
+    problems.push({ error: 'EndpointStateConflict', message: `Endpoint ${endpointName} is ${live.status}, not InService: another change is under way outside this pipeline` });
+  }
+  const liveVariants = facts.liveConfig?.variants ?? [];
+  const switchProblem = hostingSwitchProblem(plan, liveVariants);
+  if (switchProblem !== null) problems.push({ error: 'ModeNotSupported', message: `Cannot release to ${endpointName}: ${switchProblem}` });
+  // SageMaker's blue/green guardrails replace a variant in place: exactly one live variant, whose name the new config keeps.
+  if (usesGuardrails(plan.style) && liveVariants.length !== 1) {
+    const names = liveVariants.map((v) => v.VariantName);
+    problems.push({
+      error: 'ModeNotSupported',
+      message: `Cannot release ${endpointName} with deployment guardrails: it has ${names.length} variants (${names.join(', ')}); guardrails replace exactly one. Use deploy.strategy canary`,
+    });
+  }
+  return problems;
+}
+
+/** What a multi-model release reads of the shared endpoint before staging anything. */
+export interface MultiModelFacts {
+  live: EndpointView | null;
+  liveConfig: EndpointConfigView | null;
+  /** The model of the endpoint's one variant. */
+  model: ModelView | null;
+}
+
+/** The shared endpoint's one variant and model prefix, when it is an endpoint a multi-model release can write under. */
+export function sharedModelPrefix(facts: MultiModelFacts): { prefix: string; variantName: string; modelName: string } | null {
+  const variant = facts.liveConfig?.variants.length === 1 ? facts.liveConfig.variants[0] : undefined;
+  const container = facts.model?.containers.length === 1 ? facts.model.containers[0] : undefined;
+  const prefix = container?.mode === 'MultiModel' ? modelPrefix(container.modelDataUrl) : null;
+  if (variant === undefined || prefix === null) return null;
+  return { prefix, variantName: variant.VariantName, modelName: variant.ModelName };
+}
+
+/** Problems of a release onto a shared multi-model endpoint (platform-owned: never created or changed). */
+export function multiModelReleaseProblems(endpointName: string, facts: MultiModelFacts): ReleaseProblem[] {
+  const { live, liveConfig, model } = facts;
+  if (live === null || live.status !== 'InService' || live.configName === null) {
+    return [
+      {
+        error: 'EndpointStateConflict',
+        message: `multi-model endpoint ${endpointName} is ${live?.status ?? 'absent'}, not InService; the pipeline releases onto an existing shared endpoint and never creates or changes one`,
+      },
+    ];
+  }
+  const variants = liveConfig?.variants ?? [];
+  if (variants.length !== 1) {
+    return [{ error: 'ModeNotSupported', message: `endpoint ${endpointName} is not a multi-model endpoint this pipeline can release to: its config ${live.configName} has ${variants.length} variants, not one` }];
+  }
+  const containers = model?.containers ?? [];
+  const container = containers.length === 1 ? containers[0] : undefined;
+  if (container?.mode !== 'MultiModel' || modelPrefix(container.modelDataUrl) === null) {
+    return [
+      {
+        error: 'ModeNotSupported',
+        message: `endpoint ${endpointName} is not a multi-model endpoint: its model ${variants[0]?.ModelName ?? 'unknown'} has ${containers.length} container(s), mode ${container?.mode ?? 'SingleModel'}, ModelDataUrl ${container?.modelDataUrl ?? 'none'}; release to it with deploy.mode realtime instead`,
+      },
+    ];
+  }
+  return [];
+}
+
+/** Throws the first problem as its named error: a release refuses before it changes anything. */
+export function refuseOnProblems(problems: ReleaseProblem[]): void {
+  const first = problems[0];
+  if (first === undefined) return;
+  // A settings problem is the package's own: it is refused as given. The others are about the account now.
+  if (first.error === 'InvalidSettings') throw new InvalidSettings(first.message);
+  const message = `${first.message}; nothing was changed`;
+  throw first.error === 'EndpointStateConflict' ? new EndpointStateConflict(message) : new ModeNotSupported(message);
+}

@@ -1,0 +1,297 @@
+/**
+ * The local AWS account a simulation runs in: moto and our SageMaker simulator on one virtual clock, the
+ * packaged state machines run by aws-local-stepfunctions with their Task states bound to the bundled
+ * handlers in dist/, the ledger table created from the packaged template, the data bucket, and queues
+ * standing in for the EventBridge targets.
+ */
+import './polyfills';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { DynamoDBClient, CreateTableCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { S3Client, CreateBucketCommand } from '@aws-sdk/client-s3';
+import { SQSClient, CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, DeleteMessageCommand } from '@aws-sdk/client-sqs';
+import { VirtualClock } from './clock';
+import { startMoto, type MotoServer } from './moto';
+import {
+  handlerEnvironment,
+  loadPackagedStateMachines,
+  machineForInput,
+  PACKAGED_TEMPLATE,
+  PROJECT_ROOT,
+  LOCAL_ACCOUNT,
+  LOCAL_REGION,
+  type PackagedStateMachine,
+  type PackagedStateMachines,
+} from './packaged-template';
+import { runStateMachine, type ExecutionReport, type LambdaHandler, type StateVisit } from './run-state-machine';
+
+import { startSimulator, type Simulator } from './sagemaker-simulator';
+
+export const LEDGER_TABLE = 'sagemaker-release-pipeline-local-ledger';
+/** A bucket for async results and batch data; scenarios refer to it as s3://sagemaker-local-data/... */
+export const DATA_BUCKET = 'sagemaker-local-data';
+export const ROLE_ARN = `arn:aws:iam::${LOCAL_ACCOUNT}:role/sagemaker-release-pipeline-local`;
+const credentials = { accessKeyId: 'simulation', secretAccessKey: 'simulation' };
+
+function freshRequire(file: string): unknown {
+  const resolved = require.resolve(file);
+  delete require.cache[resolved];
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const loaded: unknown = require(resolved);
+  // Node also lists the module among this one's children and keeps it cached: forget both, or every
+  // scenario's bundles (and the SDK clients they hold) stay in memory for as long as the process runs.
+  module.children = module.children.filter((child) => child.id !== resolved);
+  delete require.cache[resolved];
+  return loaded;
+}
+
+function loadBundledHandlers(machine: PackagedStateMachine, load: (file: string) => unknown, byDir: Map<string, LambdaHandler>): Record<string, LambdaHandler> {
+  const handlers: Record<string, LambdaHandler> = {};
+  for (const [state, fn] of Object.entries(machine.functionsByState)) {
+    const file = join(PROJECT_ROOT, 'dist', 'functions', fn.handlerDir, 'index.js');
+    // One module per function, as in Lambda: states served by the same function share its container.
+    let handler = byDir.get(fn.handlerDir);
+    if (!handler) {
+      handler = (load(file) as { handler: LambdaHandler }).handler;
+      byDir.set(fn.handlerDir, handler);
+    }
+    handlers[state] = handler;
+  }
+  return handlers;
+}
+
+/** The ledger table exactly as resources/ledger-table.yml declares it (from the packaged template). */
+function ledgerTableInput(): CreateTableCommandInput {
+  const template = JSON.parse(readFileSync(PACKAGED_TEMPLATE, 'utf8')) as { Resources: Record<string, { Properties: Record<string, unknown> }> };
+  const props = template.Resources.ReleaseLedgerTable?.Properties ?? {};
+  return {
+    TableName: LEDGER_TABLE,
+    BillingMode: props.BillingMode as 'PAY_PER_REQUEST',
+    AttributeDefinitions: props.AttributeDefinitions as CreateTableCommandInput['AttributeDefinitions'],
+    KeySchema: props.KeySchema as CreateTableCommandInput['KeySchema'],
+    GlobalSecondaryIndexes: props.GlobalSecondaryIndexes as CreateTableCommandInput['GlobalSecondaryIndexes'],
+  };
+}
+
+async function drainQueue(sqs: SQSClient, queueUrl: string): Promise<string[]> {
+  const bodies: string[] = [];
+  for (;;) {
+    const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    const messages = out.Messages ?? [];
+    if (messages.length === 0) return bodies;
+    for (const m of messages) {
+      bodies.push(m.Body ?? '');
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
+    }
+  }
+}
+
+async function createQueueWithRule(events: EventBridgeClient, sqs: SQSClient, name: string, pattern: unknown): Promise<string> {
+  const queue = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+  const queueUrl = queue.QueueUrl ?? '';
+  const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
+  await events.send(new PutRuleCommand({ Name: name, EventPattern: JSON.stringify(pattern), State: 'ENABLED' }));
+  await events.send(new PutTargetsCommand({ Rule: name, Targets: [{ Id: 'queue', Arn: attrs.Attributes?.QueueArn ?? '' }] }));
+  return queueUrl;
+}
+
+export interface LocalAccountOptions {
+  /** Virtual seconds per wall second while something waits. */
+  speed?: number;
+  /** Reuse a running moto (reset first) instead of starting one. */
+  moto?: MotoServer;
+  /** Seed of the simulator's PRNG. */
+  seed?: number;
+  /** Copies SageMaker sends of each model package event. */
+  duplicateEvents?: number;
+}
+
+export interface HandlerOptions {
+  /** Show the handlers' own logs. */
+  verbose?: boolean;
+  /** See SimulationOptions.loadModule. */
+  loadModule?: (file: string) => unknown;
+  /** Handlers' SDK request timeout (AWS_REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs?: number;
+  /** More environment for every handler, set after the packaged one (e.g. BATCH_JOBS). */
+  env?: Record<string, string>;
+}
+
+export interface ExecutionHooks {
+  /** Aborts the execution (as StopExecution does). */
+  signal?: AbortSignal;
+  onStateEntered?: (visit: StateVisit) => void;
+  onStateExited?: (visit: StateVisit) => void;
+}
+
+/**
+ * The local AWS account a simulation runs in: moto and our SageMaker simulator on one virtual clock,
+ * the ledger table created from the packaged template, the data bucket, a queue receiving the outcome
+ * events, and (once the registry is seeded) a queue receiving what the packaged approval rule matches.
+ * `installHandlers` gives the bundled handlers the packaged environment; `execute` runs the packaged
+ * state machine with them, the clock fast while any execution (or `waitVirtual`) waits and at real
+ * time while handlers work. `close` puts the process back as it was.
+ */
+export interface LocalAccount {
+  /** Both packaged state machines; `execute` picks the one an input is for. */
+  readonly machines: PackagedStateMachines;
+  readonly moto: MotoServer;
+  readonly clock: VirtualClock;
+  readonly sim: Simulator;
+  readonly clientConfig: { region: string; endpoint: string; credentials: typeof credentials };
+  readonly sageMaker: SageMakerClient;
+  readonly dynamo: DynamoDBClient;
+  readonly events: EventBridgeClient;
+  readonly sqs: SQSClient;
+  readonly s3: S3Client;
+  readonly outcomeQueue: string;
+  /** Virtual epoch ms when the account was set up. */
+  readonly virtualStart: number;
+  /** Virtual seconds since the account was set up. */
+  since(): number;
+  /** The packaged approval rule, delivering to a queue the runner reads (standing in for the Step Functions target). */
+  createApprovalQueue(): Promise<string>;
+  /** Everything on a queue, deleted as read. */
+  drainQueue(queueUrl: string): Promise<string[]>;
+  /** Packaged environment with local resources, bundled handlers loaded fresh, the clock installed as Date.now. */
+  installHandlers(options?: HandlerOptions): void;
+  /** Runs the clock fast from now until the matching endWait (counted, like a Wait state). */
+  beginWait(): void;
+  endWait(): void;
+  /** Lets `seconds` of virtual time pass, the clock running fast meanwhile. */
+  waitVirtual(seconds: number): Promise<void>;
+  /**
+   * One execution (installHandlers first) of the state machine the input is for: nightly and "score now"
+   * runs go to batch scoring, everything else to releases, as an operator or the packaged rules start them.
+   */
+  execute(input: unknown, index: number, hooks?: ExecutionHooks): Promise<ExecutionReport & { machine: PackagedStateMachine }>;
+  /** Clock back to Date.now and full speed (after the executions). */
+  uninstallClock(): void;
+  close(): Promise<void>;
+}
+
+export async function setUpLocalAccount(options: LocalAccountOptions = {}): Promise<LocalAccount> {
+  const machines = loadPackagedStateMachines();
+  const ownMoto = options.moto === undefined;
+  const moto = options.moto ?? (await startMoto());
+  if (!ownMoto) await fetch(`${moto.endpoint}/moto-api/reset`, { method: 'POST' });
+  const clock = new VirtualClock({ speed: options.speed ?? 600 });
+  // Setup runs at real time; waiting (seeding an endpoint, Wait states) is what the speed factor is for.
+  clock.setRate(1);
+  const virtualStart = clock.now();
+  const savedEnv = { ...process.env };
+  let sim: Simulator | undefined;
+  const close = async () => {
+    clock.uninstall();
+    process.env = savedEnv;
+    await sim?.stop();
+    if (ownMoto) await moto.stop();
+  };
+  try {
+    sim = await startSimulator({ motoEndpoint: moto.endpoint, clock, seed: options.seed, duplicateEvents: options.duplicateEvents, region: LOCAL_REGION });
+    const simulator = sim;
+    const clientConfig = { region: LOCAL_REGION, endpoint: sim.endpoint, credentials };
+    const sageMaker = new SageMakerClient(clientConfig);
+    const dynamo = new DynamoDBClient(clientConfig);
+    const events = new EventBridgeClient(clientConfig);
+    const sqs = new SQSClient(clientConfig);
+    const s3 = new S3Client({ ...clientConfig, forcePathStyle: true });
+
+    // The account: ledger table, data bucket, and a queue for the outcome events.
+    await dynamo.send(new CreateTableCommand(ledgerTableInput()));
+    await s3.send(new CreateBucketCommand({ Bucket: DATA_BUCKET }));
+    const outcomeQueue = await createQueueWithRule(events, sqs, 'release-outcomes', { source: ['sagemaker-release-pipeline'] });
+
+    let handlers: Map<string, Record<string, LambdaHandler>> | undefined;
+    // Fast while any execution waits, real time while handlers work (see VirtualClock.setRate).
+    let waiting = 0;
+    const beginWait = () => {
+      waiting += 1;
+      clock.setRate(clock.speed);
+    };
+    const endWait = () => {
+      waiting -= 1;
+      if (waiting === 0) clock.setRate(1);
+    };
+    return {
+      machines,
+      moto,
+      clock,
+      sim: simulator,
+      clientConfig,
+      sageMaker,
+      dynamo,
+      events,
+      sqs,
+      s3,
+      outcomeQueue,
+      virtualStart,
+      since: () => Math.round((clock.now() - virtualStart) / 1000),
+      createApprovalQueue: () => createQueueWithRule(events, sqs, 'release-pipeline-trigger', machines.release.triggerPatterns[0] ?? {}),
+      drainQueue: (queueUrl) => drainQueue(sqs, queueUrl),
+      installHandlers: (handlerOptions = {}) => {
+        // The handlers see the packaged environment, with the stack's resources replaced by local ones.
+        Object.assign(process.env, {
+          AWS_ENDPOINT_URL: simulator.endpoint,
+          AWS_REGION: LOCAL_REGION,
+          AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+          POWERTOOLS_LOG_LEVEL: handlerOptions.verbose ? 'INFO' : 'SILENT',
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        });
+        Object.assign(process.env, handlerEnvironment(machines.functions, { ledgerTable: LEDGER_TABLE, sageMakerExecutionRoleArn: ROLE_ARN }));
+        if (handlerOptions.requestTimeoutMs !== undefined) process.env.AWS_REQUEST_TIMEOUT_MS = String(handlerOptions.requestTimeoutMs);
+        Object.assign(process.env, handlerOptions.env ?? {});
+        // One module per function, shared by both state machines (as one Lambda function serves both).
+        const byDir = new Map<string, LambdaHandler>();
+        const load = handlerOptions.loadModule ?? freshRequire;
+        handlers = new Map([machines.release, machines.batchScoring].map((m) => [m.id, loadBundledHandlers(m, load, byDir)]));
+        clock.install();
+      },
+      beginWait,
+      endWait,
+      waitVirtual: async (seconds) => {
+        beginWait();
+        try {
+          await clock.sleepVirtual(seconds);
+        } finally {
+          endWait();
+        }
+      },
+      execute: async (input, index, hooks = {}) => {
+        const machine = machineForInput(machines, input);
+        const machineHandlers = handlers?.get(machine.id);
+        if (!machineHandlers) throw new Error('installHandlers() first');
+        const report = await runStateMachine({
+          definition: machine.definition,
+          handlers: machineHandlers,
+          input,
+          executionId: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${machine.name}:sim-${index}`,
+          msPerWaitSecond: 1000 / clock.speed,
+          now: () => clock.now(),
+          signal: hooks.signal,
+          onStateExited: (visit) => {
+            if (visit.type === 'Wait') endWait();
+            hooks.onStateExited?.(visit);
+          },
+          onStateEntered: (visit) => {
+            if (visit.type === 'Wait') beginWait();
+            hooks.onStateEntered?.(visit);
+          },
+        });
+        return { ...report, machine };
+      },
+      uninstallClock: () => {
+        clock.uninstall();
+        clock.setRate(clock.speed);
+      },
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+

@@ -1,0 +1,326 @@
+/**
+ * One scenario end to end on this machine (npm run simulate): the local account seeded as the scenario
+ * says, the run started as it says (an approval through the packaged rule, the packaged schedule, or an
+ * operator's input), and the account read back afterwards to judge the outcome.
+ */
+import { performance } from 'node:perf_hooks';
+import { DescribeEndpointCommand, DescribeEndpointConfigCommand, DescribeModelCommand, ListEndpointConfigsCommand, ListEndpointsCommand, ListModelsCommand, UpdateModelPackageCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { LEDGER_TABLE, setUpLocalAccount, type LocalAccount } from './account';
+import type { MotoServer } from './moto';
+import { machineForInput, type PackagedStateMachine } from './packaged-template';
+import type { ExecutionReport } from './run-state-machine';
+import type { AlarmStateChange, FaultSpec, MetricSeries, RequestLogEntry } from './sagemaker-simulator';
+import type { Scenario } from './scenario';
+import { seedScenario } from './seeding';
+import { summarizeState, type TimelineEntry } from './timeline';
+
+export type { TimelineEntry };
+
+export interface ExecutionSummary {
+  index: number;
+  status: 'SUCCEEDED' | 'FAILED';
+  outcome: string | null;
+  error: string | null;
+  cause: string | null;
+  states: string[];
+  stateTransitions: number;
+}
+
+export interface EndpointSummary {
+  name: string;
+  status: string;
+  configName: string | null;
+  variants: { name: string; model: string | null; modelPackageArn: string | null; weight: number }[];
+}
+
+export interface SimulationResult {
+  scenario: string;
+  description: string;
+  outcome: string;
+  expectedOutcome: string;
+  passed: boolean;
+  failures: string[];
+  executionStatus: 'SUCCEEDED' | 'FAILED' | 'NONE';
+  error: string | null;
+  cause: string | null;
+  states: string[];
+  stateTransitions: number;
+  endpoint: EndpointSummary | null;
+  events: string[];
+  decision: unknown;
+  executions: ExecutionSummary[];
+  simulatedSeconds: number;
+  wallSeconds: number;
+  timeline: TimelineEntry[];
+  metrics: MetricSeries[];
+  alarmHistory: AlarmStateChange[];
+  thresholds: { errorRatePercent: number | null; latencyP99Ms: number | null };
+  candidateArn: string;
+  /** Virtual epoch ms when the scenario started (timeline `at` counts from here). */
+  startEpochMs: number;
+  /**
+   * The AWS operations the run's handlers called, in first-call order, with how many requests each got and
+   * how many of those were answered by an injected fault (the runner's own seeding and read-back are not counted).
+   */
+  awsCalls: AwsCallCount[];
+  /** The ledger's release records (sk RELEASE#...) as the run left them, oldest first. */
+  ledger: LedgerRecord[];
+}
+
+export interface AwsCallCount {
+  service: RequestLogEntry['service'];
+  operation: string;
+  requests: number;
+  faulted: number;
+}
+
+function countCalls(log: RequestLogEntry[]): AwsCallCount[] {
+  const counts = new Map<string, AwsCallCount>();
+  for (const { service, operation, fault } of log) {
+    const key = `${service}.${operation}`;
+    const count = counts.get(key) ?? { service, operation, requests: 0, faulted: 0 };
+    count.requests += 1;
+    if (fault) count.faulted += 1;
+    counts.set(key, count);
+  }
+  return [...counts.values()];
+}
+
+/** A release record in the ledger table (functions/shared/domain/ledger.ts, ReleaseRecord). */
+export interface LedgerRecord {
+  releaseId: string;
+  modelPackageArn: string;
+  target: string;
+  status: string;
+  /** What the endpoint served when the run ended: new, previous, none or mixed; null when no deployment began. */
+  servingModel?: string | null;
+  reason?: string | null;
+  [attribute: string]: unknown;
+}
+
+export interface SimulationOptions {
+  /** Virtual seconds per wall second. */
+  speed?: number;
+  /** Reuse a running moto (reset first) instead of starting one. */
+  moto?: MotoServer;
+  /** Live timeline lines as they happen. */
+  onTimeline?: (entry: TimelineEntry) => void;
+  /** Show the handlers' own logs. */
+  verbose?: boolean;
+  /**
+   * Loads a bundled handler as a fresh module. Each scenario needs fresh bundles, since a bundle caches
+   * SDK clients pointed at the previous scenario's simulator. Under jest, pass one built on
+   * jest.isolateModules (jest keeps its own module registry).
+   */
+  loadModule?: (file: string) => unknown;
+  /** Faults to inject into local AWS once the account is seeded, just before the run starts. */
+  faults?: FaultSpec[];
+  /** Handlers' SDK request timeout (AWS_REQUEST_TIMEOUT_MS); short in fault tests so a hung call fails fast. */
+  requestTimeoutMs?: number;
+  /** Aborts the executions still running (they end FAILED with `ExecutionAborted`); the result is still read. */
+  signal?: AbortSignal;
+}
+
+
+export async function runScenario(scenario: Scenario, options: SimulationOptions = {}): Promise<SimulationResult> {
+  const wallStart = performance.now();
+  const account = await setUpLocalAccount({ speed: options.speed, moto: options.moto, seed: scenario.seed, duplicateEvents: scenario.duplicateEvents });
+  const { machines, sim, sageMaker, dynamo, sqs, outcomeQueue, virtualStart, since } = account;
+  const timeline: TimelineEntry[] = [];
+  const note = (entry: Omit<TimelineEntry, 'at'>) => {
+    const full = { at: since(), ...entry };
+    timeline.push(full);
+    options.onTimeline?.(full);
+  };
+
+  try {
+    const { candidateArn, endpointName } = await seedScenario(account, scenario, note);
+    const machineFor = (input: unknown): PackagedStateMachine => machineForInput(machines, input);
+
+    const approvalQueue = await account.createApprovalQueue();
+    const accountBefore = await accountSnapshot(sageMaker);
+
+    if (scenario.traffic.requestsPerMinute > 0) {
+      sim.startTraffic({ endpointName, requestsPerMinute: scenario.traffic.requestsPerMinute, body: scenario.traffic.body, contentType: scenario.traffic.contentType });
+      note({ kind: 'traffic', execution: 0, title: 'traffic', detail: `${scenario.traffic.requestsPerMinute} requests/minute to ${endpointName}` });
+    }
+
+    // What starts the state machine: the approval event(s) as EventBridge delivered them, the packaged
+    // schedule's input, or an operator's input.
+    const inputsFor = async (trigger: Scenario['trigger']): Promise<unknown[]> => {
+      if (trigger === 'approval') {
+        await sageMaker.send(new UpdateModelPackageCommand({ ModelPackageArn: candidateArn, ModelApprovalStatus: 'Approved', ApprovalDescription: 'approved by the simulation' }));
+        const events = (await account.drainQueue(approvalQueue)).map((b) => JSON.parse(b) as unknown);
+        note({ kind: 'note', execution: 0, title: 'approved', detail: `${candidateArn}: ${events.length} event(s) matched the packaged rule` });
+        return events;
+      }
+      if (trigger === 'schedule') {
+        note({ kind: 'note', execution: 0, title: 'schedule', detail: `the nightly schedule starts ${machines.batchScoring.name} with ${JSON.stringify(machines.batchScoring.scheduleInputs[0] ?? null)}` });
+        return machines.batchScoring.scheduleInputs.slice(0, 1);
+      }
+      const input = JSON.parse(JSON.stringify(trigger.manual).replaceAll('$CANDIDATE_ARN', candidateArn)) as unknown;
+      note({ kind: 'note', execution: 0, title: 'manual run', detail: JSON.stringify(input) });
+      return [input];
+    };
+
+    // A scenario's batch jobs stand in for the stage param batchJobs.
+    account.installHandlers({ verbose: options.verbose, loadModule: options.loadModule, requestTimeoutMs: options.requestTimeoutMs, env: scenario.batchJobs ? { BATCH_JOBS: JSON.stringify(scenario.batchJobs) } : {} });
+    let alarmsSeen = 0;
+    const flushAlarms = () => {
+      const history = sim.alarmHistory();
+      for (const change of history.slice(alarmsSeen)) {
+        note({ kind: 'alarm', execution: 0, title: change.alarmName, detail: `${change.oldState ?? 'new'} -> ${change.newState}: ${change.reason}` });
+      }
+      alarmsSeen = history.length;
+    };
+    let executionCount = 0;
+    const runAll = (inputs: unknown[]) =>
+      Promise.all(
+        inputs.map((input) => {
+          const index = ++executionCount;
+          const machine = machineFor(input);
+          return account.execute(input, index, {
+            signal: options.signal,
+            onStateExited: (visit) => {
+              flushAlarms();
+              if (['Choice', 'Wait', 'Succeed', 'Fail', 'Map'].includes(visit.type)) return;
+              const title = visit.iteration !== undefined ? `[${visit.iteration}] ${visit.name}` : visit.name;
+              note({ kind: 'state', execution: index, title, detail: summarizeState(machine, visit) });
+            },
+            onStateEntered: (visit) => {
+              if (visit.type === 'Fail' || visit.type === 'Succeed') note({ kind: 'state', execution: index, title: visit.name, detail: visit.type === 'Succeed' ? 'execution succeeded' : 'execution failed' });
+            },
+          });
+        }),
+      );
+    const firstInputs = await inputsFor(scenario.trigger);
+    // From here on every request is the pipeline's (but a follow-up approval's): record them, fault them.
+    sim.resetRequestLog();
+    for (const fault of options.faults ?? []) sim.injectFault(fault);
+    const reports = await runAll(firstInputs);
+    if (scenario.then) reports.push(...(await runAll(await inputsFor(scenario.then))));
+    const awsCalls = countCalls(sim.requestLog());
+    // The runner reads the account back unfaulted.
+    sim.clearFaults();
+    account.uninstallClock();
+    flushAlarms();
+    sim.stopTraffic();
+
+    const accountAfter = await accountSnapshot(sageMaker);
+    const endpoint = await endpointSummary(sageMaker, endpointName);
+    const events_ = (await account.drainQueue(outcomeQueue)).map((b) => (JSON.parse(b) as { 'detail-type': string })['detail-type']);
+    const ledger = await ledgerRecords(dynamo);
+    const executions = reports.map((r, i) => executionSummary(r, i + 1));
+    // The run a scenario is judged by: the follow-up if there is one, else the one that was not a duplicate.
+    const main = scenario.then ? executions[executions.length - 1] : (executions.find((e) => e.outcome !== 'SKIPPED') ?? executions[0]);
+    const skipped = executions.filter((e) => e.outcome === 'SKIPPED').length;
+    const outcome = main?.outcome ?? 'NONE';
+    const failures: string[] = [];
+    if (outcome !== scenario.expect.outcome) failures.push(`outcome ${outcome}, expected ${scenario.expect.outcome}`);
+    if (skipped !== scenario.expect.skipped) failures.push(`${skipped} duplicate execution(s) skipped, expected ${scenario.expect.skipped}`);
+    if (scenario.expect.error !== undefined && main?.error !== scenario.expect.error) failures.push(`error ${main?.error ?? 'none'}, expected ${scenario.expect.error}`);
+    if (scenario.expect.accountUnchanged && JSON.stringify(accountBefore) !== JSON.stringify(accountAfter)) {
+      failures.push(`the account changed: before ${JSON.stringify(accountBefore)}, after ${JSON.stringify(accountAfter)}`);
+    }
+    const mainReport = main ? reports[main.index - 1] : undefined;
+    const plan = findPlan(mainReport);
+    return {
+      scenario: scenario.name,
+      description: scenario.description,
+      outcome,
+      expectedOutcome: scenario.expect.outcome,
+      passed: failures.length === 0,
+      failures,
+      executionStatus: main?.status ?? 'NONE',
+      error: main?.error ?? null,
+      cause: main?.cause ?? null,
+      states: main?.states ?? [],
+      stateTransitions: executions.reduce((n, e) => n + e.stateTransitions, 0),
+      endpoint,
+      events: events_,
+      decision: plan?.decision ?? null,
+      executions,
+      simulatedSeconds: since(),
+      wallSeconds: Math.round((performance.now() - wallStart) / 10) / 100,
+      timeline,
+      metrics: sim.metrics(),
+      alarmHistory: sim.alarmHistory(),
+      thresholds: { errorRatePercent: plan?.settings?.slo?.errorRatePercent ?? null, latencyP99Ms: plan?.settings?.slo?.latencyP99Ms ?? null },
+      candidateArn,
+      startEpochMs: virtualStart,
+      awsCalls,
+      ledger,
+    };
+  } finally {
+    await account.close();
+  }
+}
+
+export async function ledgerRecords(dynamo: DynamoDBClient): Promise<LedgerRecord[]> {
+  const doc = DynamoDBDocumentClient.from(dynamo);
+  const records: LedgerRecord[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(new ScanCommand({ TableName: LEDGER_TABLE, ExclusiveStartKey: startKey }));
+    for (const item of page.Items ?? []) if (String(item.sk).startsWith('RELEASE#')) records.push(item as LedgerRecord);
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return records.sort((a, b) => String(a.sk).localeCompare(String(b.sk)));
+}
+
+interface PlanLike {
+  decision?: unknown;
+  settings?: { slo?: { errorRatePercent?: number; latencyP99Ms?: number } };
+}
+
+function findPlan(report: ExecutionReport | undefined): PlanLike | undefined {
+  const visit = report?.states.find((s) => s.name === 'PlanRelease' && s.output);
+  return (visit?.output as { plan?: PlanLike } | undefined)?.plan;
+}
+
+export function executionSummary(report: ExecutionReport, index: number): ExecutionSummary {
+  const summary = report.states.find((s) => s.name === 'SummarizeBatchRun' && s.output);
+  const recorded = [...report.states].reverse().find((s) => /^Record(Promotion|Rollback|Failure|RollbackFailure|Duplicate|Registration)$/.test(s.name) && s.output);
+  const outcome = summary
+    ? ((summary.output as { batchSummary?: { failed?: number } }).batchSummary?.failed ?? 0) > 0
+      ? 'SCORING_FAILED'
+      : 'SCORED'
+    : report.states.some((s) => s.name === 'DryRunDone')
+      ? 'PREVIEWED'
+      : ((recorded?.output as { outcome?: { outcome?: string } } | undefined)?.outcome?.outcome ?? null);
+  return { index, status: report.status, outcome, error: report.error, cause: report.cause, states: report.states.map((s) => s.name), stateTransitions: report.stateTransitions };
+}
+
+async function accountSnapshot(sageMaker: SageMakerClient): Promise<Record<string, string[]>> {
+  const [models, configs, endpoints] = await Promise.all([
+    sageMaker.send(new ListModelsCommand({ MaxResults: 100 })),
+    sageMaker.send(new ListEndpointConfigsCommand({ MaxResults: 100 })),
+    sageMaker.send(new ListEndpointsCommand({ MaxResults: 100 })),
+  ]);
+  return {
+    models: (models.Models ?? []).map((m) => m.ModelName ?? '').sort(),
+    endpointConfigs: (configs.EndpointConfigs ?? []).map((c) => c.EndpointConfigName ?? '').sort(),
+    endpoints: (endpoints.Endpoints ?? []).map((e) => `${e.EndpointName ?? ''}:${e.EndpointStatus ?? ''}`).sort(),
+  };
+}
+
+export async function endpointSummary(sageMaker: SageMakerClient, name: string): Promise<EndpointSummary | null> {
+  try {
+    const endpoint = await sageMaker.send(new DescribeEndpointCommand({ EndpointName: name }));
+    const config = endpoint.EndpointConfigName ? await sageMaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: endpoint.EndpointConfigName })) : undefined;
+    const models = new Map((config?.ProductionVariants ?? []).map((v) => [v.VariantName ?? '', v.ModelName ?? null]));
+    const variants = [];
+    for (const v of endpoint.ProductionVariants ?? []) {
+      const model = models.get(v.VariantName ?? '') ?? null;
+      const described = model ? await sageMaker.send(new DescribeModelCommand({ ModelName: model })) : undefined;
+      const pkg = described?.PrimaryContainer?.ModelPackageName ?? described?.Containers?.[0]?.ModelPackageName ?? null;
+      variants.push({ name: v.VariantName ?? '', model, modelPackageArn: pkg, weight: v.CurrentWeight ?? 0 });
+    }
+    return { name, status: endpoint.EndpointStatus ?? 'Unknown', configName: endpoint.EndpointConfigName ?? null, variants };
+  } catch (error) {
+    if ((error as { name?: string }).name === 'ValidationException') return null;
+    throw error;
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * Where moto answers differently from AWS and the simulator answers as AWS does instead, so the handlers
+ * are written against AWS's behaviour, never moto's. Each correction is listed in docs/simulation.md
+ * ("Where the simulation differs from AWS").
+ */
+import type { ProxyResult } from './proxy';
+
+/**
+ * SageMaker answers DescribeModelPackage on a missing package with a ValidationException saying
+ * "ModelPackage <name> does not exist."; moto 5.2.1 says "Model package <name> not found".
+ */
+function modelPackageNotFound(result: ProxyResult): ProxyResult {
+  if (result.status !== 400) return result;
+  let error: { __type?: string; message?: string; Message?: string };
+  try {
+    error = JSON.parse(result.body.toString()) as typeof error;
+  } catch {
+    return result;
+  }
+  const message = error.message ?? error.Message ?? '';
+  const missing = /^Model package (.+) not found$/.exec(message);
+  if (missing === null) return result;
+  const body = Buffer.from(JSON.stringify({ __type: 'ValidationException', message: `ModelPackage ${missing[1] ?? ''} does not exist.` }));
+  return { ...result, headers: { ...result.headers, 'x-amzn-errortype': 'ValidationException' }, body };
+}
+
+/** Operations whose moto answer is corrected before it reaches the client. */
+export const CORRECTED_OPERATIONS: Record<string, (result: ProxyResult) => ProxyResult> = {
+  DescribeModelPackage: modelPackageNotFound,
+};
