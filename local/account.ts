@@ -28,6 +28,8 @@ import {
 import { runStateMachine, type ExecutionReport, type LambdaHandler, type StateVisit } from './run-state-machine';
 
 import { startSimulator, type Simulator } from './sagemaker-simulator';
+import { stepHandler, type StepDefinition } from '../functions/shared/runtime/step-handler';
+import type { Schema } from '../functions/shared/schema';
 
 export const LEDGER_TABLE = 'sagemaker-release-pipeline-local-ledger';
 /** A bucket for async results and batch data; scenarios refer to it as s3://sagemaker-local-data/... */
@@ -47,10 +49,19 @@ function freshRequire(file: string): unknown {
   return loaded;
 }
 
-function loadBundledHandlers(machine: PackagedStateMachine, load: (file: string) => unknown, byDir: Map<string, LambdaHandler>): Record<string, LambdaHandler> {
+/** A step's handler built afresh from its source (its adapters, and so its clients, new too). */
+function sourceStep(file: string): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const exports = require(file) as Record<string, unknown>;
+  const step = Object.values(exports).find((v): v is StepDefinition<Schema, Schema, object, unknown> => typeof v === 'object' && v !== null && 'step' in v && 'run' in v);
+  if (!step) throw new Error(`${file} exports no step definition`);
+  return { handler: stepHandler(step) };
+}
+
+function loadBundledHandlers(machine: PackagedStateMachine, load: (file: string) => unknown, byDir: Map<string, LambdaHandler>, from: 'bundles' | 'source'): Record<string, LambdaHandler> {
   const handlers: Record<string, LambdaHandler> = {};
   for (const [state, fn] of Object.entries(machine.functionsByState)) {
-    const file = join(PROJECT_ROOT, 'dist', 'functions', fn.handlerDir, 'index.js');
+    const file = from === 'source' ? join(PROJECT_ROOT, 'functions', fn.handlerDir, 'handler') : join(PROJECT_ROOT, 'dist', 'functions', fn.handlerDir, 'index.js');
     // One module per function, as in Lambda: states served by the same function share its container.
     let handler = byDir.get(fn.handlerDir);
     if (!handler) {
@@ -106,9 +117,16 @@ export interface LocalAccountOptions {
   seed?: number;
   /** Copies SageMaker sends of each model package event. */
   duplicateEvents?: number;
+  /** Virtual epoch ms the clock starts at (default: now). */
+  startMs?: number;
 }
 
 export interface HandlerOptions {
+  /**
+   * Which handlers run: the bundles in dist/ (what ships; the default), or each step built from its source
+   * (functions/<step>/handler.ts) afresh, for tests that run many executions in one process.
+   */
+  from?: 'bundles' | 'source';
   /** Show the handlers' own logs. */
   verbose?: boolean;
   /** See SimulationOptions.loadModule. */
@@ -122,6 +140,11 @@ export interface HandlerOptions {
 export interface ExecutionHooks {
   /** Aborts the execution (as StopExecution does). */
   signal?: AbortSignal;
+  /**
+   * Wait states take no wall time: the clock jumps by the seconds each asks for (the simulator then
+   * catches up on lifecycles, traffic, metrics and alarms at the next request). Default: the clock runs fast.
+   */
+  jumpWaits?: boolean;
   onStateEntered?: (visit: StateVisit) => void;
   onStateExited?: (visit: StateVisit) => void;
 }
@@ -177,7 +200,7 @@ export async function setUpLocalAccount(options: LocalAccountOptions = {}): Prom
   const ownMoto = options.moto === undefined;
   const moto = options.moto ?? (await startMoto());
   if (!ownMoto) await fetch(`${moto.endpoint}/moto-api/reset`, { method: 'POST' });
-  const clock = new VirtualClock({ speed: options.speed ?? 600 });
+  const clock = new VirtualClock({ speed: options.speed ?? 600, ...(options.startMs !== undefined ? { startMs: options.startMs } : {}) });
   // Setup runs at real time; waiting (seeding an endpoint, Wait states) is what the speed factor is for.
   clock.setRate(1);
   const virtualStart = clock.now();
@@ -246,8 +269,8 @@ export async function setUpLocalAccount(options: LocalAccountOptions = {}): Prom
         Object.assign(process.env, handlerOptions.env ?? {});
         // One module per function, shared by both state machines (as one Lambda function serves both).
         const byDir = new Map<string, LambdaHandler>();
-        const load = handlerOptions.loadModule ?? freshRequire;
-        handlers = new Map([machines.release, machines.batchScoring].map((m) => [m.id, loadBundledHandlers(m, load, byDir)]));
+        const load = handlerOptions.from === 'source' ? sourceStep : (handlerOptions.loadModule ?? freshRequire);
+        handlers = new Map([machines.release, machines.batchScoring].map((m) => [m.id, loadBundledHandlers(m, load, byDir, handlerOptions.from ?? 'bundles')]));
         clock.install();
       },
       beginWait,
@@ -269,15 +292,16 @@ export async function setUpLocalAccount(options: LocalAccountOptions = {}): Prom
           handlers: machineHandlers,
           input,
           executionId: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${machine.name}:sim-${index}`,
-          msPerWaitSecond: 1000 / clock.speed,
+          msPerWaitSecond: hooks.jumpWaits ? 0 : 1000 / clock.speed,
           now: () => clock.now(),
           signal: hooks.signal,
+          ...(hooks.jumpWaits ? { onWait: (seconds: number) => clock.advance(seconds) } : {}),
           onStateExited: (visit) => {
-            if (visit.type === 'Wait') endWait();
+            if (visit.type === 'Wait' && !hooks.jumpWaits) endWait();
             hooks.onStateExited?.(visit);
           },
           onStateEntered: (visit) => {
-            if (visit.type === 'Wait') beginWait();
+            if (visit.type === 'Wait' && !hooks.jumpWaits) beginWait();
             hooks.onStateEntered?.(visit);
           },
         });

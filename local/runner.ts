@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { DescribeEndpointCommand, DescribeEndpointConfigCommand, DescribeModelCommand, ListEndpointConfigsCommand, ListEndpointsCommand, ListModelsCommand, UpdateModelPackageCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { LEDGER_TABLE, setUpLocalAccount, type LocalAccount } from './account';
+import { LEDGER_TABLE, setUpLocalAccount } from './account';
 import type { MotoServer } from './moto';
 import { machineForInput, type PackagedStateMachine } from './packaged-template';
 import type { ExecutionReport } from './run-state-machine';
@@ -127,7 +127,7 @@ export interface SimulationOptions {
 export async function runScenario(scenario: Scenario, options: SimulationOptions = {}): Promise<SimulationResult> {
   const wallStart = performance.now();
   const account = await setUpLocalAccount({ speed: options.speed, moto: options.moto, seed: scenario.seed, duplicateEvents: scenario.duplicateEvents });
-  const { machines, sim, sageMaker, dynamo, sqs, outcomeQueue, virtualStart, since } = account;
+  const { machines, sim, sageMaker, dynamo, outcomeQueue, virtualStart, since } = account;
   const timeline: TimelineEntry[] = [];
   const note = (entry: Omit<TimelineEntry, 'at'>) => {
     const full = { at: since(), ...entry };
@@ -289,7 +289,9 @@ export function executionSummary(report: ExecutionReport, index: number): Execut
       : 'SCORED'
     : report.states.some((s) => s.name === 'DryRunDone')
       ? 'PREVIEWED'
-      : ((recorded?.output as { outcome?: { outcome?: string } } | undefined)?.outcome?.outcome ?? null);
+      : ((recorded?.output as { outcome?: { outcome?: string } } | undefined)?.outcome?.outcome ??
+        // A run refused before it recorded anything (a batch-scoring run with bad input) failed all the same.
+        (report.status === 'FAILED' ? 'FAILED' : null));
   return { index, status: report.status, outcome, error: report.error, cause: report.cause, states: report.states.map((s) => s.name), stateTransitions: report.stateTransitions };
 }
 

@@ -32,6 +32,12 @@ export type { TrafficSpec, TrafficStats } from './sim/traffic';
 export interface RequestLogEntry {
   service: RequestInfo['service'];
   operation: string;
+  /** The request's path and query, as sent (an S3 key, a ListObjectsV2 prefix). */
+  path?: string;
+  /** Runtime invocations: the endpoint and who was asked to answer (TargetVariant, TargetModel). */
+  endpointName?: string;
+  targetVariant?: string;
+  targetModel?: string;
   /** The fault it was answered with, if any. */
   fault?: FaultKind;
 }
@@ -69,6 +75,8 @@ export interface Simulator {
   readonly region: string;
   /** Register how a model package (by ARN; or a model name, or an MME target model) behaves. */
   setBehaviour(key: string, profile: BehaviourProfile): void;
+  /** The profile registered under exactly this key (a package ARN, model name or target model), if any. */
+  behaviourOf(key: string): BehaviourProfile | undefined;
   setDefaultBehaviour(profile: BehaviourProfile): void;
   startTraffic(spec: TrafficSpec): void;
   /** Stops one endpoint's traffic, or all when no name is given. */
@@ -87,6 +95,21 @@ export interface Simulator {
   /** Jumps the clock by `virtualSeconds` and simulates everything in between. */
   advance(virtualSeconds: number): Promise<void>;
   stop(): Promise<void>;
+}
+
+function runtimeTargets(req: IncomingMessage): Pick<RequestLogEntry, 'endpointName' | 'targetVariant' | 'targetModel'> {
+  const header = (name: string) => {
+    const v = req.headers[name];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const endpointName = /^\/endpoints\/([^/]+)\//.exec(req.url ?? '')?.[1];
+  const targetVariant = header('x-amzn-sagemaker-target-variant');
+  const targetModel = header('x-amzn-sagemaker-target-model');
+  return {
+    ...(endpointName !== undefined ? { endpointName: decodeURIComponent(endpointName) } : {}),
+    ...(targetVariant !== undefined ? { targetVariant } : {}),
+    ...(targetModel !== undefined ? { targetModel } : {}),
+  };
 }
 
 /** Control-plane operations the simulator answers itself; everything else goes to moto. */
@@ -245,8 +268,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const info = classify(req, region);
-    const fault = faults.take(info);
-    requests.push(fault ? { service: info.service, operation: info.operation, fault } : { service: info.service, operation: info.operation });
+    const path = decodeURIComponent(req.url ?? '');
+    const fault = faults.take(info, path);
+    const targets = info.service === 'sagemaker-runtime' ? runtimeTargets(req) : {};
+    requests.push({ service: info.service, operation: info.operation, path, ...targets, ...(fault ? { fault } : {}) });
     if (fault) {
       log(`fault ${fault} on ${info.service}.${info.operation}`);
       faults.respond(res, info, fault);
@@ -319,6 +344,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     port,
     region,
     setBehaviour: (key, profile) => behaviours.set(key, profile),
+    behaviourOf: (key) => behaviours.get(key),
     setDefaultBehaviour: (profile) => behaviours.setDefault(profile),
     startTraffic: (spec) => traffic.start(spec, clock.now()),
     stopTraffic: (name) => traffic.stop(name),

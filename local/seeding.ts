@@ -69,6 +69,26 @@ export async function waitInService(account: Pick<LocalAccount, 'sageMaker' | 's
 }
 
 
+async function putText(account: Pick<LocalAccount, 's3'>, uri: string, body: string): Promise<void> {
+  const match = /^s3:\/\/([^/]+)\/(.*)$/.exec(uri);
+  if (!match?.[1]) throw new Error(`${uri} is not an s3:// URI`);
+  await account.s3.send(new CreateBucketCommand({ Bucket: match[1] })).catch(() => undefined);
+  await account.s3.send(new PutObjectCommand({ Bucket: match[1], Key: match[2] ?? '', Body: body }));
+}
+
+/**
+ * A platform-owned shared multi-model endpoint, InService: one variant whose model is a MultiModel container
+ * loading any archive under `prefix` by TargetModel.
+ */
+export async function seedSharedMultiModelEndpoint(account: Pick<LocalAccount, 'sageMaker' | 'sim'>, { name, prefix }: { name: string; prefix: string }): Promise<void> {
+  const { sageMaker } = account;
+  const containerModel = `${name}-container`;
+  await sageMaker.send(new CreateModelCommand({ ModelName: containerModel, ExecutionRoleArn: ROLE_ARN, PrimaryContainer: { Image: `${LOCAL_ACCOUNT}.dkr.ecr.${LOCAL_REGION}.amazonaws.com/mme-server:latest`, Mode: 'MultiModel', ModelDataUrl: prefix } }));
+  await sageMaker.send(new CreateEndpointConfigCommand({ EndpointConfigName: `${name}-config`, ProductionVariants: [{ VariantName: 'mme', ModelName: containerModel, InstanceType: 'ml.m5.xlarge', InitialInstanceCount: 1, InitialVariantWeight: 1 }] }));
+  await sageMaker.send(new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: `${name}-config` }));
+  await waitInService(account, [name]);
+}
+
 /** What a scenario's seeding made: the live package (if any), the candidate, the endpoint released to. */
 export interface SeededScenario {
   liveArn: string | null;
@@ -122,15 +142,10 @@ export async function seedScenario(account: LocalAccount, scenario: Scenario, no
   }
   const mme = scenario.sharedMultiModelEndpoint;
   if (mme) {
-    const prefix = /^s3:\/\/([^/]+)\/(.*)$/.exec(mme.prefix);
-    const containerModel = `${mme.name}-container`;
-    await sageMaker.send(new CreateModelCommand({ ModelName: containerModel, ExecutionRoleArn: ROLE_ARN, PrimaryContainer: { Image: `${LOCAL_ACCOUNT}.dkr.ecr.${LOCAL_REGION}.amazonaws.com/mme-server:latest`, Mode: 'MultiModel', ModelDataUrl: mme.prefix } }));
-    await sageMaker.send(new CreateEndpointConfigCommand({ EndpointConfigName: `${mme.name}-config`, ProductionVariants: [{ VariantName: 'mme', ModelName: containerModel, InstanceType: 'ml.m5.xlarge', InitialInstanceCount: 1, InitialVariantWeight: 1 }] }));
-    await sageMaker.send(new CreateEndpointCommand({ EndpointName: mme.name, EndpointConfigName: `${mme.name}-config` }));
-    await waitInService(account, [mme.name]);
-    if (mme.liveArtifact && prefix?.[1]) {
-    await s3.send(new PutObjectCommand({ Bucket: prefix[1], Key: `${prefix[2] ?? ''}${group}.tar.gz`, Body: 'the group artifact live today' }));
-    if (scenario.live) sim.setBehaviour(`${group}.tar.gz`, profile(scenario.live.behaviour));
+    await seedSharedMultiModelEndpoint(account, { name: mme.name, prefix: mme.prefix });
+    if (mme.liveArtifact) {
+      await putText(account, `${mme.prefix}${group}.tar.gz`, 'the group artifact live today');
+      if (scenario.live) sim.setBehaviour(`${group}.tar.gz`, profile(scenario.live.behaviour));
     }
     // The candidate is served under the versioned TargetModel the release stages it as.
     const version = candidateArn.split('/').pop() ?? '';

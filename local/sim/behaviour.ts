@@ -27,6 +27,8 @@ export interface ModelInfo {
   modelPackageArn?: string;
   image?: string;
   multiModel: boolean;
+  /** The container's ModelDataUrl (for a multi-model container, the prefix its TargetModels are under). */
+  modelDataUrl?: string;
 }
 
 /** Profiles keyed by model package ARN (or, as a fallback, model name or MME target model). */
@@ -41,6 +43,11 @@ export class BehaviourRegistry {
 
   setDefault(profile: BehaviourProfile): void {
     this.fallback = profile;
+  }
+
+  /** The profile registered under exactly this key, if any. */
+  get(key: string): BehaviourProfile | undefined {
+    return this.profiles.get(key);
   }
 
   /** Looked up on every call so `setBehaviour` takes effect on live endpoints. */
@@ -65,6 +72,7 @@ export async function describeModel(moto: MotoApi, modelName: string): Promise<M
     modelPackageArn: packageName,
     image: str(container, 'Image'),
     multiModel: str(container, 'Mode') === 'MultiModel',
+    modelDataUrl: str(container, 'ModelDataUrl'),
   };
 }
 

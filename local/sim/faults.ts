@@ -2,7 +2,8 @@ import type { ServerResponse } from 'node:http';
 import type { RequestInfo, ServiceName } from './classify';
 import { AwsError, sendAwsJsonError, sendRestJsonError, sendXmlError } from './http';
 
-export type FaultKind = 'throttle' | '5xx' | 'timeout';
+/** `denied`: the request is refused as one IAM would deny (AccessDenied), which no retry helps. */
+export type FaultKind = 'throttle' | '5xx' | 'timeout' | 'denied';
 
 export interface FaultSpec {
   service: Exclude<ServiceName, 'unknown'>;
@@ -10,6 +11,8 @@ export interface FaultSpec {
   operation: string;
   kind: FaultKind;
   times: number | 'always';
+  /** Only requests whose path contains this (e.g. an S3 key: `/bucket/prefix/key`). */
+  pathIncludes?: string;
 }
 
 export interface FaultHandle {
@@ -25,6 +28,19 @@ interface ActiveFault extends FaultSpec {
 
 /** Error code, HTTP status and message each service really answers with. */
 function errorFor(service: ServiceName, kind: Exclude<FaultKind, 'timeout'>): { error: AwsError; query?: { code: string; fault: 'Sender' | 'Receiver' } } {
+  if (kind === 'denied') {
+    const message = 'User: arn:aws:sts::123456789012:assumed-role/local/function is not authorized to perform this action';
+    switch (service) {
+      case 'dynamodb':
+        return { error: new AwsError('com.amazon.coral.service#AccessDeniedException', message, 400) };
+      case 's3':
+        return { error: new AwsError('AccessDenied', 'Access Denied', 403) };
+      case 'cloudwatch':
+        return { error: new AwsError('AccessDenied', message, 403), query: { code: 'AccessDenied', fault: 'Sender' } };
+      default:
+        return { error: new AwsError('AccessDeniedException', message, 400) };
+    }
+  }
   if (kind === 'throttle') {
     switch (service) {
       case 'dynamodb':
@@ -81,9 +97,9 @@ export class FaultInjector {
   }
 
   /** Consumes one use of the first matching fault. */
-  take(info: RequestInfo): FaultKind | undefined {
+  take(info: RequestInfo, path = ''): FaultKind | undefined {
     const fault = this.faults.find(
-      (f) => f.service === info.service && (f.operation === '*' || f.operation === info.operation),
+      (f) => f.service === info.service && (f.operation === '*' || f.operation === info.operation) && (f.pathIncludes === undefined || path.includes(f.pathIncludes)),
     );
     if (!fault) return undefined;
     fault.hits += 1;

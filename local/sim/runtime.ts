@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { VirtualClock } from '../clock';
-import type { BehaviourRegistry } from './behaviour';
+import type { BehaviourProfile, BehaviourRegistry } from './behaviour';
 import type { EndpointManager } from './endpoints';
 import { AwsError } from './http';
 import { obj, str } from './json';
@@ -46,15 +46,41 @@ export class Runtime {
     private readonly region: string,
   ) {}
 
+  /**
+   * A multi-model endpoint serves whatever archive sits at `<prefix><TargetModel>` (loaded on first use):
+   * its package's profile, told by the package ARN the archive carries (the simulation's archives do). A
+   * TargetModel with a registered profile is served by that; one with no object behind it fails to load.
+   */
+  private async multiModelProfile(endpointName: string, targetModel: string | undefined, targetVariant: string | undefined): Promise<BehaviourProfile | AwsError | undefined> {
+    if (targetModel === undefined || this.behaviours.get(targetModel) !== undefined) return undefined;
+    const route = this.endpoints.route(endpointName, targetVariant);
+    if (route instanceof AwsError || !route.variant.model.multiModel) return undefined;
+    const prefix = route.variant.model.modelDataUrl ?? '';
+    const uri = `${prefix.endsWith('/') ? prefix : `${prefix}/`}${targetModel}`;
+    let archive: string;
+    try {
+      archive = await this.moto.getText(uri);
+    } catch {
+      const { bucket, key } = { bucket: /^s3:\/\/([^/]+)\//.exec(uri)?.[1] ?? '', key: uri.replace(/^s3:\/\/[^/]+\//, '') };
+      return new AwsError(
+        'ValidationError',
+        `Failed to download model data(bucket: ${bucket}, key: ${key}). Please ensure that there is an object located at the URL and that the role passed to CreateModel has permissions to download the model.`,
+        400,
+      );
+    }
+    const arn = /arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:model-package\/[^\s"]+/.exec(archive)?.[0];
+    return arn !== undefined ? this.behaviours.get(arn) : undefined;
+  }
+
   /** One invocation at virtual time `at`; cheap and synchronous so the traffic generator can call it in bulk. */
-  invoke(endpointName: string, options: InvokeOptions, at: number): InvocationOutcome {
+  invoke(endpointName: string, options: InvokeOptions, at: number, resolved?: BehaviourProfile): InvocationOutcome {
     const route = this.endpoints.route(endpointName, options.targetVariant);
     if (route instanceof AwsError) return { ok: false, error: route, latencyMs: 0 };
     const { variant } = route;
     if (options.targetModel !== undefined && !variant.model.multiModel) {
       return { ok: false, error: new AwsError('ValidationError', `Endpoint ${endpointName} is not a multi-model endpoint; the TargetModel header is not supported.`, 400), latencyMs: 0 };
     }
-    const profile = this.behaviours.forModel(variant.model, options.targetModel);
+    const profile = resolved ?? this.behaviours.forModel(variant.model, options.targetModel);
     const latencyMs = sampleLatencyMs(this.prng, profile.latencyMs.p50, profile.latencyMs.p99);
     const u = this.prng.next();
     const status = u < profile.errorRate ? '5xx' : u < profile.errorRate + (profile.clientErrorRate ?? 0) ? '4xx' : 'ok';
@@ -85,11 +111,10 @@ export class Runtime {
     if (this.endpoints.isAsync(endpointName)) {
       throw new AwsError('ValidationError', `Endpoint ${endpointName} is an asynchronous endpoint; use InvokeEndpointAsync.`, 400);
     }
-    const outcome = this.invoke(
-      endpointName,
-      { targetVariant: this.header(req, 'x-amzn-sagemaker-target-variant'), targetModel: this.header(req, 'x-amzn-sagemaker-target-model') },
-      this.clock.now(),
-    );
+    const options = { targetVariant: this.header(req, 'x-amzn-sagemaker-target-variant'), targetModel: this.header(req, 'x-amzn-sagemaker-target-model') };
+    const archive = await this.multiModelProfile(endpointName, options.targetModel, options.targetVariant);
+    if (archive instanceof AwsError) throw archive;
+    const outcome = this.invoke(endpointName, options, this.clock.now(), archive);
     await this.wait(outcome.latencyMs);
     if (!outcome.ok) throw outcome.error;
     const body = Buffer.from(outcome.body);

@@ -1,6 +1,6 @@
-import type { ActiveBatchModel, ClaimResult, LeaseResult, ReleaseLedger, ReleaseRecord, ReleaseStatus } from '../../functions/shared/domain/ledger';
+import { decideClaim, type ActiveBatchModel, type ClaimResult, type LeaseResult, type ReleaseLedger, type ReleaseRecord, type ReleaseStatus } from '../../functions/shared/domain/ledger';
 
-/** In-memory ReleaseLedger with the same rules as the DynamoDB one, for state-machine tests. */
+/** In-memory ReleaseLedger deciding by the same rules as the DynamoDB one (domain/ledger.ts), for handler tests. */
 export class MemoryLedger implements ReleaseLedger {
   readonly claims = new Map<string, { releaseId: string; status: ReleaseStatus }>();
   readonly queues = new Map<string, { sk: string; releaseId: string; expiresAt: number }[]>();
@@ -18,8 +18,9 @@ export class MemoryLedger implements ReleaseLedger {
 
   async claimPackage({ modelPackageArn, releaseId, force }: { modelPackageArn: string; releaseId: string; force: boolean; now: Date }): Promise<ClaimResult> {
     const existing = this.claims.get(modelPackageArn);
-    if (existing?.releaseId === releaseId) return { status: 'claimed', redeploy: false };
-    if (existing && !force && existing.status !== 'REVOKED' && existing.status !== 'FAILED') return { status: 'duplicate', existingReleaseId: existing.releaseId, existingStatus: existing.status };
+    const decision = decideClaim(existing, releaseId, force);
+    if (decision.kind === 'ours') return { status: 'claimed', redeploy: false };
+    if (decision.kind === 'duplicate') return { status: 'duplicate', existingReleaseId: decision.existing.releaseId, existingStatus: decision.existing.status };
     this.claims.set(modelPackageArn, { releaseId, status: 'IN_PROGRESS' });
     return { status: 'claimed', redeploy: existing !== undefined };
   }

@@ -1,6 +1,6 @@
 import { handler as promote } from '../../../functions/promote-model-artifact/handler';
 import { PACKAGE_ARN, RELEASE_ID, existingDeployment, lambdaContext } from '../helpers';
-import { MME, LIVE, s3Writes, copies, mmeState, objects, artifact, mmeDeployment, s3, useArtifactMocks } from '../fixtures/model-artifact';
+import { MME, LIVE, s3Writes, copies, mmeState, objects, mmeDeployment, s3, useArtifactMocks } from '../fixtures/model-artifact';
 
 useArtifactMocks();
 describe('PromoteModelArtifact handler', () => {

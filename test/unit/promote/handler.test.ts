@@ -2,31 +2,15 @@ import {
   CreateEndpointConfigCommand,
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
-  SageMakerClient,
   UpdateEndpointCommand,
-  UpdateEndpointWeightsAndCapacitiesCommand,
   type EndpointStatus,
 } from '@aws-sdk/client-sagemaker';
-import { mockClient } from 'aws-sdk-client-mock';
 import { handler as promote } from '../../../functions/promote/handler';
 import { handler as shiftTraffic } from '../../../functions/shift-traffic/handler';
-import { ENDPOINT, existingDeployment, lambdaContext, releaseState, sdkError, throttled } from '../helpers';
+import { ENDPOINT, lambdaContext, releaseState, throttled } from '../helpers';
+import { deployment, endpoint, finalConfig, sageMaker, state } from '../fixtures/canary-endpoint';
 
-const sageMaker = mockClient(SageMakerClient);
 afterEach(() => sageMaker.reset());
-
-const deployment = existingDeployment();
-const state = { ...releaseState(), deployment };
-const finalConfig = state.plan.names.finalConfig;
-const endpoint = (status: EndpointStatus, config: string) => ({
-  EndpointName: ENDPOINT,
-  EndpointStatus: status,
-  EndpointConfigName: config,
-  ProductionVariants: [
-    { VariantName: 'v6-old', CurrentWeight: 90 },
-    { VariantName: deployment.newVariantName, CurrentWeight: 10 },
-  ],
-});
 
 describe('Promote handler', () => {
   it('creates the final config with only the new variant and moves the endpoint to it', async () => {

@@ -1,7 +1,7 @@
 import { CopyObjectCommand, DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { handler as restore } from '../../../functions/restore-model-artifact/handler';
 import { RELEASE_ID, existingDeployment, lambdaContext, sdkError, throttled } from '../helpers';
-import { LIVE, CANDIDATE, BACKUP, s3Writes, copies, mmeState, objects, artifact, mmeDeployment, s3, useArtifactMocks } from '../fixtures/model-artifact';
+import { LIVE, CANDIDATE, BACKUP, s3Writes, copies, mmeState, objects, mmeDeployment, s3, useArtifactMocks } from '../fixtures/model-artifact';
 
 useArtifactMocks();
 describe('RestoreModelArtifact handler', () => {

@@ -1,31 +1,13 @@
 import {
-  CreateEndpointConfigCommand,
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
-  SageMakerClient,
-  UpdateEndpointCommand,
   UpdateEndpointWeightsAndCapacitiesCommand,
-  type EndpointStatus,
 } from '@aws-sdk/client-sagemaker';
-import { mockClient } from 'aws-sdk-client-mock';
 import { handler as shiftTraffic } from '../../../functions/shift-traffic/handler';
-import { ENDPOINT, existingDeployment, lambdaContext, releaseState, sdkError, throttled } from '../helpers';
+import { lambdaContext, sdkError } from '../helpers';
+import { deployment, endpoint, sageMaker, state } from '../fixtures/canary-endpoint';
 
-const sageMaker = mockClient(SageMakerClient);
 afterEach(() => sageMaker.reset());
-
-const deployment = existingDeployment();
-const state = { ...releaseState(), deployment };
-const finalConfig = state.plan.names.finalConfig;
-const endpoint = (status: EndpointStatus, config: string) => ({
-  EndpointName: ENDPOINT,
-  EndpointStatus: status,
-  EndpointConfigName: config,
-  ProductionVariants: [
-    { VariantName: 'v6-old', CurrentWeight: 90 },
-    { VariantName: deployment.newVariantName, CurrentWeight: 10 },
-  ],
-});
 
 describe('ShiftTraffic handler', () => {
   it('puts all traffic on the new variant and none on the old', async () => {

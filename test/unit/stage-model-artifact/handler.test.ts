@@ -1,9 +1,8 @@
 import { CopyObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeEndpointCommand, DescribeEndpointConfigCommand, type ContainerDefinition } from '@aws-sdk/client-sagemaker';
 import { handler as stage } from '../../../functions/stage-model-artifact/handler';
-import type { Deployment } from '../../../functions/shared/domain/state';
 import { PACKAGE_ARN, RELEASE_ID, lambdaContext, modelPackage, releaseState, sdkError, serviceDown, throttled } from '../helpers';
-import { MME, PREFIX, LIVE, CANDIDATE, copies, mmeState, sharedEndpoint, objects, artifact, sageMaker, s3, useArtifactMocks } from '../fixtures/model-artifact';
+import { MME, PREFIX, LIVE, CANDIDATE, copies, mmeState, sharedEndpoint, objects, mmeDeployment, sageMaker, s3, useArtifactMocks } from '../fixtures/model-artifact';
 
 useArtifactMocks();
 describe('StageModelArtifact handler', () => {
@@ -26,20 +25,7 @@ describe('StageModelArtifact handler', () => {
         Metadata: { 'release-id': RELEASE_ID, 'model-package-arn': PACKAGE_ARN },
       },
     ]);
-    expect(out).toEqual({
-      endpointName: MME,
-      style: 'multi-model-artifact',
-      targetVariant: null,
-      targetModel: 'churn-model/v7.tar.gz',
-      firstDeployment: false,
-      previousConfigName: 'mme-config',
-      liveVariantName: 'AllTraffic',
-      newVariantName: 'AllTraffic',
-      newConfigName: 'mme-config',
-      modelName: 'mme-model',
-      startedAt: '2024-05-01T12:10:00.000Z',
-      artifact: artifact(),
-    });
+    expect(out).toEqual({ ...mmeDeployment(), startedAt: '2024-05-01T12:10:00.000Z' });
   });
 
   it('records no backup when the group has no live artifact yet', async () => {

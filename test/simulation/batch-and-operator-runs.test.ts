@@ -1,17 +1,16 @@
-import { CreateTransformJobCommand, type CreateTransformJobCommandInput } from '@aws-sdk/client-sagemaker';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+/**
+ * The batch-scoring state machine (nightly, score now) and the operator runs of the release one (dry run,
+ * manual rollback) on the local account: packaged ASL, steps from source, moto + our SageMaker simulator.
+ */
+import { CreateEndpointConfigCommand, CreateModelCommand, CreateTransformJobCommand, DescribeEndpointConfigCommand, DescribeTransformJobCommand, ListEndpointsCommand, ListTransformJobsCommand, UpdateEndpointCommand, type DescribeTransformJobCommandOutput } from '@aws-sdk/client-sagemaker';
+import { PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import type { BatchJobSummary } from '../../functions/shared/domain/batch';
 import type { ReleaseRecord } from '../../functions/shared/domain/ledger';
-import { createHarness, type Harness } from '../support/pipeline-harness';
-import { MemoryLedger } from '../support/memory-ledger';
+import { ROLE_ARN } from '../../local/account';
+import { waitInService } from '../../local/seeding';
+import { itemsOf, modelContainers, useMoto, useSimHarness, type SimHarness } from '../support/sim-harness';
 
-/**
- * The nightly Batch Transform branch and the operator runs (score now, dry run, manual
- * rollback), on the packaged ASL with the handlers in-process and AWS faked.
- */
-
-// The stage param batchJobs. NormalizeInput validates its environment once per module load, and the
-// harness loads the handlers once per test file, so every harness in this file gets the same jobs.
+// The stage param batchJobs.
 const JOBS = [
   {
     name: 'churn-scores',
@@ -45,26 +44,28 @@ const RUN_STARTS = '2026-11-23T02:00:00.000Z';
 const NIGHT = '2026-11-22';
 
 const SMOKE = JSON.stringify([{ contentType: 'text/csv', body: '1,2,3', expect: '0.5' }]);
-const LEDGER_READS = new Set(['constructor', 'activeBatchModel', 'releasesForTarget', 'releasesForPackage']);
 
-function createTransformJobInputs(h: Harness, since = 0): CreateTransformJobCommandInput[] {
-  return h.aws.sageMaker
-    .commandCalls(CreateTransformJobCommand)
-    .slice(since)
-    .map((c) => c.args[0].input);
+const moto = useMoto();
+/** The current test's harness: each describe below makes its own. */
+let h: SimHarness;
+
+/** One input file per job for `date` (a transform job writes one `.out` per input file). */
+async function inputFor(date: string, jobs = JOBS): Promise<void> {
+  for (const job of jobs) await h.putObject(`${job.inputPrefix.replace('{date}', date)}part-00000.csv`, '1,2,3\n4,5,6\n');
 }
 
-/** Every SageMaker call since `since` that is not a read (Describe*, List*). */
-function sageMakerWritesSince(h: Harness, since: number): string[] {
-  return h.aws.sageMaker
-    .calls()
-    .slice(since)
-    .map((c) => (c.args[0] as object).constructor.name.replace(/Command$/, ''))
-    .filter((name) => !/^(Describe|List)/.test(name));
+/** Every transform job in the account, described, oldest first. */
+async function transformJobs(): Promise<DescribeTransformJobCommandOutput[]> {
+  const list = await h.account.sageMaker.send(new ListTransformJobsCommand({ MaxResults: 100 }));
+  const jobs = await Promise.all((list.TransformJobSummaries ?? []).map((j) => h.account.sageMaker.send(new DescribeTransformJobCommand({ TransformJobName: j.TransformJobName ?? '' }))));
+  return jobs.sort((a, b) => (a.CreationTime?.getTime() ?? 0) - (b.CreationTime?.getTime() ?? 0) || String(a.TransformJobName).localeCompare(String(b.TransformJobName)));
 }
 
-function batchEvents(h: Harness): { detailType: string; job: unknown; reason: unknown }[] {
-  return h.aws.events
+/** The CreateTransformJob requests sent since the log was reset. */
+const createdJobs = () => h.writes().filter((w) => w.service === 'sagemaker' && w.operation === 'CreateTransformJob').length;
+
+async function batchEvents(): Promise<{ detailType: string; job: unknown; reason: unknown }[]> {
+  return (await h.events())
     .filter((e) => e.detailType.startsWith('Batch Scoring'))
     .map((e) => ({ detailType: e.detailType, job: e.detail.job, reason: e.detail.reason }))
     .sort((a, b) => String(a.job).localeCompare(String(b.job)));
@@ -74,19 +75,26 @@ function summaryOf(output: unknown): { jobs: BatchJobSummary[] } & Record<string
   return output as { jobs: BatchJobSummary[] } & Record<string, unknown>;
 }
 
-describe('nightly batch scoring (packaged ASL, handlers in-process, AWS faked)', () => {
-  let h: Harness;
+/** The SageMaker model a name refers to, as the package it was built from. */
+async function packageOfModel(modelName: string): Promise<string | null> {
+  return (await modelContainers(h, modelName).catch(() => []))[0]?.ModelPackageName ?? null;
+}
+
+describe('nightly batch scoring on the local account', () => {
+  const harness = useSimHarness(moto, { env: ENV, startAt: RUN_STARTS });
   beforeEach(() => {
-    h = createHarness({ env: ENV, startAt: RUN_STARTS });
+    h = harness;
   });
-  afterEach(() => h.restore());
 
   it('scores every configured job for the night before with the latest Approved package, and sends one event per job', async () => {
     // Prepare
-    h.aws.addPackage('churn', 1);
-    const churn = h.aws.addPackage('churn', 2);
-    h.aws.addPackage('churn', 3, { ModelApprovalStatus: 'PendingManualApproval' });
-    const fraud = h.aws.addPackage('fraud', 4);
+    await h.addPackage('churn');
+    const churn = await h.addPackage('churn');
+    await h.addPackage('churn', { approval: 'PendingManualApproval' });
+    for (const _ of [1, 2, 3]) await h.addPackage('fraud');
+    const fraud = await h.addPackage('fraud');
+    await inputFor(NIGHT);
+    h.resetRequests();
 
     // Act
     const run = await h.run({ action: 'nightly-batch' });
@@ -108,22 +116,23 @@ describe('nightly batch scoring (packaged ASL, handlers in-process, AWS faked)',
         expect.objectContaining({ job: 'fraud-scores', status: 'Succeeded', transformJobName: 'fraud-scores-20261122', reused: false, modelPackageArn: fraud, outputObjects: 1 }),
       ],
     });
-    expect(batchEvents(h)).toEqual([
+    expect(await batchEvents()).toEqual([
       { detailType: 'Batch Scoring Succeeded', job: 'churn-scores', reason: null },
       { detailType: 'Batch Scoring Succeeded', job: 'churn-segments', reason: null },
       { detailType: 'Batch Scoring Succeeded', job: 'fraud-scores', reason: null },
     ]);
-    expect(h.aws.events).toHaveLength(3);
-    expect(h.aws.events.find((e) => e.detail.job === 'fraud-scores')?.detail).toMatchObject({
+    const events = await h.events();
+    expect(events).toHaveLength(3);
+    expect(events.find((e) => e.detail.job === 'fraud-scores')?.detail).toMatchObject({
       modelName: 'fraud-v4-batch',
       modelPackageVersion: 4,
       outputPath: 's3://ml-batch/fraud/output/2026-11-22/',
       executionArn: expect.stringMatching(/:execution:/),
     });
     // One model per group and package version, shared by the group's jobs.
-    expect(h.aws.models.get('churn-v2-batch')).toBe(churn);
-    expect(h.aws.models.get('fraud-v4-batch')).toBe(fraud);
-    const created = createTransformJobInputs(h).sort((a, b) => String(a.TransformJobName).localeCompare(String(b.TransformJobName)));
+    expect(await packageOfModel('churn-v2-batch')).toBe(churn);
+    expect(await packageOfModel('fraud-v4-batch')).toBe(fraud);
+    const created = (await transformJobs()).sort((a, b) => String(a.TransformJobName).localeCompare(String(b.TransformJobName)));
     expect(created.map((c) => c.TransformJobName)).toEqual(['churn-scores-20261122', 'churn-segments-20261122', 'fraud-scores-20261122']);
     expect(created[0]).toMatchObject({
       ModelName: 'churn-v2-batch',
@@ -135,39 +144,47 @@ describe('nightly batch scoring (packaged ASL, handlers in-process, AWS faked)',
     // The job that left them to the schema still passes them explicitly: SageMaker's own defaults differ.
     expect(created[1]?.ModelClientConfig).toEqual({ InvocationsTimeoutInSeconds: 600, InvocationsMaxRetries: 1 });
     expect(created[2]).toMatchObject({ ModelName: 'fraud-v4-batch', ModelClientConfig: { InvocationsTimeoutInSeconds: 30, InvocationsMaxRetries: 2 }, TransformResources: { InstanceType: 'ml.c5.xlarge' } });
-    expect(h.aws.s3.commandCalls(ListObjectsV2Command).map((c) => c.args[0].input.Prefix).sort()).toEqual(['churn/scores/output/2026-11-22/', 'churn/segments/output/2026-11-22/', 'fraud/output/2026-11-22/']);
-    expect(h.aws.endpoints.size).toBe(0);
+    // Outputs are counted under each night's prefix, with its trailing slash.
+    const listed = h.account.sim
+      .requestLog()
+      .filter((r) => r.service === 's3' && r.operation === 'ListObjectsV2')
+      .map((r) => new URLSearchParams((r.path ?? '').split('?')[1] ?? '').get('prefix'))
+      .sort();
+    expect(listed).toEqual(['churn/scores/output/2026-11-22/', 'churn/segments/output/2026-11-22/', 'fraud/output/2026-11-22/']);
+    expect((await h.account.sageMaker.send(new ListEndpointsCommand({}))).Endpoints ?? []).toEqual([]);
   });
 
   it.each([
     {
       failure: 'the group has no Approved model',
-      prepare: (_h: Harness) => undefined,
+      prepare: async () => undefined,
       transformJobName: null,
       reason: /^NoApprovedModel: model package group fraud has no active batch model in the ledger and no Approved model package/,
     },
     {
       failure: 'the transform job ends Failed',
-      prepare: (hh: Harness) => {
-        hh.aws.addPackage('fraud', 1);
-        hh.aws.failingTransformJobs = /^fraud-scores-/;
+      prepare: async () => {
+        await h.addPackage('fraud', { behaviour: { failTransform: true } });
       },
       transformJobName: 'fraud-scores-20261122',
       reason: /^Failed: transform job Failed: AlgorithmError/,
     },
     {
-      failure: 'the transform job Completes without writing output',
-      prepare: (hh: Harness) => {
-        hh.aws.addPackage('fraud', 1);
-        hh.aws.emptyTransformJobs = /^fraud-scores-/;
+      // SageMaker fails a job over an empty input prefix (a job that Completes without output is judged
+      // Failed too: test/unit/shared/domain/transform-check.test.ts).
+      failure: "the night's input partition is empty",
+      prepare: async () => {
+        await h.addPackage('fraud');
       },
+      inputs: JOBS.filter((j) => j.name !== 'fraud-scores'),
       transformJobName: 'fraud-scores-20261122',
-      reason: /^Failed: transform job Completed but wrote no output under s3:\/\/ml-batch\/fraud\/output\/2026-11-22\/$/,
+      reason: /^Failed: transform job Failed: ClientError: No S3 objects found under S3 URL "s3:\/\/ml-batch\/fraud\/input\/2026-11-22\/"/,
     },
-  ])('fails the night naming the job when $failure, while the other jobs still score', async ({ prepare, transformJobName, reason }) => {
+  ])('fails the night naming the job when $failure, while the other jobs still score', async ({ prepare, transformJobName, reason, inputs }) => {
     // Prepare
-    const churn = h.aws.addPackage('churn', 1);
-    prepare(h);
+    const churn = await h.addPackage('churn');
+    await prepare();
+    await inputFor(NIGHT, inputs ?? JOBS);
 
     // Act
     const run = await h.run({ action: 'nightly-batch' });
@@ -180,34 +197,36 @@ describe('nightly batch scoring (packaged ASL, handlers in-process, AWS faked)',
     const summary = summaryOf(run.states.find((s) => s.name === 'SummarizeBatchRun')?.output).batchSummary as { jobs: BatchJobSummary[]; failedJobs: string[] };
     expect(summary.failedJobs).toEqual(['fraud-scores']);
     expect(summary.jobs.find((j) => j.job === 'fraud-scores')).toMatchObject({ status: 'Failed', transformJobName, reason: expect.stringMatching(reason) });
-    expect(batchEvents(h)).toEqual([
+    expect(await batchEvents()).toEqual([
       { detailType: 'Batch Scoring Succeeded', job: 'churn-scores', reason: null },
       { detailType: 'Batch Scoring Succeeded', job: 'churn-segments', reason: null },
       { detailType: 'Batch Scoring Failed', job: 'fraud-scores', reason: expect.stringMatching(reason) },
     ]);
     // The churn jobs were not held back by the failure: both scored their night with their model.
+    const jobs = await transformJobs();
     for (const name of ['churn-scores-20261122', 'churn-segments-20261122']) {
-      expect(h.aws.transformJobs.get(name)).toMatchObject({ status: 'Completed', input: { ModelName: 'churn-v1-batch' } });
+      expect(jobs.find((j) => j.TransformJobName === name)).toMatchObject({ TransformJobStatus: 'Completed', ModelName: 'churn-v1-batch' });
     }
-    expect(h.aws.models.get('churn-v1-batch')).toBe(churn);
+    expect(await packageOfModel('churn-v1-batch')).toBe(churn);
   });
 
   it('a re-run of the same night follows the jobs it finds and starts only the missing one', async () => {
     // Prepare: a first night where fraud had no Approved package yet; then one is approved.
-    h.aws.addPackage('churn', 1);
+    await h.addPackage('churn');
+    await inputFor(NIGHT);
     const first = await h.run({ action: 'nightly-batch' });
     expect(first.error).toBe('BatchScoringFailed');
-    const fraud = h.aws.addPackage('fraud', 1);
-    const createdBefore = h.aws.sageMaker.commandCalls(CreateTransformJobCommand).length;
-    const churnJobBefore = { ...h.aws.transformJobs.get('churn-scores-20261122') };
-    const objectsBefore = [...h.aws.s3Objects].sort();
+    const fraud = await h.addPackage('fraud');
+    const churnJobBefore = (await transformJobs()).find((j) => j.TransformJobName === 'churn-scores-20261122');
+    const objectsBefore = await h.listObjects('s3://ml-batch/');
+    h.resetRequests();
 
     // Act: the operator re-runs that night.
     const rerun = await h.run({ action: 'nightly-batch', date: NIGHT });
 
     // Assess
     expect(rerun.status).toBe('SUCCEEDED');
-    expect(createTransformJobInputs(h, createdBefore).map((c) => c.TransformJobName)).toEqual(['fraud-scores-20261122']);
+    expect(createdJobs()).toBe(1);
     expect(summaryOf(rerun.output).jobs.map((j) => [j.job, j.status, j.reused, j.transformJobName])).toEqual([
       ['churn-scores', 'Succeeded', true, 'churn-scores-20261122'],
       ['churn-segments', 'Succeeded', true, 'churn-segments-20261122'],
@@ -215,44 +234,50 @@ describe('nightly batch scoring (packaged ASL, handlers in-process, AWS faked)',
     ]);
     expect(summaryOf(rerun.output).jobs[2]?.modelPackageArn).toBe(fraud);
     // Nothing was scored twice: the churn jobs are the first run's, and wrote once.
-    expect(h.aws.transformJobs.size).toBe(3);
-    expect(h.aws.transformJobs.get('churn-scores-20261122')?.creationTime).toEqual(churnJobBefore.creationTime);
-    expect([...h.aws.s3Objects].sort()).toEqual([...objectsBefore, 's3://ml-batch/fraud/output/2026-11-22/part-00000.csv.out'].sort());
+    const jobs = await transformJobs();
+    expect(jobs).toHaveLength(3);
+    expect(jobs.find((j) => j.TransformJobName === 'churn-scores-20261122')?.CreationTime).toEqual(churnJobBefore?.CreationTime);
+    expect(await h.listObjects('s3://ml-batch/')).toEqual([...objectsBefore, 's3://ml-batch/fraud/output/2026-11-22/part-00000.csv.out'].sort());
     // Each run announces each job once.
-    expect(batchEvents(h).filter((e) => e.job === 'churn-scores').map((e) => e.detailType)).toEqual(['Batch Scoring Succeeded', 'Batch Scoring Succeeded']);
-    expect(batchEvents(h).filter((e) => e.job === 'fraud-scores').map((e) => e.detailType).sort()).toEqual(['Batch Scoring Failed', 'Batch Scoring Succeeded']);
+    const events = await batchEvents();
+    expect(events.filter((e) => e.job === 'churn-scores').map((e) => e.detailType)).toEqual(['Batch Scoring Succeeded', 'Batch Scoring Succeeded']);
+    expect(events.filter((e) => e.job === 'fraud-scores').map((e) => e.detailType).sort()).toEqual(['Batch Scoring Failed', 'Batch Scoring Succeeded']);
   });
 
   it('follows a job another run started that is still running, instead of starting a second one', async () => {
-    // Prepare
-    h.aws.addPackage('churn', 1);
-    h.aws.addPackage('fraud', 1);
-    h.aws.models.set('churn-v1-batch', 'arn:aws:sagemaker:us-east-1:123456789012:model-package/churn/1');
-    h.aws.addTransformJob(
-      {
+    // Prepare: another run's job for churn-scores, just started.
+    const churn = await h.addPackage('churn');
+    await h.addPackage('fraud');
+    await inputFor(NIGHT);
+    await h.account.sageMaker.send(new CreateModelCommand({ ModelName: 'churn-v1-batch', ExecutionRoleArn: ROLE_ARN, Containers: [{ ModelPackageName: churn }] }));
+    await h.account.sageMaker.send(
+      new CreateTransformJobCommand({
         TransformJobName: 'churn-scores-20261122',
         ModelName: 'churn-v1-batch',
         TransformInput: { DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://ml-batch/churn/scores/input/2026-11-22/' } } },
         TransformOutput: { S3OutputPath: 's3://ml-batch/churn/scores/output/2026-11-22/' },
         TransformResources: { InstanceType: 'ml.m5.xlarge', InstanceCount: 1 },
-      },
-      'InProgress',
+      }),
     );
+    h.resetRequests();
 
     // Act
     const run = await h.run({ action: 'nightly-batch' });
 
     // Assess
     expect(run.status).toBe('SUCCEEDED');
-    expect(createTransformJobInputs(h).map((c) => c.TransformJobName).sort()).toEqual(['churn-segments-20261122', 'fraud-scores-20261122']);
+    expect(createdJobs()).toBe(2);
+    expect((await transformJobs()).map((j) => j.TransformJobName).sort()).toEqual(['churn-scores-20261122', 'churn-segments-20261122', 'fraud-scores-20261122']);
     expect(summaryOf(run.output).jobs[0]).toMatchObject({ job: 'churn-scores', reused: true, status: 'Succeeded', outputObjects: 1 });
   });
 
   it("scores a group with its active batch model from the ledger, not the group's latest Approved package", async () => {
     // Prepare: v2 was released batch-only (pinned in the ledger); v3 was approved since but not released.
-    const pinned = h.aws.addPackage('churn', 2);
-    h.aws.addPackage('churn', 3);
-    h.aws.addPackage('fraud', 1);
+    await h.addPackage('churn');
+    const pinned = await h.addPackage('churn');
+    await h.addPackage('churn');
+    const fraud = await h.addPackage('fraud');
+    await inputFor(NIGHT);
     await h.ledger.setActiveBatchModel({ groupName: 'churn', modelPackageArn: pinned, modelName: 'churn-v2-batch-0a1b2c3d', releaseId: '0a1b2c3d', registeredAt: '2026-11-20T09:00:00.000Z' });
 
     // Act
@@ -264,23 +289,24 @@ describe('nightly batch scoring (packaged ASL, handlers in-process, AWS faked)',
     expect(jobs.map((j) => [j.job, j.modelSource, j.modelPackageArn])).toEqual([
       ['churn-scores', 'ledger', pinned],
       ['churn-segments', 'ledger', pinned],
-      ['fraud-scores', 'latest-approved', 'arn:aws:sagemaker:us-east-1:123456789012:model-package/fraud/1'],
+      ['fraud-scores', 'latest-approved', fraud],
     ]);
-    const models = createTransformJobInputs(h).map((c) => [c.TransformJobName, c.ModelName]).sort();
+    const models = (await transformJobs()).map((c) => [c.TransformJobName, c.ModelName]).sort();
     expect(models).toEqual([
       ['churn-scores-20261122', 'churn-v2-batch-0a1b2c3d'],
       ['churn-segments-20261122', 'churn-v2-batch-0a1b2c3d'],
       ['fraud-scores-20261122', 'fraud-v1-batch'],
     ]);
     // The pinned model had been deleted since its release: it is rebuilt from its package.
-    expect(h.aws.models.get('churn-v2-batch-0a1b2c3d')).toBe(pinned);
-    expect(h.aws.models.has('churn-v3-batch')).toBe(false);
+    expect(await packageOfModel('churn-v2-batch-0a1b2c3d')).toBe(pinned);
+    expect(await h.models()).not.toContain('churn-v3-batch');
   });
 
   it('"score now" runs only the jobs of the group asked for, for the date asked for', async () => {
     // Prepare
-    h.aws.addPackage('churn', 1);
-    const fraud = h.aws.addPackage('fraud', 1);
+    await h.addPackage('churn');
+    const fraud = await h.addPackage('fraud');
+    await inputFor('2026-11-20');
 
     // Act
     const run = await h.run({ action: 'score', modelPackageGroupName: 'fraud', date: '2026-11-20' });
@@ -288,21 +314,22 @@ describe('nightly batch scoring (packaged ASL, handlers in-process, AWS faked)',
     // Assess
     expect(run.status).toBe('SUCCEEDED');
     expect(run.output).toMatchObject({ date: '2026-11-20', total: 1, succeeded: 1, failed: 0, jobs: [{ job: 'fraud-scores', transformJobName: 'fraud-scores-20261120', modelPackageArn: fraud }] });
-    expect(createTransformJobInputs(h)).toEqual([
+    expect(await transformJobs()).toEqual([
       expect.objectContaining({ TransformJobName: 'fraud-scores-20261120', TransformInput: expect.objectContaining({ DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://ml-batch/fraud/input/2026-11-20/' } } }) }),
     ]);
-    expect(batchEvents(h)).toEqual([{ detailType: 'Batch Scoring Succeeded', job: 'fraud-scores', reason: null }]);
-    expect(h.aws.models.has('churn-v1-batch')).toBe(false);
+    expect(await batchEvents()).toEqual([{ detailType: 'Batch Scoring Succeeded', job: 'fraud-scores', reason: null }]);
+    expect(await h.models()).not.toContain('churn-v1-batch');
   });
 
   it('"score now" with a job name runs only that job of its group', async () => {
-    h.aws.addPackage('churn', 1);
+    await h.addPackage('churn');
+    await inputFor('2026-11-21');
 
     const run = await h.run({ action: 'score', modelPackageGroupName: 'churn', date: '2026-11-21', jobName: 'churn-segments' });
 
     expect(run.status).toBe('SUCCEEDED');
     expect(summaryOf(run.output).jobs.map((j) => j.transformJobName)).toEqual(['churn-segments-20261121']);
-    expect(createTransformJobInputs(h).map((c) => c.TransformJobName)).toEqual(['churn-segments-20261121']);
+    expect((await transformJobs()).map((c) => c.TransformJobName)).toEqual(['churn-segments-20261121']);
   });
 
   it.each([
@@ -313,8 +340,9 @@ describe('nightly batch scoring (packaged ASL, handlers in-process, AWS faked)',
     { what: 'a nightly run with a bad date', input: { action: 'nightly-batch', date: '2026-02-30x' }, cause: /date/ },
   ])('refuses "$what" as InvalidInput, and changes nothing', async ({ input, cause }) => {
     // Prepare
-    h.aws.addPackage('churn', 1);
-    h.aws.addPackage('fraud', 1);
+    await h.addPackage('churn');
+    await h.addPackage('fraud');
+    h.resetRequests();
 
     // Act
     const run = await h.run(input);
@@ -324,47 +352,34 @@ describe('nightly batch scoring (packaged ASL, handlers in-process, AWS faked)',
     expect(run.error).toBe('InvalidInput');
     expect(run.cause).toMatch(cause);
     expect(run.path).not.toContain('ScoreBatches');
-    expect(h.aws.sageMaker.calls()).toHaveLength(0);
-    expect(h.aws.s3.calls()).toHaveLength(0);
-    expect(h.aws.transformJobs.size).toBe(0);
-    expect(batchEvents(h)).toEqual([]);
-    expect(h.ledger.records.size).toBe(0);
+    expect(h.account.sim.requestLog().filter((r) => r.service === 'sagemaker' || r.service === 's3')).toEqual([]);
+    expect(await transformJobs()).toEqual([]);
+    expect(await batchEvents()).toEqual([]);
+    expect(itemsOf(await h.ledgerItems(), 'records')).toEqual([]);
   });
 });
 
-describe('operator runs: dry run and manual rollback (packaged ASL, handlers in-process, AWS faked)', () => {
-  let h: Harness;
+describe('operator runs: dry run and manual rollback on the local account', () => {
+  const harness = useSimHarness(moto, { env: ENV });
   beforeEach(() => {
-    h = createHarness({ env: ENV });
-  });
-  afterEach(() => {
-    jest.restoreAllMocks();
-    h.restore();
+    h = harness;
   });
 
-  /** Every ledger method that writes, watched. */
-  function watchLedgerWrites(): jest.SpyInstance[] {
-    return Object.getOwnPropertyNames(MemoryLedger.prototype)
-      .filter((name) => !LEDGER_READS.has(name))
-      .map((name) => jest.spyOn(h.ledger as unknown as Record<string, () => unknown>, name).mockName(name));
-  }
-
-  function expectNothingWritten(spies: jest.SpyInstance[]): void {
-    expect(sageMakerWritesSince(h, 0)).toEqual([]);
-    expect(h.aws.cloudWatch.calls().map((c) => (c.args[0] as object).constructor.name)).not.toContain('PutMetricAlarmCommand');
-    expect(h.aws.events.map((e) => e.detailType)).toEqual([]);
-    expect(h.aws.eventBridge.calls().length).toBe(0);
-    expect(spies.filter((s) => s.mock.calls.length > 0).map((s) => s.getMockName())).toEqual([]);
-    expect(spies.length).toBeGreaterThanOrEqual(5);
+  /** Nothing was created, changed or announced since the request log was reset: every request was a read. */
+  async function expectNothingWritten(): Promise<void> {
+    expect(h.writes()).toEqual([]);
+    expect((await h.events()).map((e) => e.detailType)).toEqual([]);
   }
 
   it('a dry run reports what a release would create and change, and creates, changes and announces nothing', async () => {
     // Prepare
-    const live = h.aws.addPackage('churn', 1);
-    h.aws.addLiveEndpoint('churn', live);
-    h.aws.alarms.set('churn-conversion-drop', 'OK');
-    const candidate = h.aws.addPackage('churn', 2, { CustomerMetadataProperties: { 'smoke.payloads': SMOKE, 'canary.percent': '5', 'canary.alarmNames': 'churn-conversion-drop' } });
-    const spies = watchLedgerWrites();
+    const live = await h.addPackage('churn');
+    await h.addLiveEndpoint('churn', live);
+    await h.cloudWatch.send(
+      new PutMetricAlarmCommand({ AlarmName: 'churn-conversion-drop', Namespace: 'Business', MetricName: 'Conversions', Statistic: 'Sum', Period: 300, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'LessThanThreshold' }),
+    );
+    const candidate = await h.addPackage('churn', { metadata: { 'smoke.payloads': SMOKE, 'canary.percent': '5', 'canary.alarmNames': 'churn-conversion-drop' } });
+    h.resetRequests();
 
     // Act
     const run = await h.run({ modelPackageArn: candidate, dryRun: true });
@@ -394,18 +409,18 @@ describe('operator runs: dry run and manual rollback (packaged ASL, handlers in-
       ],
       problems: [],
     });
-    expectNothingWritten(spies);
-    expect(h.aws.endpoints.get('churn')?.configName).toBe('churn-live');
-    expect([...h.aws.models.keys()]).toEqual(['live-model-churn']);
-    expect(h.ledger.records.size).toBe(0);
+    await expectNothingWritten();
+    expect((await h.endpoint('churn'))?.configName).toBe('churn-live');
+    expect(await h.models()).toEqual(['churn-live']);
+    expect(itemsOf(await h.ledgerItems(), 'records')).toEqual([]);
   });
 
   it('a dry run lists a hosting switch the release would refuse as a problem instead of failing on it', async () => {
     // Prepare: instance-based endpoint, and a candidate whose settings make it serverless.
-    const live = h.aws.addPackage('faq', 1);
-    h.aws.addLiveEndpoint('faq', live);
-    const candidate = h.aws.addPackage('faq', 2, { CustomerMetadataProperties: { 'workload.traffic': 'intermittent', 'canary.alarmNames': 'faq-missing-alarm' } });
-    const spies = watchLedgerWrites();
+    const live = await h.addPackage('faq');
+    await h.addLiveEndpoint('faq', live);
+    const candidate = await h.addPackage('faq', { metadata: { 'workload.traffic': 'intermittent', 'canary.alarmNames': 'faq-missing-alarm' } });
+    h.resetRequests();
 
     // Act
     const run = await h.run({ modelPackageArn: candidate, dryRun: true });
@@ -418,15 +433,15 @@ describe('operator runs: dry run and manual rollback (packaged ASL, handlers in-
       expect.arrayContaining([expect.stringMatching(/instance-based and this release is serverless/), 'canary.alarmNames: no CloudWatch alarm named faq-missing-alarm']),
     );
     expect(problems).toHaveLength(2);
-    expectNothingWritten(spies);
+    await expectNothingWritten();
   });
 
   it('a dry run of a package the release would refuse fails naming why, and still writes and announces nothing', async () => {
     // Prepare
-    const live = h.aws.addPackage('churn', 1);
-    h.aws.addLiveEndpoint('churn', live);
-    const pending = h.aws.addPackage('churn', 2, { ModelApprovalStatus: 'PendingManualApproval' });
-    const spies = watchLedgerWrites();
+    const live = await h.addPackage('churn');
+    await h.addLiveEndpoint('churn', live);
+    const pending = await h.addPackage('churn', { approval: 'PendingManualApproval' });
+    h.resetRequests();
 
     // Act
     const run = await h.run({ modelPackageArn: pending, dryRun: true });
@@ -436,24 +451,25 @@ describe('operator runs: dry run and manual rollback (packaged ASL, handlers in-
     expect(run.error).toBe('PackageNotDeployable');
     expect(run.cause).toMatch(/approval status is PendingManualApproval/);
     expect(run.path).not.toContain('PreviewRelease');
-    expectNothingWritten(spies);
+    await expectNothingWritten();
   });
 
   /** A real release of churn v2 over v1 through the canary, leaving its PROMOTED record in the ledger. */
   async function promoteChurnV2(): Promise<{ live: string; candidate: string; promotedConfig: string }> {
-    const live = h.aws.addPackage('churn', 1);
-    h.aws.addLiveEndpoint('churn', live);
-    const candidate = h.aws.addPackage('churn', 2, { CustomerMetadataProperties: { 'smoke.payloads': SMOKE, 'canary.bakeMinutes': '5' } });
+    const live = await h.addPackage('churn');
+    await h.addLiveEndpoint('churn', live);
+    const candidate = await h.addPackage('churn', { metadata: { 'smoke.payloads': SMOKE, 'canary.bakeMinutes': '5' } });
+    h.account.sim.startTraffic({ endpointName: 'churn', requestsPerMinute: 1200, body: '1,2,3', contentType: 'text/csv' });
     const release = await h.run({ modelPackageArn: candidate });
     expect(release.status).toBe('SUCCEEDED');
-    expect([...h.aws.servingPackages('churn')]).toEqual([[candidate, 1]]);
-    return { live, candidate, promotedConfig: h.aws.endpoints.get('churn')?.configName ?? '' };
+    expect(await h.serving('churn')).toEqual([[candidate, 1]]);
+    return { live, candidate, promotedConfig: (await h.endpoint('churn'))?.configName ?? '' };
   }
 
   it('a manual rollback puts the endpoint back on the config from before its last promotion', async () => {
     // Prepare
     const { live } = await promoteChurnV2();
-    const eventsBefore = h.aws.events.length;
+    const eventsBefore = (await h.events()).length;
 
     // Act
     const run = await h.run({ action: 'rollback', endpointName: 'churn', reason: 'conversion dropped after v2' });
@@ -462,9 +478,9 @@ describe('operator runs: dry run and manual rollback (packaged ASL, handlers in-
     expect(run.status).toBe('SUCCEEDED');
     expect(run.path).toEqual(expect.arrayContaining(['PrepareManualRollback', 'RollBack', 'WaitForRollback', 'CheckRollback', 'RecordRollback', 'DidReleaseEndCleanly', 'RolledBackOnRequest']));
     expect(run.path).not.toContain('DescribePackage');
-    expect(h.aws.endpoints.get('churn')).toMatchObject({ configName: 'churn-live', status: 'InService' });
-    expect([...h.aws.servingPackages('churn')]).toEqual([[live, 1]]);
-    const events = h.aws.events.slice(eventsBefore);
+    expect(await h.endpoint('churn')).toMatchObject({ configName: 'churn-live', status: 'InService' });
+    expect(await h.serving('churn')).toEqual([[live, 1]]);
+    const events = (await h.events()).slice(eventsBefore);
     expect(events.map((e) => e.detailType)).toEqual(['Model Deployment Rolled Back']);
     expect(events[0]?.detail).toMatchObject({
       outcome: 'ROLLED_BACK',
@@ -478,23 +494,23 @@ describe('operator runs: dry run and manual rollback (packaged ASL, handlers in-
   it('refuses a manual rollback with EndpointBusy while a release of the endpoint is in progress, changing nothing', async () => {
     // Prepare: after v2's promotion, a release of v3 is under way.
     const { candidate, promotedConfig } = await promoteChurnV2();
-    const v3 = h.aws.addPackage('churn', 3);
+    const v3 = await h.addPackage('churn');
     const inFlight: ReleaseRecord = {
       releaseId: 'feedf00d',
       modelPackageArn: v3,
       target: 'churn',
       mode: 'realtime',
       trigger: 'approval-event',
-      requestedAt: new Date(Date.now()).toISOString(),
+      requestedAt: new Date(h.account.clock.now()).toISOString(),
       status: 'IN_PROGRESS',
       redeploy: false,
       executionArn: 'arn:aws:states:us-east-1:123456789012:execution:release:v3',
-      startedAt: new Date(Date.now()).toISOString(),
+      startedAt: new Date(h.account.clock.now()).toISOString(),
     };
     await h.ledger.enqueue(inFlight, 3600);
-    const callsBefore = h.aws.sageMaker.calls().length;
-    const ledgerBefore = JSON.stringify([...h.ledger.records]);
-    const eventsBefore = h.aws.events.length;
+    const ledgerBefore = JSON.stringify(itemsOf(await h.ledgerItems(), 'records'));
+    const eventsBefore = (await h.events()).length;
+    h.resetRequests();
 
     // Act
     const run = await h.run({ action: 'rollback', endpointName: 'churn' });
@@ -504,22 +520,22 @@ describe('operator runs: dry run and manual rollback (packaged ASL, handlers in-
     expect(run.error).toBe('EndpointBusy');
     expect(run.cause).toMatch(/Release feedf00d of .*churn\/3 is in progress on churn/);
     expect(run.path).not.toContain('RollBack');
-    expect(sageMakerWritesSince(h, callsBefore)).toEqual([]);
-    expect(h.aws.endpoints.get('churn')?.configName).toBe(promotedConfig);
-    expect([...h.aws.servingPackages('churn')]).toEqual([[candidate, 1]]);
-    expect(JSON.stringify([...h.ledger.records])).toBe(ledgerBefore);
-    expect(h.aws.events.slice(eventsBefore).map((e) => [e.detailType, e.detail.outcome])).toEqual([['Model Deployment Failed', 'FAILED']]);
+    expect(h.writes().filter((w) => w.service === 'sagemaker')).toEqual([]);
+    expect((await h.endpoint('churn'))?.configName).toBe(promotedConfig);
+    expect(await h.serving('churn')).toEqual([[candidate, 1]]);
+    expect(JSON.stringify(itemsOf(await h.ledgerItems(), 'records'))).toBe(ledgerBefore);
+    expect((await h.events()).slice(eventsBefore).map((e) => [e.detailType, e.detail.outcome])).toEqual([['Model Deployment Failed', 'FAILED']]);
   });
 
   it('refuses a manual rollback with EndpointStateConflict when the endpoint changed since its last promotion, changing nothing', async () => {
     // Prepare: someone moved the endpoint to a hotfix config by hand after v2's promotion.
-    const { candidate } = await promoteChurnV2();
-    const hotfix = h.aws.configs.get(h.aws.endpoints.get('churn')?.configName ?? '') ?? [];
-    h.aws.configs.set('churn-hotfix', hotfix);
-    const endpoint = h.aws.endpoints.get('churn');
-    if (endpoint) endpoint.configName = 'churn-hotfix';
-    const callsBefore = h.aws.sageMaker.calls().length;
-    const ledgerBefore = JSON.stringify([...h.ledger.records]);
+    const { candidate, promotedConfig } = await promoteChurnV2();
+    const promoted = await h.account.sageMaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: promotedConfig }));
+    await h.account.sageMaker.send(new CreateEndpointConfigCommand({ EndpointConfigName: 'churn-hotfix', ProductionVariants: promoted.ProductionVariants }));
+    await h.account.sageMaker.send(new UpdateEndpointCommand({ EndpointName: 'churn', EndpointConfigName: 'churn-hotfix' }));
+    await waitInService(h.account, ['churn']);
+    const ledgerBefore = JSON.stringify(itemsOf(await h.ledgerItems(), 'records'));
+    h.resetRequests();
 
     // Act
     const run = await h.run({ action: 'rollback', endpointName: 'churn' });
@@ -528,16 +544,17 @@ describe('operator runs: dry run and manual rollback (packaged ASL, handlers in-
     expect(run.status).toBe('FAILED');
     expect(run.error).toBe('EndpointStateConflict');
     expect(run.cause).toMatch(/Endpoint churn is InService on churn-hotfix, but its last promotion \(release \w+\) left it on churn-\w+; it changed since, so nothing was changed/);
-    expect(sageMakerWritesSince(h, callsBefore)).toEqual([]);
-    expect(h.aws.endpoints.get('churn')?.configName).toBe('churn-hotfix');
-    expect([...h.aws.servingPackages('churn')]).toEqual([[candidate, 1]]);
-    expect(JSON.stringify([...h.ledger.records])).toBe(ledgerBefore);
+    expect(h.writes().filter((w) => w.service === 'sagemaker')).toEqual([]);
+    expect((await h.endpoint('churn'))?.configName).toBe('churn-hotfix');
+    expect(await h.serving('churn')).toEqual([[candidate, 1]]);
+    expect(JSON.stringify(itemsOf(await h.ledgerItems(), 'records'))).toBe(ledgerBefore);
   });
 
   it('refuses a manual rollback with EndpointStateConflict when the ledger has no promotion of the endpoint, changing nothing', async () => {
     // Prepare: an endpoint this pipeline never released to.
-    const live = h.aws.addPackage('churn', 1);
-    h.aws.addLiveEndpoint('churn', live);
+    const live = await h.addPackage('churn');
+    await h.addLiveEndpoint('churn', live);
+    h.resetRequests();
 
     // Act
     const run = await h.run({ action: 'rollback', endpointName: 'churn', reason: 'try it' });
@@ -546,9 +563,9 @@ describe('operator runs: dry run and manual rollback (packaged ASL, handlers in-
     expect(run.status).toBe('FAILED');
     expect(run.error).toBe('EndpointStateConflict');
     expect(run.cause).toBe('EndpointStateConflict: The ledger has no promoted release of churn to roll back');
-    expect(sageMakerWritesSince(h, 0)).toEqual([]);
-    expect(h.aws.endpoints.get('churn')?.configName).toBe('churn-live');
-    expect(h.ledger.records.size).toBe(0);
-    expect(h.aws.events.map((e) => e.detailType)).toEqual(['Model Deployment Failed']);
+    expect(h.writes().filter((w) => w.service === 'sagemaker')).toEqual([]);
+    expect((await h.endpoint('churn'))?.configName).toBe('churn-live');
+    expect(itemsOf(await h.ledgerItems(), 'records')).toEqual([]);
+    expect((await h.events()).map((e) => e.detailType)).toEqual(['Model Deployment Failed']);
   });
 });
