@@ -12,32 +12,77 @@ export const SETTING_PREFIXES = ['endpoint', 'canary', 'slo', 'smoke', 'deploy',
 export const INFERENCE_MODES = ['realtime', 'serverless', 'async', 'batch', 'multi-model'] as const;
 export type InferenceMode = (typeof INFERENCE_MODES)[number];
 
-const intString = (min: number, max: number) =>
-  z.pipe(
-    z.pipe(z.string().check(z.regex(/^\d+$/, 'must be a whole number')), z.transform(Number)),
-    z.number().check(z.gte(min, `must be at least ${min}`), z.lte(max, `must be at most ${max}`)),
-  );
-const numberString = (min: number, max: number) =>
-  z.pipe(
-    z.pipe(z.string().check(z.regex(/^\d+(\.\d+)?$/, 'must be a number')), z.transform(Number)),
-    z.number().check(z.gte(min, `must be at least ${min}`), z.lte(max, `must be at most ${max}`)),
-  );
-const boolString = z.pipe(z.enum(['true', 'false'], 'must be "true" or "false"'), z.transform((v) => v === 'true'));
-const listString = z.pipe(
-  z.string(),
-  z.transform((v) =>
-    v
+/**
+ * One setting's parser: the raw string (trimmed) in, its value or every problem with it out.
+ * Plain functions rather than zod schemas: the settings table is built when a step loads, and
+ * 27 small schemas (each a chain of zod objects) cost milliseconds of cold start on every step
+ * that resolves settings, for rules as simple as "a whole number from 1 to 50".
+ */
+type SettingParse<T> = { ok: true; value: T } | { ok: false; problems: string[] };
+type SettingParser<T> = (raw: string) => SettingParse<T>;
+
+const accept = <T>(value: T): SettingParse<T> => ({ ok: true, value });
+const refuse = (problems: string[]): SettingParse<never> => ({ ok: false, problems });
+
+/** The range problems of a parsed number (none when it is within [min, max]). */
+function inRange(value: number, min: number, max: number): string[] {
+  const problems: string[] = [];
+  if (value < min) problems.push(`must be at least ${min}`);
+  if (value > max) problems.push(`must be at most ${max}`);
+  return problems;
+}
+
+const intString =
+  (min: number, max: number, extra?: (value: number) => string | null): SettingParser<number> =>
+  (raw) => {
+    if (!/^\d+$/.test(raw)) return refuse(['must be a whole number']);
+    const value = Number(raw);
+    const problems = inRange(value, min, max);
+    const extraProblem = extra?.(value) ?? null;
+    if (extraProblem !== null) problems.push(extraProblem);
+    return problems.length > 0 ? refuse(problems) : accept(value);
+  };
+const numberString =
+  (min: number, max: number): SettingParser<number> =>
+  (raw) => {
+    if (!/^\d+(\.\d+)?$/.test(raw)) return refuse(['must be a number']);
+    const value = Number(raw);
+    const problems = inRange(value, min, max);
+    return problems.length > 0 ? refuse(problems) : accept(value);
+  };
+const boolString: SettingParser<boolean> = (raw) =>
+  raw === 'true' || raw === 'false' ? accept(raw === 'true') : refuse(['must be "true" or "false"']);
+const listString: SettingParser<string[]> = (raw) =>
+  accept(
+    raw
       .split(',')
       .map((s) => s.trim())
       .filter((s) => s.length > 0),
-  ),
-);
+  );
+const oneOf =
+  <const T extends readonly string[]>(values: T, message: string): SettingParser<T[number]> =>
+  (raw) =>
+    (values as readonly string[]).includes(raw) ? accept(raw as T[number]) : refuse([message]);
+const matching =
+  (pattern: RegExp, message: string, maxLength?: number): SettingParser<string> =>
+  (raw) => {
+    const problems: string[] = [];
+    if (maxLength !== undefined && raw.length > maxLength) problems.push(`must be at most ${maxLength} characters`);
+    if (!pattern.test(raw)) problems.push(message);
+    return problems.length > 0 ? refuse(problems) : accept(raw);
+  };
+/** A setting whose value is structured (JSON), parsed by a schema. */
+const bySchema =
+  <S extends Schema>(schema: S): SettingParser<z.output<S>> =>
+  (raw) => {
+    const result = schema.safeParse(raw);
+    return result.success ? accept(result.data) : refuse(result.error.issues.map((i) => i.message));
+  };
+
 // SageMaker resource names: letters, digits and hyphens, starting and ending with a letter or digit, at most 63.
-const resourceName = z
-  .string()
-  .check(z.maxLength(63, 'must be at most 63 characters'), z.regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'must be 1-63 letters, digits or hyphens, not starting or ending with a hyphen'));
-const instanceType = z.string().check(z.regex(/^ml\.[a-z0-9]+\.[a-z0-9]+$/, 'must be a SageMaker instance type such as ml.m5.large'));
-const s3Uri = z.string().check(z.regex(/^s3:\/\/[a-z0-9.-]{3,63}(\/.*)?$/, 'must be an s3:// URI'));
+const resourceName = matching(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'must be 1-63 letters, digits or hyphens, not starting or ending with a hyphen', 63);
+const instanceType = matching(/^ml\.[a-z0-9]+\.[a-z0-9]+$/, 'must be a SageMaker instance type such as ml.m5.large');
+const s3Uri = matching(/^s3:\/\/[a-z0-9.-]{3,63}(\/.*)?$/, 'must be an s3:// URI');
 
 export const smokePayloadSchema = z.strictObject({
   contentType: z.string().check(z.minLength(1)),
@@ -48,7 +93,7 @@ export const smokePayloadSchema = z.strictObject({
 });
 export type SmokePayload = z.infer<typeof smokePayloadSchema>;
 
-const smokePayloads = jsonString(z.array(smokePayloadSchema).check(z.maxLength(20, 'at most 20 payloads')), 'a JSON array of {contentType, body, expect?}');
+const smokePayloads = bySchema(jsonString(z.array(smokePayloadSchema).check(z.maxLength(20, 'at most 20 payloads')), 'a JSON array of {contentType, body, expect?}'));
 
 /** Every key the pipeline understands. Units are in the key's documentation (README, "Configuration"). */
 export const SETTING_PARSERS = {
@@ -59,30 +104,31 @@ export const SETTING_PARSERS = {
   'canary.bakeMinutes': intString(1, 1440),
   'canary.alarmNames': listString,
   'canary.minInvocations': intString(0, 1_000_000),
-  'canary.insufficientTraffic': z.enum(['rollback', 'promote'], 'must be "rollback" or "promote"'),
+  'canary.insufficientTraffic': oneOf(['rollback', 'promote'], 'must be "rollback" or "promote"'),
   'slo.latencyP99Ms': numberString(1, 60_000),
   'slo.errorRatePercent': numberString(0, 100),
   'smoke.payloads': smokePayloads,
   'smoke.latencyBudgetMs': intString(1, 3_600_000),
-  'deploy.mode': z.enum(INFERENCE_MODES, `must be one of ${INFERENCE_MODES.join(', ')}`),
-  'deploy.strategy': z.enum(['canary', 'native'], 'must be "canary" or "native"'),
+  'deploy.mode': oneOf(INFERENCE_MODES, `must be one of ${INFERENCE_MODES.join(', ')}`),
+  'deploy.strategy': oneOf(['canary', 'native'], 'must be "canary" or "native"'),
   'deploy.multiModelGroup': resourceName,
   'workload.online': boolString,
   'workload.maxPayloadMB': numberString(0, 1024),
   'workload.inferenceSeconds': numberString(0, 3600),
-  'workload.traffic': z.enum(['steady', 'intermittent'], 'must be "steady" or "intermittent"'),
+  'workload.traffic': oneOf(['steady', 'intermittent'], 'must be "steady" or "intermittent"'),
   'model.memoryMB': intString(1, 1_000_000),
   'monitoring.dataCapture': boolString,
-  'serverless.memoryMB': intString(1024, 6144).check(z.refine((v) => v % 1024 === 0, 'must be 1024, 2048, 3072, 4096, 5120 or 6144')),
+  'serverless.memoryMB': intString(1024, 6144, (v) => (v % 1024 === 0 ? null : 'must be 1024, 2048, 3072, 4096, 5120 or 6144')),
   'serverless.maxConcurrency': intString(1, 200),
   'serverless.provisionedConcurrency': intString(1, 200),
   'async.outputPath': s3Uri,
   'async.failurePath': s3Uri,
   'async.maxConcurrentInvocationsPerInstance': intString(1, 1000),
-} as const satisfies Record<string, Schema>;
+} as const satisfies Record<string, SettingParser<unknown>>;
 
 export type SettingKey = keyof typeof SETTING_PARSERS;
-type ParsedSettings = { [K in SettingKey]?: z.infer<(typeof SETTING_PARSERS)[K]> };
+type ParsedValue<P> = P extends SettingParser<infer T> ? T : never;
+type ParsedSettings = { [K in SettingKey]?: ParsedValue<(typeof SETTING_PARSERS)[K]> };
 
 /** Keys that must have a value once defaults are applied: the stage defaults guarantee them. */
 const REQUIRED_KEYS = [
@@ -143,9 +189,9 @@ export function parseSettingLayer(layer: Record<string, string>, source: string)
       problems.push(`${key}: unknown setting (see the README's configuration table)`);
       continue;
     }
-    const result = (SETTING_PARSERS[key] as Schema).safeParse(raw.trim());
-    if (result.success) parsed[key] = result.data;
-    else problems.push(`${key}=${JSON.stringify(raw)}: ${result.error.issues.map((i) => i.message).join(', ')}`);
+    const result = (SETTING_PARSERS[key] as SettingParser<unknown>)(raw.trim());
+    if (result.ok) parsed[key] = result.value;
+    else problems.push(`${key}=${JSON.stringify(raw)}: ${result.problems.join(', ')}`);
   }
   if (problems.length > 0) throw new InvalidSettings(`Invalid settings in ${source}: ${problems.join('; ')}`);
   return parsed as ParsedSettings;
