@@ -278,16 +278,18 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       return;
     }
     try {
+      // Every request, whatever the service, sees the simulated world up to its own "now": a CloudWatch
+      // read right after a jumped Wait must find the metrics of the minutes jumped over, however busy the
+      // machine is (the background tick alone would make what it finds depend on wall-clock timing).
+      await catchUp();
       if (info.service === 'sagemaker-runtime' && info.endpointName !== undefined) {
         await readBody(req);
-        await catchUp();
         if (info.runtimeKind === 'async') await runtime.handleAsync(req, res, info.endpointName);
         else await runtime.handleSync(req, res, info.endpointName);
         return;
       }
       if (info.service === 'sagemaker' && OWNED.has(info.operation)) {
         const input = parseJsonObject((await readBody(req)).toString());
-        await catchUp();
         sendAwsJson(res, await owned(info.operation, input));
         return;
       }
