@@ -62,11 +62,21 @@ describe('batch-scoring state machine routes (every step stubbed)', () => {
     ]);
   });
 
-  it('input NormalizeInput refuses fails the run with its error, and nothing is scored', async () => {
-    const run = await runStubbed({ NormalizeInput: () => { throw failure('InvalidInput', 'this is a release; start the release state machine'); }, ...steps }, { modelPackageArn: 'x' }, machine());
+  it('input NormalizeInput refuses is reported as a failure, fails the run with its error, and nothing is scored', async () => {
+    const refusal = failure('InvalidInput', 'this is a release; start the release state machine');
+    const recorded = { outcome: 'FAILED', error: 'InvalidInput', cause: refusal.message, detailType: 'Model Deployment Failed', endpoint: null, onRequest: false };
+    const run = await runStubbed({ NormalizeInput: () => { throw refusal; }, RecordRejectedRun: recorded, ...steps }, { modelPackageArn: 'x' }, machine());
 
-    expect(run.path).toEqual(['NormalizeInput', 'RejectInput']);
+    expect(run.path).toEqual(['NormalizeInput', 'RejectInput', 'RecordRejectedRun', 'ScoringRunRefused']);
     expect(run.error).toBe('InvalidInput');
+    expect(run.inputs.get('RecordRejectedRun')?.[0]).toMatchObject({ outcome: 'FAILED', state: { error: { Error: 'InvalidInput' } } });
+  });
+
+  it('a refused run whose failure event cannot be sent fails as OutcomeNotRecorded', async () => {
+    const run = await runStubbed({ NormalizeInput: () => { throw failure('InvalidInput'); }, RecordRejectedRun: () => { throw failure('AwsUnavailable'); }, ...steps }, {}, machine());
+
+    expect(run.path.slice(-2)).toEqual(['RecordRejectedRun', 'OutcomeNotRecorded']);
+    expect(run.error).toBe('OutcomeNotRecorded');
   });
 
   it('NormalizeInput is told which state machine it runs in', async () => {

@@ -262,7 +262,7 @@ describe('release state machine routes (every step stubbed)', () => {
       const run = await runStubbed({ ...planned('blue-green-someday'), ...recorded }, MANUAL);
 
       expect(run.path.slice(-5)).toEqual(['ChooseReleaseStyle', 'UnknownReleaseStyle', 'RecordFailure', 'DidReleaseEndCleanly', 'ReleaseFailed']);
-      expect(run.error).toBe('InvalidInput');
+      expect(run.inputs.get('RecordFailure')?.[0]).toMatchObject({ state: { error: { Error: 'InvalidConfiguration' } } });
     });
   });
 

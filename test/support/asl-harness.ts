@@ -1,7 +1,8 @@
 /**
  * The packaged state machines with every Task state's output stubbed: what the ASL does with each answer a
- * step can give (routing, Retry, Catch, terminal states), with no handler and no AWS. A state nobody stubbed
- * fails the run loudly, so a route the test did not expect shows as such.
+ * step can give (routing, Retry, Catch, terminal states), with no handler and no AWS. Reaching a state nobody
+ * stubbed fails the test (even when a Catch in the machine would have absorbed it), so a route the test did
+ * not expect cannot pass for the one it did.
  */
 import { loadPackagedStateMachines, type PackagedStateMachine, type PackagedStateMachines } from '../../local/packaged-template';
 import { runStateMachine, type ExecutionReport } from '../../local/run-state-machine';
@@ -34,6 +35,7 @@ export interface StubbedRun extends ExecutionReport {
 export async function runStubbed(stubs: Record<string, Stub>, input: unknown, machine: PackagedStateMachine = packaged().release): Promise<StubbedRun> {
   const calls = new Map<string, number>();
   const inputs = new Map<string, unknown[]>();
+  const unexpected: string[] = [];
   const handlers = Object.fromEntries(
     Object.keys(machine.functionsByState).map((state) => [
       state,
@@ -41,7 +43,10 @@ export async function runStubbed(stubs: Record<string, Stub>, input: unknown, ma
         const call = (calls.get(state) ?? 0) + 1;
         calls.set(state, call);
         inputs.set(state, [...(inputs.get(state) ?? []), event]);
-        if (!(state in stubs)) throw new UnexpectedState(`the run reached ${state}, which the test did not stub`);
+        if (!(state in stubs)) {
+          unexpected.push(state);
+          throw new UnexpectedState(`the run reached ${state}, which the test did not stub`);
+        }
         const stub = stubs[state];
         return typeof stub === 'function' ? (stub as (i: Record<string, unknown>, n: number) => unknown)(event as Record<string, unknown>, call) : stub;
       },
@@ -54,5 +59,9 @@ export async function runStubbed(stubs: Record<string, Stub>, input: unknown, ma
     executionId: `arn:aws:states:us-east-1:123456789012:execution:${machine.name}:stubbed`,
     msPerWaitSecond: 0,
   });
+  if (unexpected.length > 0) {
+    const path = report.states.map((s) => s.name).join(' -> ');
+    throw new UnexpectedState(`the run reached ${[...new Set(unexpected)].join(', ')}, which the test did not stub (path: ${path})`);
+  }
   return { ...report, path: report.states.map((s) => s.name), inputs };
 }

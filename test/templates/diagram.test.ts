@@ -1,6 +1,6 @@
 /**
- * The README's state machine diagram (scripts/diagram.ts): ASL -> Mermaid on a small hand-written
- * definition, the README marker handling, the CLI, and the drift check against the packaged template.
+ * The state machine diagrams in docs/state-machines.md (scripts/diagram.ts): ASL -> Mermaid on a small
+ * hand-written definition, the marker handling, the CLI, and the drift check against the packaged template.
  *
  * Mermaid itself is not installed; `mermaidProblems` checks the structure the generator relies on
  * instead (known line forms only, quoted labels, safe and unique ids, balanced subgraphs, every edge
@@ -23,8 +23,8 @@ import {
 } from '../../scripts/diagram';
 
 const { start: DIAGRAM_START, end: DIAGRAM_END } = diagramMarkers('release');
-const readmeWithDiagram = (text: string, mermaid: string) => documentWithDiagram(text, 'release', mermaid);
-const diagramInReadme = (text: string) => diagramInDocument(text, 'release');
+const releaseDocumentWithDiagram = (text: string, mermaid: string) => documentWithDiagram(text, 'release', mermaid);
+const releaseDiagramIn = (text: string) => diagramInDocument(text, 'release');
 
 // ---------------------------------------------------------------------------------------------------
 // A structural checker for the Mermaid subset the generator writes
@@ -453,7 +453,7 @@ describe('describeCondition', () => {
   });
 });
 
-describe('readmeWithDiagram', () => {
+describe('documentWithDiagram', () => {
   const readme = ['# Title', '', 'Intro.', '', DIAGRAM_START, 'stale text', '```mermaid', 'flowchart TD', '```', DIAGRAM_END, '', 'After.', ''].join('\n');
 
   it('replaces everything between the markers with a mermaid block and leaves the rest alone', () => {
@@ -461,19 +461,19 @@ describe('readmeWithDiagram', () => {
     const mermaid = 'flowchart TD\n    a --> b\n';
 
     // Act
-    const updated = readmeWithDiagram(readme, mermaid);
+    const updated = releaseDocumentWithDiagram(readme, mermaid);
 
     // Assess
     expect(updated).toBe(['# Title', '', 'Intro.', '', DIAGRAM_START, '```mermaid', 'flowchart TD', '    a --> b', '```', DIAGRAM_END, '', 'After.', ''].join('\n'));
-    expect(diagramInReadme(updated)).toBe('flowchart TD\n    a --> b');
+    expect(releaseDiagramIn(updated)).toBe('flowchart TD\n    a --> b');
   });
 
-  it('is idempotent, so an up-to-date README is left byte for byte', () => {
+  it('is idempotent, so an up-to-date document is left byte for byte', () => {
     // Prepare
-    const once = readmeWithDiagram(readme, 'flowchart TD\n    a --> b');
+    const once = releaseDocumentWithDiagram(readme, 'flowchart TD\n    a --> b');
 
     // Act
-    const twice = readmeWithDiagram(once, 'flowchart TD\n    a --> b');
+    const twice = releaseDocumentWithDiagram(once, 'flowchart TD\n    a --> b');
 
     // Assess
     expect(twice).toBe(once);
@@ -484,7 +484,7 @@ describe('readmeWithDiagram', () => {
     const crlf = `x\r\n${DIAGRAM_START}\r\n${DIAGRAM_END}\r\ny\r\n`;
 
     // Act
-    const updated = readmeWithDiagram(crlf, 'flowchart TD');
+    const updated = releaseDocumentWithDiagram(crlf, 'flowchart TD');
 
     // Assess
     expect(updated).toBe(`x\r\n${DIAGRAM_START}\r\n\`\`\`mermaid\r\nflowchart TD\r\n\`\`\`\r\n${DIAGRAM_END}\r\ny\r\n`);
@@ -497,7 +497,7 @@ describe('readmeWithDiagram', () => {
     ['end before start', `${DIAGRAM_END}\n${DIAGRAM_START}\n`, /diagram:release:end --> \(line 1\) comes before/],
   ])('throws a clear error when the document has %s', (_case, text, message) => {
     // Act
-    const update = () => readmeWithDiagram(text, 'flowchart TD');
+    const update = () => releaseDocumentWithDiagram(text, 'flowchart TD');
 
     // Assess
     expect(update).toThrow(message);
@@ -530,7 +530,7 @@ describe('npm run diagram (CLI)', () => {
     expect([staleCheck, write, freshCheck, driftedCheck]).toEqual([1, 0, 0, 1]);
     expect(errors.join('\n')).toContain('npm run diagram');
     const written = readFileSync(documentPath, 'utf8');
-    expect(diagramInReadme(written).startsWith('flowchart TD')).toBe(true);
+    expect(releaseDiagramIn(written).startsWith('flowchart TD')).toBe(true);
     expect(diagramInDocument(written, 'batch-scoring')).toContain('ScoreBatches');
   });
 
