@@ -1,4 +1,5 @@
 import { cloudWatch } from '../shared/aws/cloudwatch';
+import { readEndpointFacts } from '../shared/aws/release-facts';
 import { sageMaker } from '../shared/aws/sagemaker';
 import { InvalidInput } from '../shared/errors';
 import { canaryVariants, endpointConfigRequest, newVariant, releaseTags } from '../shared/domain/endpoint-config';
@@ -31,12 +32,9 @@ export const prepareDeploymentStep = defineStep({
     if (endpointName === null) throw new InvalidInput(`PrepareDeployment needs an endpoint; mode ${plan.mode} has none`);
     const style = endpointStyle(plan);
 
-    const extra = plan.settings.canary.alarmNames;
-    const existingAlarms = new Set((await aws.cloudWatch.describeAlarms(extra)).map((a) => a.name));
-    const live = await aws.sageMaker.describeEndpoint(endpointName);
-    // An endpoint mid-change is refused anyway; its config is read only when it serves.
-    const liveConfig = live?.status === 'InService' && live.configName ? await aws.sageMaker.describeEndpointConfig(live.configName) : null;
-    refuseOnProblems(endpointReleaseProblems(plan, { existingAlarms, live, liveConfig }));
+    const facts = await readEndpointFacts(aws, plan, endpointName);
+    refuseOnProblems(endpointReleaseProblems(plan, facts));
+    const { live, liveConfig } = facts;
 
     // SageMaker's blue/green guardrails replace a variant in place: the new config keeps the live variant's
     // name (deployment guardrails exclusions), and the guardrail alarms watch that name.

@@ -1,11 +1,12 @@
 import { cloudWatch, type CloudWatchAdapter } from '../shared/aws/cloudwatch';
+import { readEndpointFacts, readMultiModelFacts } from '../shared/aws/release-facts';
 import { sageMaker, type SageMakerAdapter } from '../shared/aws/sagemaker';
 import { canaryAlarmNames, sloAlarms } from '../shared/domain/alarms';
 import { canaryVariants, endpointConfigRequest, newVariant } from '../shared/domain/endpoint-config';
 import { guardrailsConfig } from '../shared/domain/guardrails';
 import { candidateTargetModel, liveTargetModel } from '../shared/domain/model-artifact';
 import type { ModelPackage } from '../shared/domain/model-package';
-import { endpointReleaseProblems, multiModelReleaseProblems } from '../shared/domain/preflight';
+import { endpointReleaseProblems, judgeSharedEndpoint } from '../shared/domain/preflight';
 import type { ReleasePlan } from '../shared/domain/release-plan';
 import { releaseState } from '../shared/domain/state';
 import type { EndpointView, MetricAlarmRequest } from '../shared/domain/views';
@@ -23,15 +24,12 @@ function endpointSummary(live: EndpointView | null) {
 
 /** A multi-model release writes objects under the shared endpoint's model prefix and leaves the endpoint alone. */
 async function multiModelPreview(aws: { sageMaker: SageMakerAdapter }, pkg: ModelPackage, endpointName: string) {
-  const live = await aws.sageMaker.describeEndpoint(endpointName);
-  const liveConfig = live?.status === 'InService' && live.configName !== null ? await aws.sageMaker.describeEndpointConfig(live.configName) : null;
-  const onlyVariant = liveConfig?.variants.length === 1 ? liveConfig.variants[0] : undefined;
-  const model = onlyVariant !== undefined ? await aws.sageMaker.describeModel(onlyVariant.ModelName) : null;
+  const facts = await readMultiModelFacts(aws, endpointName);
   const targetModel = candidateTargetModel(pkg.groupName, pkg.version);
   const liveModel = liveTargetModel(pkg.groupName);
   return {
-    endpoint: endpointSummary(live),
-    problems: multiModelReleaseProblems(endpointName, { live, liveConfig, model }).map((p) => p.message),
+    endpoint: endpointSummary(facts.live),
+    problems: judgeSharedEndpoint(endpointName, facts).problems.map((p) => p.message),
     wouldCreate: [{ type: 'S3Object', targetModel, under: `${endpointName}'s model prefix`, from: pkg.containers[0]?.modelDataUrl ?? null }],
     wouldChange: [
       {
@@ -47,11 +45,9 @@ async function multiModelPreview(aws: { sageMaker: SageMakerAdapter }, pkg: Mode
 /** An endpoint release: the configs it would create, the change to the endpoint, its alarms, and what would stop it. */
 async function endpointPreview(aws: { sageMaker: SageMakerAdapter; cloudWatch: CloudWatchAdapter }, plan: ReleasePlan, endpointName: string) {
   const extra = plan.settings.canary.alarmNames;
-  const existingAlarms = new Set((await aws.cloudWatch.describeAlarms(extra)).map((a) => a.name));
-  const live = await aws.sageMaker.describeEndpoint(endpointName);
-  // An endpoint mid-change is refused anyway; its config is read only when it serves.
-    const liveConfig = live?.status === 'InService' && live.configName ? await aws.sageMaker.describeEndpointConfig(live.configName) : null;
-  const problems = endpointReleaseProblems(plan, { existingAlarms, live, liveConfig }).map((p) => p.message);
+  const facts = await readEndpointFacts(aws, plan, endpointName);
+  const { existingAlarms, live, liveConfig } = facts;
+  const problems = endpointReleaseProblems(plan, facts).map((p) => p.message);
   const alarms = sloAlarms(plan, endpointName, plan.names.variant);
   const canary = live !== null && plan.style === 'variant-canary';
   const liveWeights = new Map((live?.variants ?? []).map((v) => [v.name, v.weight]));

@@ -1,8 +1,9 @@
 import { s3 } from '../shared/aws/s3';
+import { readMultiModelFacts } from '../shared/aws/release-facts';
 import { sageMaker } from '../shared/aws/sagemaker';
 import { InvalidInput } from '../shared/errors';
 import { PACKAGE_ARN_METADATA, RELEASE_ID_METADATA, artifactKeys, packageArtifact, type ModelArtifact } from '../shared/domain/model-artifact';
-import { multiModelReleaseProblems, refuseOnProblems, sharedModelPrefix } from '../shared/domain/preflight';
+import { judgeSharedEndpoint, refusalFor } from '../shared/domain/preflight';
 import { releaseState, type Deployment } from '../shared/domain/state';
 import { awsEnv } from '../shared/runtime/env';
 import { awsStepHandler } from '../shared/runtime/aws-step-handler';
@@ -27,14 +28,9 @@ export const stageModelArtifactStep = defineStep({
     }
     const sourceUrl = packageArtifact(pkg);
 
-    const live = await aws.sageMaker.describeEndpoint(endpointName);
-    const liveConfig = live?.status === 'InService' && live.configName !== null ? await aws.sageMaker.describeEndpointConfig(live.configName) : null;
-    const onlyVariant = liveConfig?.variants.length === 1 ? liveConfig.variants[0] : undefined;
-    const model = onlyVariant !== undefined ? await aws.sageMaker.describeModel(onlyVariant.ModelName) : null;
-    const facts = { live, liveConfig, model };
-    refuseOnProblems(multiModelReleaseProblems(endpointName, facts));
-    const shared = sharedModelPrefix(facts);
-    if (live === null || live.configName === null || shared === null) throw new InvalidInput(`multi-model endpoint ${endpointName} passed its checks but has no model prefix`);
+    const judged = judgeSharedEndpoint(endpointName, await readMultiModelFacts(aws, endpointName));
+    if (!judged.releasable) throw refusalFor(judged.problems);
+    const { shared } = judged;
 
     const keys = artifactKeys(shared.prefix, pkg.groupName, pkg.version, plan.releaseId);
     const ownMetadata = { [RELEASE_ID_METADATA]: plan.releaseId, [PACKAGE_ARN_METADATA]: pkg.arn };
@@ -55,10 +51,10 @@ export const stageModelArtifactStep = defineStep({
       targetModel: keys.targetModel,
       firstDeployment: false,
       // The endpoint keeps running its config; nothing here changes it.
-      previousConfigName: live.configName,
+      previousConfigName: shared.configName,
       liveVariantName: shared.variantName,
       newVariantName: shared.variantName,
-      newConfigName: live.configName,
+      newConfigName: shared.configName,
       modelName: shared.modelName,
       startedAt: new Date(Date.now()).toISOString(),
       artifact: {

@@ -1,7 +1,7 @@
 import { cloudWatch } from '../shared/aws/cloudwatch';
 import { sageMaker } from '../shared/aws/sagemaker';
-import { EndpointStateConflict } from '../shared/errors';
 import { canaryAlarmNames, sloAlarms } from '../shared/domain/alarms';
+import { decideEndpointChange, isGuarded } from '../shared/domain/endpoint-change';
 import { releaseTags } from '../shared/domain/endpoint-config';
 import { deploymentWaitSeconds, guardrailsConfig } from '../shared/domain/guardrails';
 import { deploymentSlice, releaseState } from '../shared/domain/state';
@@ -23,29 +23,17 @@ export const startDeploymentStep = defineStep({
   aws: { sageMaker, cloudWatch },
   run: async ({ plan, deployment }, { env, aws }) => {
     const { endpointName } = deployment;
-    const live = await aws.sageMaker.describeEndpoint(endpointName);
-    const guarded = (deployment.style === 'native-guardrails' || deployment.style === 'async-guardrails') && !deployment.firstDeployment;
-    if (deployment.firstDeployment) {
-      if (live !== null && live.configName !== deployment.newConfigName) {
-        throw new EndpointStateConflict(`Endpoint ${endpointName} appeared while this release was preparing (config ${live.configName}); nothing was changed`);
-      }
-      if (live === null) await aws.sageMaker.createEndpoint(endpointName, deployment.newConfigName, releaseTags(plan));
-    } else {
-      if (live === null) throw new EndpointStateConflict(`Endpoint ${endpointName} was deleted while this release was preparing; nothing was changed`);
-      // A retried step may find its own update already applied; anything else means someone else changed the endpoint.
-      if (live.configName !== deployment.newConfigName) {
-        if (live.configName !== deployment.previousConfigName || live.status !== 'InService') {
-          throw new EndpointStateConflict(`Endpoint ${endpointName} is ${live.status} on ${live.configName}, not InService on ${deployment.previousConfigName}: changed outside this pipeline; nothing was changed`);
-        }
-        if (guarded) {
-          const alarms = sloAlarms(plan, endpointName, deployment.newVariantName);
-          for (const alarm of alarms) await aws.cloudWatch.putMetricAlarm(alarm);
-          await aws.sageMaker.updateEndpoint({ EndpointName: endpointName, EndpointConfigName: deployment.newConfigName, DeploymentConfig: guardrailsConfig(plan, canaryAlarmNames(plan, alarms)) });
-        } else {
-          await aws.sageMaker.updateEndpoint({ EndpointName: endpointName, EndpointConfigName: deployment.newConfigName, RetainAllVariantProperties: false });
-        }
-      }
+    const change = decideEndpointChange(await aws.sageMaker.describeEndpoint(endpointName), deployment);
+    if (change.action === 'create') await aws.sageMaker.createEndpoint(endpointName, deployment.newConfigName, releaseTags(plan));
+    if (change.action === 'update' && change.guarded) {
+      const alarms = sloAlarms(plan, endpointName, deployment.newVariantName);
+      for (const alarm of alarms) await aws.cloudWatch.putMetricAlarm(alarm);
+      await aws.sageMaker.updateEndpoint({ EndpointName: endpointName, EndpointConfigName: deployment.newConfigName, DeploymentConfig: guardrailsConfig(plan, canaryAlarmNames(plan, alarms)) });
     }
+    if (change.action === 'update' && !change.guarded) {
+      await aws.sageMaker.updateEndpoint({ EndpointName: endpointName, EndpointConfigName: deployment.newConfigName, RetainAllVariantProperties: false });
+    }
+    const guarded = isGuarded(deployment);
     return { requestedAt: new Date(Date.now()).toISOString(), waitBoundSeconds: deploymentWaitSeconds(plan, env.ENDPOINT_WAIT_SECONDS, guarded), guarded };
   },
 });

@@ -2,7 +2,7 @@ import type { AwsEnv } from '../runtime/env';
 
 /**
  * Options every SDK client is built with. Endpoints come only from the SDK's standard AWS_ENDPOINT_URL*
- * variables (how the local simulation is reached), credentials and region from the Lambda environment.
+ * variables (the way to point every client at another endpoint), credentials and region from the Lambda environment.
  *
  * The SDK's own retries are kept short: the state machine retries throttling and 5xx with backoff and
  * jitter, and a long in-Lambda retry loop would only burn the task's timeout. A hung connection must fail

@@ -1,4 +1,4 @@
-import { CloudWatchClient, DescribeAlarmsCommand, GetMetricStatisticsCommand, PutMetricAlarmCommand, type PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricStatisticsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import type { AlarmState, MetricAlarmRequest } from '../domain/views';
 import type { AwsEnv } from '../runtime/env';
 import { traced } from '../runtime/tracing';
@@ -24,7 +24,7 @@ export class CloudWatchAdapter {
   }
 
   async putMetricAlarm(request: MetricAlarmRequest): Promise<void> {
-    await awsCall('PutMetricAlarm', () => this.client.send(new PutMetricAlarmCommand(request as PutMetricAlarmCommandInput)));
+    await awsCall('PutMetricAlarm', () => this.client.send(new PutMetricAlarmCommand(request)));
   }
 
   /** Sum of a SageMaker variant metric between two instants. */

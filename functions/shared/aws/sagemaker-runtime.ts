@@ -21,8 +21,8 @@ export interface InvocationPayload {
 /** The model answering with an error is its verdict on the request (a failed smoke case); the service failing is not. */
 const MODEL_VERDICT_ERRORS = new Set(['ModelError', 'ValidationError', 'ValidationException']);
 
-function refusal(error: unknown, started: number): InvocationReply {
-  if (!MODEL_VERDICT_ERRORS.has(errorCode(error))) throw translateAwsError('InvokeEndpoint', error);
+function refusal(operation: 'InvokeEndpoint' | 'InvokeEndpointAsync', error: unknown, started: number): InvocationReply {
+  if (!MODEL_VERDICT_ERRORS.has(errorCode(error))) throw translateAwsError(operation, error);
   const message = (error as { message?: string }).message ?? null;
   return { ok: false, errorName: errorCode(error), errorMessage: message, contentType: null, body: '', latencyMs: performance.now() - started, invokedVariant: null };
 }
@@ -59,7 +59,7 @@ export class SageMakerRuntimeAdapter {
         invokedVariant: out.InvokedProductionVariant ?? null,
       };
     } catch (error) {
-      return refusal(error, started);
+      return refusal('InvokeEndpoint', error, started);
     }
   }
 
@@ -72,7 +72,7 @@ export class SageMakerRuntimeAdapter {
       );
       return { outputLocation: out.OutputLocation ?? null, failureLocation: out.FailureLocation ?? null };
     } catch (error) {
-      return refusal(error, started);
+      return refusal('InvokeEndpointAsync', error, started);
     }
   }
 }

@@ -16,12 +16,13 @@ import {
   type ContainerDefinition,
   type CreateEndpointConfigCommandInput,
   type CreateTransformJobCommandInput,
+  type ProductionVariantInstanceType,
+  type TransformInstanceType,
   type DescribeEndpointCommandOutput,
   type DescribeEndpointConfigCommandOutput,
   type DescribeModelPackageCommandOutput,
   type DescribeTransformJobCommandOutput,
   type ProductionVariant,
-  type UpdateEndpointCommandInput,
 } from '@aws-sdk/client-sagemaker';
 import { PackageNotFound } from '../errors';
 import type { ModelPackage } from '../domain/model-package';
@@ -85,8 +86,9 @@ function toEndpointConfigView(out: DescribeEndpointConfigCommandOutput): Endpoin
   return {
     name: out.EndpointConfigName ?? '',
     variants: (out.ProductionVariants ?? []).map(toVariantDefinition),
+    // SageMaker requires OutputConfig.S3OutputPath in every AsyncInferenceConfig, so a present one has it.
     asyncInference: presentStructure(out.AsyncInferenceConfig) as EndpointConfigView['asyncInference'],
-    dataCapture: presentStructure(out.DataCaptureConfig) as EndpointConfigView['dataCapture'],
+    dataCapture: presentStructure(out.DataCaptureConfig),
   };
 }
 
@@ -109,14 +111,32 @@ function toTransformJobView(out: DescribeTransformJobCommandOutput): TransformJo
 /**
  * Creates are idempotent here: the state machine retries a step whose response was lost, and the
  * names are unique per release, so "already exists" means our own earlier attempt succeeded.
+ * `orInUse` also takes a bare ResourceInUse as "exists": for transform jobs, whose name is the night's, a
+ * concurrent run may hold it; the caller then describes the job and reports the create if it is not there.
  */
-async function createOnce(operation: string, send: () => Promise<unknown>): Promise<'created' | { existed: string }> {
+/*
+ * The domain keeps instance types as strings (settings check them against the ml.<family>.<size> pattern;
+ * SageMaker answers an unknown one with a ValidationException). The SDK types them as a closed union, so
+ * those two fields are the only ones converted; every other field of a request is checked by the compiler.
+ */
+function endpointConfigInput(request: EndpointConfigRequest): CreateEndpointConfigCommandInput {
+  return {
+    ...request,
+    ProductionVariants: request.ProductionVariants.map((v) => ({ ...v, InstanceType: v.InstanceType as ProductionVariantInstanceType | undefined })),
+  };
+}
+
+function transformJobInput(request: TransformJobRequest): CreateTransformJobCommandInput {
+  return { ...request, TransformResources: { ...request.TransformResources, InstanceType: request.TransformResources.InstanceType as TransformInstanceType } };
+}
+
+async function createOnce(operation: string, send: () => Promise<unknown>, orInUse = false): Promise<'created' | { existed: string }> {
   try {
     await send();
     return 'created';
   } catch (error) {
     // The error code SageMaker answered with, for a caller that must report the create after all.
-    if (isAlreadyExists(error)) return { existed: errorCode(error) };
+    if (isAlreadyExists(error) || (orInUse && errorCode(error) === 'ResourceInUse')) return { existed: errorCode(error) };
     throw translateAwsError(operation, error);
   }
 }
@@ -163,7 +183,7 @@ export class SageMakerAdapter {
   }
 
   async createEndpointConfig(request: EndpointConfigRequest): Promise<void> {
-    await createOnce('CreateEndpointConfig', () => this.client.send(new CreateEndpointConfigCommand(request as CreateEndpointConfigCommandInput)));
+    await createOnce('CreateEndpointConfig', () => this.client.send(new CreateEndpointConfigCommand(endpointConfigInput(request))));
   }
 
   async createEndpoint(name: string, configName: string, tags: Tag[]): Promise<void> {
@@ -171,7 +191,7 @@ export class SageMakerAdapter {
   }
 
   async updateEndpoint(update: EndpointUpdate): Promise<void> {
-    await awsCall('UpdateEndpoint', () => this.client.send(new UpdateEndpointCommand(update as UpdateEndpointCommandInput)));
+    await awsCall('UpdateEndpoint', () => this.client.send(new UpdateEndpointCommand(update)));
   }
 
   async setVariantWeights(endpointName: string, weights: VariantWeight[]): Promise<void> {
@@ -198,7 +218,7 @@ export class SageMakerAdapter {
 
   /** `existed` (with SageMaker's error code) when a job of that name is already there: another run created it between our describe and our create. */
   async createTransformJob(request: TransformJobRequest): Promise<'created' | { existed: string }> {
-    return createOnce('CreateTransformJob', () => this.client.send(new CreateTransformJobCommand(request as CreateTransformJobCommandInput)));
+    return createOnce('CreateTransformJob', () => this.client.send(new CreateTransformJobCommand(transformJobInput(request))), true);
   }
 }
 

@@ -60,10 +60,14 @@ export function isNotFound(error: unknown): boolean {
   return code === 'ValidationException' && /could not find|does not exist/i.test(asSdkError(error).message ?? '');
 }
 
-/** Whether a create failed because the resource is already there (a retried step's own earlier attempt). */
+/**
+ * Whether a create failed because the resource is already there (a retried step's own earlier attempt).
+ * The message decides, not the code alone: SageMaker answers ResourceInUse for other conflicts too (a
+ * resource being deleted, an endpoint mid-update), and those are not our earlier success.
+ */
 export function isAlreadyExists(error: unknown): boolean {
   const code = errorCode(error);
-  return code === 'ResourceInUse' || (code === 'ValidationException' && /already exist/i.test(asSdkError(error).message ?? ''));
+  return (code === 'ResourceInUse' || code === 'ValidationException') && /already exist/i.test(asSdkError(error).message ?? '');
 }
 
 /** Runs one AWS call and translates its failure. */

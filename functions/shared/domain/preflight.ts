@@ -57,49 +57,57 @@ export interface MultiModelFacts {
   model: ModelView | null;
 }
 
-/** The shared endpoint's one variant and model prefix, when it is an endpoint a multi-model release can write under. */
-export function sharedModelPrefix(facts: MultiModelFacts): { prefix: string; variantName: string; modelName: string } | null {
-  const variant = facts.liveConfig?.variants.length === 1 ? facts.liveConfig.variants[0] : undefined;
-  const container = facts.model?.containers.length === 1 ? facts.model.containers[0] : undefined;
-  const prefix = container?.mode === 'MultiModel' ? modelPrefix(container.modelDataUrl) : null;
-  if (variant === undefined || prefix === null) return null;
-  return { prefix, variantName: variant.VariantName, modelName: variant.ModelName };
+/** The shared endpoint a multi-model release writes under: its config, one variant and model prefix. */
+export interface SharedEndpoint {
+  configName: string;
+  variantName: string;
+  modelName: string;
+  /** The S3 prefix the endpoint loads models from (its container's ModelDataUrl). */
+  prefix: string;
 }
 
-/** Problems of a release onto a shared multi-model endpoint (platform-owned: never created or changed). */
-export function multiModelReleaseProblems(endpointName: string, facts: MultiModelFacts): ReleaseProblem[] {
+/** Whether a multi-model release may write under the endpoint: the endpoint to write under, or every problem. */
+export type SharedEndpointJudgement = { releasable: true; shared: SharedEndpoint; problems: [] } | { releasable: false; shared: null; problems: ReleaseProblem[] };
+
+/** Judges a release onto a shared multi-model endpoint (platform-owned: never created or changed). */
+export function judgeSharedEndpoint(endpointName: string, facts: MultiModelFacts): SharedEndpointJudgement {
+  const refused = (problem: ReleaseProblem): SharedEndpointJudgement => ({ releasable: false, shared: null, problems: [problem] });
   const { live, liveConfig, model } = facts;
   if (live === null || live.status !== 'InService' || live.configName === null) {
-    return [
-      {
-        error: 'EndpointStateConflict',
-        message: `multi-model endpoint ${endpointName} is ${live?.status ?? 'absent'}, not InService; the pipeline releases onto an existing shared endpoint and never creates or changes one`,
-      },
-    ];
+    return refused({
+      error: 'EndpointStateConflict',
+      message: `multi-model endpoint ${endpointName} is ${live?.status ?? 'absent'}, not InService; the pipeline releases onto an existing shared endpoint and never creates or changes one`,
+    });
   }
   const variants = liveConfig?.variants ?? [];
-  if (variants.length !== 1) {
-    return [{ error: 'ModeNotSupported', message: `endpoint ${endpointName} is not a multi-model endpoint this pipeline can release to: its config ${live.configName} has ${variants.length} variants, not one` }];
+  const variant = variants.length === 1 ? variants[0] : undefined;
+  if (variant === undefined) {
+    return refused({ error: 'ModeNotSupported', message: `endpoint ${endpointName} is not a multi-model endpoint this pipeline can release to: its config ${live.configName} has ${variants.length} variants, not one` });
   }
   const containers = model?.containers ?? [];
   const container = containers.length === 1 ? containers[0] : undefined;
-  if (container?.mode !== 'MultiModel' || modelPrefix(container.modelDataUrl) === null) {
-    return [
-      {
-        error: 'ModeNotSupported',
-        message: `endpoint ${endpointName} is not a multi-model endpoint: its model ${variants[0]?.ModelName ?? 'unknown'} has ${containers.length} container(s), mode ${container?.mode ?? 'SingleModel'}, ModelDataUrl ${container?.modelDataUrl ?? 'none'}; release to it with deploy.mode realtime instead`,
-      },
-    ];
+  const prefix = container?.mode === 'MultiModel' ? modelPrefix(container.modelDataUrl) : null;
+  if (prefix === null) {
+    return refused({
+      error: 'ModeNotSupported',
+      message: `endpoint ${endpointName} is not a multi-model endpoint: its model ${variant.ModelName} has ${containers.length} container(s), mode ${container?.mode ?? 'SingleModel'}, ModelDataUrl ${container?.modelDataUrl ?? 'none'}; release to it with deploy.mode realtime instead`,
+    });
   }
-  return [];
+  return { releasable: true, shared: { configName: live.configName, variantName: variant.VariantName, modelName: variant.ModelName, prefix }, problems: [] };
+}
+
+/** The named error a release refuses with for its first problem (null when there is none). */
+export function refusalFor(problems: readonly ReleaseProblem[]): Error | null {
+  const first = problems[0];
+  if (first === undefined) return null;
+  // A settings problem is the package's own: it is refused as given. The others are about the account now.
+  if (first.error === 'InvalidSettings') return new InvalidSettings(first.message);
+  const message = `${first.message}; nothing was changed`;
+  return first.error === 'EndpointStateConflict' ? new EndpointStateConflict(message) : new ModeNotSupported(message);
 }
 
 /** Throws the first problem as its named error: a release refuses before it changes anything. */
-export function refuseOnProblems(problems: ReleaseProblem[]): void {
-  const first = problems[0];
-  if (first === undefined) return;
-  // A settings problem is the package's own: it is refused as given. The others are about the account now.
-  if (first.error === 'InvalidSettings') throw new InvalidSettings(first.message);
-  const message = `${first.message}; nothing was changed`;
-  throw first.error === 'EndpointStateConflict' ? new EndpointStateConflict(message) : new ModeNotSupported(message);
+export function refuseOnProblems(problems: readonly ReleaseProblem[]): void {
+  const refusal = refusalFor(problems);
+  if (refusal !== null) throw refusal;
 }

@@ -6,8 +6,8 @@ import { releasePlanSchema } from './release-plan';
 
 /**
  * The execution state's slices: each written by one step (its ResultPath) and read by later ones. Steps
- * validate what they read, so a wiring mistake in the ASL is an InvalidInput naming the field; the
- * simulation's timeline reads step outputs through the same schemas.
+ * validate what they read, so a wiring mistake in the ASL is an InvalidInput naming the field. Anything
+ * else that reads a step's output reads it through the same schema.
  */
 
 export const requestSlice = z.object({

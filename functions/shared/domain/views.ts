@@ -52,7 +52,14 @@ export interface AsyncInferenceConfig {
 }
 
 /** SageMaker's DataCaptureConfig, carried from the live config unchanged (the pipeline does not interpret it). */
-export type DataCaptureConfig = Readonly<Record<string, unknown>>;
+export interface DataCaptureConfig {
+  EnableCapture?: boolean;
+  InitialSamplingPercentage: number | undefined;
+  DestinationS3Uri: string | undefined;
+  KmsKeyId?: string;
+  CaptureOptions: { CaptureMode: 'Input' | 'Output' | 'InputAndOutput' | undefined }[] | undefined;
+  CaptureContentTypeHeader?: { CsvContentTypes?: string[]; JsonContentTypes?: string[] };
+}
 
 /** DescribeEndpointConfig. `dataCapture` is null when capture is off (SageMaker then omits it). */
 export interface EndpointConfigView {

@@ -8,8 +8,8 @@ import type { MiddlewareObj } from '@middy/core';
  *
  * The Tracer traces only inside Lambda (AWS_EXECUTION_ENV set, POWERTOOLS_TRACE_ENABLED not "false").
  * Where it would be off anyway its module is not even evaluated: the X-Ray SDK installs a process-wide
- * async hook when it loads, which slows every promise of a process that hosts many handlers (the local
- * simulation, the tests) and buys nothing there.
+ * async hook when it loads, which slows every promise of a process that hosts many handlers outside
+ * Lambda and buys nothing there.
  */
 function tracingWanted(): boolean {
   return (process.env.AWS_EXECUTION_ENV ?? '') !== '' && process.env.POWERTOOLS_TRACE_ENABLED?.toLowerCase() !== 'false';
@@ -20,7 +20,6 @@ let tracer: Tracer | null | undefined;
 function loadedTracer(): Tracer | null {
   if (tracer === undefined) {
     // Required here, not imported at the top, so the module is evaluated only when tracing is wanted.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const powertools = require('@aws-lambda-powertools/tracer') as typeof import('@aws-lambda-powertools/tracer');
     tracer = tracingWanted() ? new powertools.Tracer({ serviceName: 'sagemaker-release-pipeline' }) : null;
   }
@@ -38,7 +37,6 @@ export function tracing(): MiddlewareObj | null {
   if (!tracingWanted()) return null;
   const active = loadedTracer();
   if (active === null) return null;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { captureLambdaHandler } = require('@aws-lambda-powertools/tracer/middleware') as typeof import('@aws-lambda-powertools/tracer/middleware');
   return captureLambdaHandler(active, { captureResponse: false }) as MiddlewareObj;
 }

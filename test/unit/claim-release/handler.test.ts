@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { claimReleaseStep } from '../../../functions/claim-release/handler';
 import { EXECUTION_ARN, PACKAGE_ARN, RELEASE_ID, freezeNow, lambdaContext, releaseState, handlerWith } from '../helpers';
-import { InMemoryReleaseLedger } from '../fake-ledger';
+import { InMemoryReleaseLedger } from '../fixtures/recording-ledger';
 
 const LEASE_SECONDS = 3600;
 const QUEUE_WAIT_SECONDS = 1800;

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { awsSampleApprovalEvent } from '../../fixtures/aws-sample';
 import { handler } from '../../../functions/normalize-input/handler';
 import { freezeNow, lambdaContext } from '../helpers';
 
@@ -10,7 +10,7 @@ afterEach(() => jest.restoreAllMocks());
 describe('NormalizeInput handler', () => {
   it('turns an approval event into a request and passes the execution through', async () => {
     // Prepare
-    const event = JSON.parse(readFileSync('/work/shared/aws-samples/model-package-state-change.json', 'utf8')) as { detail: Record<string, unknown> };
+    const event = awsSampleApprovalEvent();
     event.detail.ModelApprovalStatus = 'Approved';
 
     // Act

@@ -4,7 +4,7 @@ import { DescribeEndpointCommand, DescribeEndpointConfigCommand, SageMakerClient
 import { mockClient } from 'aws-sdk-client-mock';
 import { recordOutcomeStep } from '../../../functions/record-outcome/handler';
 import { ENDPOINT, EXECUTION_ARN, PACKAGE_ARN, RELEASE_ID, existingDeployment, firstDeployment, freezeNow, lambdaContext, releaseState, sdkError, throttled, handlerWith } from '../helpers';
-import { InMemoryReleaseLedger } from '../fake-ledger';
+import { InMemoryReleaseLedger } from '../fixtures/recording-ledger';
 
 const sageMaker = mockClient(SageMakerClient);
 const eventBridge = mockClient(EventBridgeClient);

@@ -3,7 +3,7 @@ import { CreateModelCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
 import { registerBatchModelStep } from '../../../functions/register-batch-model/handler';
 import { PACKAGE_ARN, RELEASE_ID, ROLE_ARN, freezeNow, lambdaContext, releaseState, sdkError, throttled, handlerWith } from '../helpers';
-import { InMemoryReleaseLedger } from '../fake-ledger';
+import { InMemoryReleaseLedger } from '../fixtures/recording-ledger';
 
 const sageMaker = mockClient(SageMakerClient);
 let ledger: InMemoryReleaseLedger;

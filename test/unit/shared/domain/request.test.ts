@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { InvalidInput } from '../../../../functions/shared/errors';
 import { normalizeRequest } from '../../../../functions/shared/domain/request';
 
-const SAMPLE_PATH = '/work/shared/aws-samples/model-package-state-change.json';
+import { AWS_SAMPLE_APPROVAL_EVENT_PATH as SAMPLE_PATH } from '../../../fixtures/aws-sample';
 const NOW = new Date('2024-05-01T12:00:00.000Z');
 const ARN = 'arn:aws:sagemaker:us-east-1:123456789012:model-package/churn-model/7';
 

@@ -1,0 +1,28 @@
+import type { EndpointFacts, MultiModelFacts } from '../domain/preflight';
+import type { ReleasePlan } from '../domain/release-plan';
+import type { CloudWatchAdapter } from './cloudwatch';
+import type { SageMakerAdapter } from './sagemaker';
+
+/*
+ * The reads behind the pre-flight checks, shared by the step that releases and the dry run that previews
+ * it: both judge the same facts read the same way (functions/shared/domain/preflight.ts), so a dry run with
+ * no problem means the release will not refuse for one.
+ */
+
+/** What an endpoint release checks before creating anything: the user's alarms, the endpoint and its config. */
+export async function readEndpointFacts(aws: { sageMaker: SageMakerAdapter; cloudWatch: CloudWatchAdapter }, plan: ReleasePlan, endpointName: string): Promise<EndpointFacts> {
+  const existingAlarms = new Set((await aws.cloudWatch.describeAlarms(plan.settings.canary.alarmNames)).map((a) => a.name));
+  const live = await aws.sageMaker.describeEndpoint(endpointName);
+  // An endpoint mid-change is refused anyway; its config is read only when it serves.
+  const liveConfig = live?.status === 'InService' && live.configName !== null ? await aws.sageMaker.describeEndpointConfig(live.configName) : null;
+  return { existingAlarms, live, liveConfig };
+}
+
+/** What a multi-model release checks before staging: the shared endpoint, its config and its one model. */
+export async function readMultiModelFacts(aws: { sageMaker: SageMakerAdapter }, endpointName: string): Promise<MultiModelFacts> {
+  const live = await aws.sageMaker.describeEndpoint(endpointName);
+  const liveConfig = live?.status === 'InService' && live.configName !== null ? await aws.sageMaker.describeEndpointConfig(live.configName) : null;
+  const onlyVariant = liveConfig?.variants.length === 1 ? liveConfig.variants[0] : undefined;
+  const model = onlyVariant !== undefined ? await aws.sageMaker.describeModel(onlyVariant.ModelName) : null;
+  return { live, liveConfig, model };
+}

@@ -1,0 +1,36 @@
+import { decideRollback } from '../../../../functions/shared/domain/rollback';
+
+const existing = { firstDeployment: false, previousConfigName: 'live-config' };
+const first = { firstDeployment: true, previousConfigName: null };
+const endpoint = (status: string, configName: string | null) => ({ status, configName });
+
+describe('decideRollback: decided from what the endpoint is now', () => {
+  it.each(['Creating', 'Updating', 'RollingBack', 'SystemUpdating'])('waits while SageMaker is %s, for any release', (status) => {
+    expect(decideRollback(existing, endpoint(status, 'canary-config'))).toEqual({ action: 'wait', expectedConfigName: 'live-config' });
+    expect(decideRollback(first, endpoint(status, 'final-config'))).toEqual({ action: 'wait', expectedConfigName: null });
+  });
+
+  it('restores the previous config when the endpoint is on any other one', () => {
+    expect(decideRollback(existing, endpoint('InService', 'canary-config'))).toEqual({ action: 'restoring', expectedConfigName: 'live-config' });
+    // A failed update leaves the endpoint Failed on the config it had: still ours to put back.
+    expect(decideRollback(existing, endpoint('Failed', 'canary-config'))).toEqual({ action: 'restoring', expectedConfigName: 'live-config' });
+  });
+
+  it('has nothing to undo when the endpoint already runs the previous config (a retried rollback, or a change never applied)', () => {
+    expect(decideRollback(existing, endpoint('InService', 'live-config'))).toEqual({ action: 'nothing-to-undo', expectedConfigName: 'live-config' });
+  });
+
+  it('restores an endpoint that vanished mid-release (UpdateEndpoint then reports it)', () => {
+    expect(decideRollback(existing, null)).toEqual({ action: 'restoring', expectedConfigName: 'live-config' });
+  });
+
+  it('deletes the endpoint a first deployment created, noticing when SageMaker is deleting it already', () => {
+    expect(decideRollback(first, endpoint('InService', 'final-config'))).toEqual({ action: 'deleting', expectedConfigName: null, alreadyDeleting: false });
+    expect(decideRollback(first, endpoint('Failed', 'final-config'))).toEqual({ action: 'deleting', expectedConfigName: null, alreadyDeleting: false });
+    expect(decideRollback(first, endpoint('Deleting', 'final-config'))).toEqual({ action: 'deleting', expectedConfigName: null, alreadyDeleting: true });
+  });
+
+  it('has nothing to undo for a first deployment whose endpoint is gone', () => {
+    expect(decideRollback(first, null)).toEqual({ action: 'nothing-to-undo', expectedConfigName: null });
+  });
+});
