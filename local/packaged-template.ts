@@ -174,12 +174,6 @@ export function loadPackagedStateMachines(templatePath = PACKAGED_TEMPLATE): Pac
   };
 }
 
-/** One packaged state machine (the release one unless asked). */
-export function loadPackagedStateMachine(id: StateMachineId = 'ReleaseStateMachine', templatePath = PACKAGED_TEMPLATE): PackagedStateMachine {
-  const machines = loadPackagedStateMachines(templatePath);
-  return id === 'ReleaseStateMachine' ? machines.release : machines.batchScoring;
-}
-
 /** The state machine an input is for: nightly and "score now" runs go to batch scoring, everything else to releases. */
 export function machineForInput(machines: PackagedStateMachines, input: unknown): PackagedStateMachine {
   const action = typeof input === 'object' && input !== null ? (input as { action?: unknown }).action : undefined;

@@ -1,7 +1,7 @@
 /**
  * Where moto answers differently from AWS and the simulator answers as AWS does instead, so the handlers
  * are written against AWS's behaviour, never moto's. Each correction is listed in docs/simulation.md
- * ("Where the simulation differs from AWS").
+ * ("Where moto is corrected").
  */
 import type { ProxyResult } from './proxy';
 

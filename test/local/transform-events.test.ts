@@ -9,8 +9,7 @@ import {
   type CreateTransformJobCommandInput,
 } from '@aws-sdk/client-sagemaker';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { awsSampleApprovalEvent } from '../fixtures/aws-sample';
 import { startSimulator } from '../../local/sagemaker-simulator';
 import { clients, registerModel, startLocalAws, unique, until, type LocalAws } from './helpers';
 
@@ -123,7 +122,7 @@ describe('model package approval events', () => {
     expect(event).toMatchObject({ source: 'aws.sagemaker', 'detail-type': 'SageMaker Model Package State Change', resources: [packageArn] });
     expect(event.detail).toMatchObject({ ModelPackageGroupName: group, ModelPackageVersion: 1, ModelPackageArn: packageArn, ModelApprovalStatus: 'Approved', ModelPackageStatus: 'Completed' });
     // Same keys and timestamp format as the sample in the SageMaker guide.
-    const sample = JSON.parse(readFileSync(join(__dirname, '../../../shared/aws-samples/model-package-state-change.json'), 'utf8'));
+    const sample = awsSampleApprovalEvent();
     for (const key of ['ModelPackageGroupName', 'ModelPackageVersion', 'ModelPackageArn', 'CreationTime', 'InferenceSpecification', 'ModelPackageStatus', 'ModelPackageStatusDetails', 'CertifyForMarketplace', 'ModelApprovalStatus', 'LastModifiedTime']) {
       expect(sample.detail).toHaveProperty(key);
       expect(event.detail).toHaveProperty(key);

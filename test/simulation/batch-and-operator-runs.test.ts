@@ -218,6 +218,7 @@ describe('nightly batch scoring on the local account', () => {
     expect(first.error).toBe('BatchScoringFailed');
     const fraud = await h.addPackage('fraud');
     const churnJobBefore = (await transformJobs()).find((j) => j.TransformJobName === 'churn-scores-20261122');
+    const jobsBefore = new Set((await transformJobs()).map((j) => j.TransformJobName));
     const objectsBefore = await h.listObjects('s3://ml-batch/');
     h.resetRequests();
 
@@ -227,6 +228,7 @@ describe('nightly batch scoring on the local account', () => {
     // Assess
     expect(rerun.status).toBe('SUCCEEDED');
     expect(createdJobs()).toBe(1);
+    expect((await transformJobs()).map((j) => j.TransformJobName).filter((name) => !jobsBefore.has(name))).toEqual(['fraud-scores-20261122']);
     expect(summaryOf(rerun.output).jobs.map((j) => [j.job, j.status, j.reused, j.transformJobName])).toEqual([
       ['churn-scores', 'Succeeded', true, 'churn-scores-20261122'],
       ['churn-segments', 'Succeeded', true, 'churn-segments-20261122'],
@@ -259,6 +261,7 @@ describe('nightly batch scoring on the local account', () => {
         TransformResources: { InstanceType: 'ml.m5.xlarge', InstanceCount: 1 },
       }),
     );
+    const runningJob = (await transformJobs()).find((j) => j.TransformJobName === 'churn-scores-20261122');
     h.resetRequests();
 
     // Act
@@ -267,7 +270,9 @@ describe('nightly batch scoring on the local account', () => {
     // Assess
     expect(run.status).toBe('SUCCEEDED');
     expect(createdJobs()).toBe(2);
+    // The two created are the other jobs; churn-scores is the one already running.
     expect((await transformJobs()).map((j) => j.TransformJobName).sort()).toEqual(['churn-scores-20261122', 'churn-segments-20261122', 'fraud-scores-20261122']);
+    expect((await transformJobs()).find((j) => j.TransformJobName === 'churn-scores-20261122')?.CreationTime).toEqual(runningJob?.CreationTime);
     expect(summaryOf(run.output).jobs[0]).toMatchObject({ job: 'churn-scores', reused: true, status: 'Succeeded', outputObjects: 1 });
   });
 
@@ -461,7 +466,7 @@ describe('operator runs: dry run and manual rollback on the local account', () =
     const candidate = await h.addPackage('churn', { metadata: { 'smoke.payloads': SMOKE, 'canary.bakeMinutes': '5' } });
     h.account.sim.startTraffic({ endpointName: 'churn', requestsPerMinute: 1200, body: '1,2,3', contentType: 'text/csv' });
     const release = await h.run({ modelPackageArn: candidate });
-    expect(release.status).toBe('SUCCEEDED');
+    expect({ status: release.status, error: release.error, cause: release.cause }).toEqual({ status: 'SUCCEEDED', error: null, cause: null });
     expect(await h.serving('churn')).toEqual([[candidate, 1]]);
     return { live, candidate, promotedConfig: (await h.endpoint('churn'))?.configName ?? '' };
   }
