@@ -25,6 +25,9 @@ import {
   type PackagedStateMachine,
   type PackagedStateMachines,
 } from './packaged-template';
+import { functionRoles, type FunctionRole } from './sim/iam-roles';
+import { IamEvaluator } from './sim/iam';
+import { installPrincipalHeader, runAsFunction } from './sim/principal';
 import { runStateMachine, type ExecutionReport, type LambdaHandler, type StateVisit } from './run-state-machine';
 
 import { startSimulator, type Simulator } from './sagemaker-simulator';
@@ -34,6 +37,8 @@ import type { Schema } from '../functions/shared/schema';
 export const LEDGER_TABLE = 'sagemaker-release-pipeline-local-ledger';
 /** A bucket for async results and batch data; scenarios refer to it as s3://sagemaker-local-data/... */
 export const DATA_BUCKET = 'sagemaker-local-data';
+/** Where packages' model archives are, named as SageMaker names its default bucket (inside the stack's default modelArtifactBucketArn). */
+export const MODEL_BUCKET = `sagemaker-${LOCAL_REGION}-${LOCAL_ACCOUNT}`;
 export const ROLE_ARN = `arn:aws:iam::${LOCAL_ACCOUNT}:role/sagemaker-release-pipeline-local`;
 const credentials = { accessKeyId: 'simulation', secretAccessKey: 'simulation' };
 
@@ -68,9 +73,24 @@ function loadBundledHandlers(machine: PackagedStateMachine, load: (file: string)
       handler = (load(file) as { handler: LambdaHandler }).handler;
       byDir.set(fn.handlerDir, handler);
     }
-    handlers[state] = handler;
+    // Every request the handler makes is its function's, evaluated against that function's role.
+    const own = handler;
+    handlers[state] = (event, context) => runAsFunction(fn.functionName, () => own(event, context));
   }
   return handlers;
+}
+
+/** Each function's role from the packaged template, its references resolved to the local account's resources. */
+export function localFunctionRoles(machines: PackagedStateMachines): Map<string, FunctionRole> {
+  const template = JSON.parse(readFileSync(PACKAGED_TEMPLATE, 'utf8')) as Parameters<typeof functionRoles>[0];
+  return functionRoles(template, {
+    account: LOCAL_ACCOUNT,
+    region: LOCAL_REGION,
+    stackName: machines.release.name.replace(/-release$/, ''),
+    arns: { ReleaseLedgerTable: `arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT}:table/${LEDGER_TABLE}`, SageMakerExecutionRole: ROLE_ARN },
+    // The simulation passes its own execution role, as a stack with sagemakerExecutionRoleArn set does.
+    parameters: { SageMakerExecutionRoleArn: ROLE_ARN },
+  });
 }
 
 /** The ledger table exactly as resources/ledger-table.yml declares it (from the packaged template). */
@@ -119,6 +139,11 @@ export interface LocalAccountOptions {
   duplicateEvents?: number;
   /** Virtual epoch ms the clock starts at (default: now). */
   startMs?: number;
+  /**
+   * Evaluate every AWS call a handler makes against its function's role from the packaged template
+   * (default true): what the role would deny in a real account fails here as AccessDenied.
+   */
+  iam?: boolean;
 }
 
 export interface HandlerOptions {
@@ -213,7 +238,10 @@ export async function setUpLocalAccount(options: LocalAccountOptions = {}): Prom
     if (ownMoto) await moto.stop();
   };
   try {
-    sim = await startSimulator({ motoEndpoint: moto.endpoint, clock, seed: options.seed, duplicateEvents: options.duplicateEvents, region: LOCAL_REGION });
+    // Before any SDK client sends: the SDK looks http.request up once.
+    installPrincipalHeader();
+    const iam = options.iam === false ? undefined : new IamEvaluator(localFunctionRoles(machines), LOCAL_ACCOUNT);
+    sim = await startSimulator({ motoEndpoint: moto.endpoint, clock, seed: options.seed, duplicateEvents: options.duplicateEvents, region: LOCAL_REGION, account: LOCAL_ACCOUNT, ...(iam ? { iam } : {}) });
     const simulator = sim;
     const clientConfig = { region: LOCAL_REGION, endpoint: sim.endpoint, credentials };
     const sageMaker = new SageMakerClient(clientConfig);

@@ -10,8 +10,18 @@ export interface BadInputCase {
   input: unknown;
   /** CustomerMetadataProperties of the approved package, for metadata cases. */
   metadata?: Record<string, string>;
+  /** S3 objects (URI to body) in the account before the run: a smoke payload file the metadata names. */
+  objects?: Record<string, string>;
+  /**
+   * A metadata value no real package can carry: SageMaker itself refuses the package (CreateModelPackage
+   * answers `expectedError`, a ValidationException naming CustomerMetadataProperties), so no run starts.
+   */
+  refusedBy?: 'CreateModelPackage';
   expectedError: string;
 }
+
+/** Where the corpus keeps its smoke payload files: the data bucket the pipeline's roles may read. */
+const SMOKE_FILE = 's3://sagemaker-local-data/smoke/bad-input/payloads.jsonl';
 
 const event = (detail: Record<string, unknown>, top: Record<string, unknown> = {}) => ({
   version: '0',
@@ -67,8 +77,15 @@ export const BAD_INPUTS: BadInputCase[] = [
   { name: 'canary.percent not a number', input: null, metadata: { 'canary.percent': 'ten' }, expectedError: 'InvalidSettings' },
   { name: 'canary.bakeMinutes over a day', input: null, metadata: { 'canary.bakeMinutes': '1441' }, expectedError: 'InvalidSettings' },
   { name: 'negative slo.errorRatePercent', input: null, metadata: { 'slo.errorRatePercent': '-1' }, expectedError: 'InvalidSettings' },
-  { name: 'smoke.payloads not JSON', input: null, metadata: { 'smoke.payloads': '{contentType: text/csv' }, expectedError: 'InvalidSettings' },
-  { name: 'smoke payload without contentType', input: null, metadata: { 'smoke.payloads': '[{"body":"1,2,3"}]' }, expectedError: 'InvalidSettings' },
+  { name: 'smoke payload file not JSON Lines', input: null, metadata: { 'smoke.payloadsUrl': SMOKE_FILE }, objects: { [SMOKE_FILE]: '{contentType: text/csv\n' }, expectedError: 'InvalidSettings' },
+  { name: 'smoke payload without contentType', input: null, metadata: { 'smoke.payloadsUrl': SMOKE_FILE }, objects: { [SMOKE_FILE]: '{"body":"1,2,3"}\n' }, expectedError: 'InvalidSettings' },
+  { name: 'smoke.payloadsUrl names no object', input: null, metadata: { 'smoke.payloadsUrl': 's3://sagemaker-local-data/smoke/no-such-file.jsonl' }, expectedError: 'InvalidSettings' },
+  { name: 'smoke.payloadsUrl is a prefix, not an object', input: null, metadata: { 'smoke.payloadsUrl': 's3://sagemaker-local-data/smoke/' }, expectedError: 'InvalidSettings' },
+  { name: 'smoke payloads over the limit of 20', input: null, metadata: { 'smoke.payloadsUrl': SMOKE_FILE }, objects: { [SMOKE_FILE]: '{"contentType":"text/csv","body":"1,2,3"}\n'.repeat(21) }, expectedError: 'InvalidSettings' },
+  { name: 'inline smoke.payloads JSON in metadata', input: null, metadata: { 'smoke.payloads': '[{"contentType":"text/csv","body":"1,2,3"}]' }, refusedBy: 'CreateModelPackage', expectedError: 'ValidationException' },
+  { name: 'comma-separated canary.alarmNames in metadata', input: null, metadata: { 'canary.alarmNames': 'churn-kpi,churn-latency' }, refusedBy: 'CreateModelPackage', expectedError: 'ValidationException' },
+  { name: 'metadata value over 256 characters', input: null, metadata: { 'endpoint.name': 'e'.repeat(257) }, refusedBy: 'CreateModelPackage', expectedError: 'ValidationException' },
+  { name: 'more than 50 metadata entries', input: null, metadata: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`team.note${i}`, 'x'])), refusedBy: 'CreateModelPackage', expectedError: 'ValidationException' },
   { name: 'unknown deploy.mode', input: null, metadata: { 'deploy.mode': 'gpu' }, expectedError: 'InvalidSettings' },
   { name: 'serverless.memoryMB not a multiple of 1024', input: null, metadata: { 'serverless.memoryMB': '1500' }, expectedError: 'InvalidSettings' },
   { name: 'misspelt setting key', input: null, metadata: { 'canary.bakeMinute': '10' }, expectedError: 'InvalidSettings' },

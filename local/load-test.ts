@@ -16,7 +16,7 @@ import type { MotoServer } from './moto';
 import type { ExecutionReport, StateVisit } from './run-state-machine';
 import { LEDGER_TABLE, setUpLocalAccount } from './account';
 import { endpointSummary, executionSummary, type EndpointSummary } from './runner';
-import { createModelPackage, seedLiveEndpoint, waitInService } from './seeding';
+import { createModelPackage, putSmokePayloads, seedLiveEndpoint, smokePayloadsUri, waitInService } from './seeding';
 
 export interface LoadTestOptions {
   /** Packages approved in all (default 100). */
@@ -133,7 +133,10 @@ export async function runLoadTest(opts: LoadTestOptions = {}): Promise<LoadTestR
     await waitInService(account, groups.map((g) => g.endpointName));
     progress(`${endpointCount} endpoints InService`);
 
-    // Candidates, awaiting approval: short bakes so the run is quick, a smoke test that tells a bad one.
+    // Candidates, awaiting approval: short bakes so the run is quick, a smoke test that tells a bad one
+    // (one JSON Lines file in S3 all of them name, as real packages would).
+    const smokeUrl = smokePayloadsUri('load-test', 'candidates');
+    await putSmokePayloads(account, smokeUrl, [{ contentType: 'text/csv', body: '5,3.1,0.4', expect: HEALTHY_REPLY }]);
     const metadataFor = (endpointName: string) => ({
       'endpoint.name': endpointName,
       'canary.percent': '10',
@@ -141,7 +144,7 @@ export async function runLoadTest(opts: LoadTestOptions = {}): Promise<LoadTestR
       'canary.minInvocations': '0',
       'slo.latencyP99Ms': '500',
       'slo.errorRatePercent': '5',
-      'smoke.payloads': JSON.stringify([{ contentType: 'text/csv', body: '5,3.1,0.4', expect: HEALTHY_REPLY }]),
+      'smoke.payloadsUrl': smokeUrl,
       // A smoke request's latency is read on the virtual clock, stretched by the speed under load: judge replies only.
       'smoke.latencyBudgetMs': '600000',
     });

@@ -55,6 +55,8 @@ export interface SimulationResult {
   wallSeconds: number;
   timeline: TimelineEntry[];
   metrics: MetricSeries[];
+  /** The chart data: one row per virtual minute and variant of the released endpoint (`--json` prints these). */
+  metricRows: MetricRow[];
   alarmHistory: AlarmStateChange[];
   thresholds: { errorRatePercent: number | null; latencyP99Ms: number | null };
   candidateArn: string;
@@ -67,6 +69,59 @@ export interface SimulationResult {
   awsCalls: AwsCallCount[];
   /** The ledger's release records (sk RELEASE#...) as the run left them, oldest first. */
   ledger: LedgerRecord[];
+}
+
+/** One minute of one variant, as `--json` reports it for charts. */
+export interface MetricRow {
+  /** Whole minutes since the scenario started. */
+  minute: number;
+  variant: string;
+  /** The package the variant serves (null when its model was not built from a package). */
+  modelPackageArn: string | null;
+  invocations: number;
+  errors5xx: number;
+  /** p99 ModelLatency in ms (null in a minute without invocations). */
+  p99Ms: number | null;
+}
+
+/** The rows of the released endpoint's series, in minute then variant order. */
+export function metricRows(series: readonly MetricSeries[], endpointName: string, startEpochMs: number, packageOfVariant: ReadonlyMap<string, string>): MetricRow[] {
+  const rows: MetricRow[] = [];
+  for (const s of series) {
+    if (s.endpointName !== endpointName) continue;
+    for (const p of s.points) {
+      rows.push({
+        minute: Math.floor((p.timestamp - startEpochMs) / 60_000),
+        variant: s.variantName,
+        modelPackageArn: packageOfVariant.get(s.variantName) ?? null,
+        invocations: p.invocations,
+        errors5xx: p.errors5xx,
+        p99Ms: p.invocations > 0 && p.latencyP99Us !== undefined ? Math.round(p.latencyP99Us / 100) / 10 : null,
+      });
+    }
+  }
+  return rows.sort((a, b) => a.minute - b.minute || a.variant.localeCompare(b.variant));
+}
+
+/** Variant name -> the model package its model was built from, over every endpoint config in the account. */
+async function packagesOfVariants(sageMaker: SageMakerClient): Promise<Map<string, string>> {
+  const byVariant = new Map<string, string>();
+  const packageOfModel = new Map<string, string | null>();
+  const configs = (await sageMaker.send(new ListEndpointConfigsCommand({ MaxResults: 100 }))).EndpointConfigs ?? [];
+  for (const c of configs) {
+    const config = await sageMaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: c.EndpointConfigName }));
+    for (const v of config.ProductionVariants ?? []) {
+      const modelName = v.ModelName ?? '';
+      if (!packageOfModel.has(modelName)) {
+        const model = await sageMaker.send(new DescribeModelCommand({ ModelName: modelName })).catch(() => null);
+        const containers = model?.Containers ?? (model?.PrimaryContainer ? [model.PrimaryContainer] : []);
+        packageOfModel.set(modelName, containers.find((x) => x.ModelPackageName)?.ModelPackageName ?? null);
+      }
+      const arn = packageOfModel.get(modelName);
+      if (v.VariantName && arn) byVariant.set(v.VariantName, arn);
+    }
+  }
+  return byVariant;
 }
 
 export interface AwsCallCount {
@@ -175,6 +230,16 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
       }
       alarmsSeen = history.length;
     };
+    // A request the service model refuses, or IAM denies, shows in the timeline where it happened.
+    let requestsSeen = 0;
+    const flushRejections = (execution: number) => {
+      const log = sim.requestLog();
+      for (const entry of log.slice(requestsSeen)) {
+        if (entry.rejected !== undefined) note({ kind: 'note', execution, title: 'refused by AWS', detail: `${entry.service}.${entry.operation}: ${entry.rejected}` });
+        if (entry.denied !== undefined) note({ kind: 'note', execution, title: 'denied by IAM', detail: `${entry.service}.${entry.operation}: ${entry.denied}` });
+      }
+      requestsSeen = log.length;
+    };
     let executionCount = 0;
     const runAll = (inputs: unknown[]) =>
       Promise.all(
@@ -185,6 +250,7 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
             signal: options.signal,
             onStateExited: (visit) => {
               flushAlarms();
+              flushRejections(index);
               if (['Choice', 'Wait', 'Succeed', 'Fail', 'Map'].includes(visit.type)) return;
               const title = visit.iteration !== undefined ? `[${visit.iteration}] ${visit.name}` : visit.name;
               note({ kind: 'state', execution: index, title, detail: summarizeState(machine, visit) });
@@ -198,9 +264,11 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
     const firstInputs = await inputsFor(scenario.trigger);
     // From here on every request is the pipeline's (but a follow-up approval's): record them, fault them.
     sim.resetRequestLog();
+    requestsSeen = 0;
     for (const fault of options.faults ?? []) sim.injectFault(fault);
     const reports = await runAll(firstInputs);
     if (scenario.then) reports.push(...(await runAll(await inputsFor(scenario.then))));
+    flushRejections(executionCount);
     const awsCalls = countCalls(sim.requestLog());
     // The runner reads the account back unfaulted.
     sim.clearFaults();
@@ -246,6 +314,7 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
       wallSeconds: Math.round((performance.now() - wallStart) / 10) / 100,
       timeline,
       metrics: sim.metrics(),
+      metricRows: metricRows(sim.metrics(), endpointName, virtualStart, await packagesOfVariants(sageMaker)),
       alarmHistory: sim.alarmHistory(),
       thresholds: { errorRatePercent: plan?.settings?.slo?.errorRatePercent ?? null, latencyP99Ms: plan?.settings?.slo?.latencyP99Ms ?? null },
       candidateArn,

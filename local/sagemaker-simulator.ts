@@ -1,23 +1,26 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { VirtualClock } from './clock';
-import { AlarmEvaluator, type AlarmStateChange } from './sim/alarms';
+import { AlarmEvaluator, statistic, type AlarmStateChange } from './sim/alarms';
 import { BehaviourRegistry, DEFAULT_PROFILE, type BehaviourProfile } from './sim/behaviour';
 import { classify, type RequestInfo } from './sim/classify';
 import { DEFAULT_DURATIONS, type Durations } from './sim/durations';
 import { EndpointManager, validateEndpointConfig } from './sim/endpoints';
 import { emitModelPackageStateChange } from './sim/events';
 import { FaultInjector, type FaultHandle, type FaultKind, type FaultSpec } from './sim/faults';
-import { AwsError, readBody, sendAwsJson, sendAwsJsonError, sendRestJsonError } from './sim/http';
-import { isObject, parseJsonObject, str, type JsonObject } from './sim/json';
-import { MetricsStore, MINUTE, type MetricSeries } from './sim/metrics';
+import { AwsError, readBody, sendAwsJson, sendAwsJsonError, sendRestJsonError, sendXmlError } from './sim/http';
+import { isObject, parseJsonObject, str, type Json, type JsonObject } from './sim/json';
+import { getMetricData, MetricsStore, MINUTE, type MetricSeries } from './sim/metrics';
 import { MotoApi } from './sim/moto-api';
 import { Prng } from './sim/prng';
-import { CORRECTED_OPERATIONS } from './sim/conformance';
+import { correctSageMakerAnswer } from './sim/conformance';
 import { forward, forwardBuffered, inflate, needsInflate, replay } from './sim/proxy';
 import { Runtime } from './sim/runtime';
 import { TrafficGenerator, type TrafficSpec, type TrafficStats } from './sim/traffic';
 import { TransformJobs } from './sim/transform';
+import { rejection, requestViolations } from './sim/validation';
+import { accessDenied, authorizationsFor, type IamEvaluator } from './sim/iam';
+import { principalOf } from './sim/principal';
 
 export type { AlarmStateChange } from './sim/alarms';
 export type { BehaviourProfile } from './sim/behaviour';
@@ -27,6 +30,8 @@ export { DEFAULT_DURATIONS } from './sim/durations';
 export type { FaultHandle, FaultKind, FaultSpec } from './sim/faults';
 export type { MetricPoint, MetricSeries } from './sim/metrics';
 export type { TrafficSpec, TrafficStats } from './sim/traffic';
+
+const QUERY_COMPATIBLE = new Set<RequestInfo['service']>(['cloudwatch', 'sqs']);
 
 /** One request the simulator received from a client (its own calls to moto are not counted). */
 export interface RequestLogEntry {
@@ -40,6 +45,12 @@ export interface RequestLogEntry {
   targetModel?: string;
   /** The fault it was answered with, if any. */
   fault?: FaultKind;
+  /** Why the service model refused it ("ValidationException: 1 validation error detected: ..."), if it did. */
+  rejected?: string;
+  /** The function that sent it (a handler's request; absent for seeding, tests and outside clients). */
+  principal?: string;
+  /** Why IAM denied it ("AccessDeniedException: User: ... is not authorized to perform: ..."), if it did. */
+  denied?: string;
 }
 
 export interface SimulatorOptions {
@@ -50,6 +61,19 @@ export interface SimulatorOptions {
   region?: string;
   /** Seed of the PRNG behind latencies, errors and traffic splits. */
   seed?: number;
+  /**
+   * Refuse requests that break the service model's rules (botocore's models), as AWS does. Default true;
+   * off only to look at what moto alone would do.
+   */
+  validateRequests?: boolean;
+  /**
+   * Evaluate every request a function sends (local/sim/principal.ts names it) against that function's role;
+   * a request the role does not allow is answered AccessDenied, as AWS would. Requests that name no
+   * function (seeding, tests, an outside client) act as the account's administrator.
+   */
+  iam?: IamEvaluator;
+  /** The account the local resources belong to (default 123456789012). */
+  account?: string;
   durations?: Partial<Durations>;
   /** Profile for models nobody registered a behaviour for. */
   defaultBehaviour?: BehaviourProfile;
@@ -132,6 +156,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const durations: Durations = { ...DEFAULT_DURATIONS, ...options.durations };
   const log = options.log ?? ((): void => undefined);
   const approvalOnCreate = options.approvalEvents?.onCreate ?? true;
+  const validateRequests = options.validateRequests ?? true;
+  const iam = options.iam;
+  const account = options.account ?? '123456789012';
   const approvalOnMetadata = options.approvalEvents?.onMetadataUpdate ?? true;
 
   const moto = new MotoApi(motoEndpoint, region);
@@ -140,7 +167,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const metrics = new MetricsStore();
   const endpoints = new EndpointManager(moto, behaviours, durations, prng, region);
   const runtime = new Runtime(endpoints, behaviours, metrics, prng, moto, clock, region);
-  const alarms = new AlarmEvaluator(moto, metrics);
+  const metricDelayMs = durations.metricDelaySeconds * 1000;
+  const alarms = new AlarmEvaluator(moto, metrics, metricDelayMs);
   const traffic = new TrafficGenerator();
   const transforms = new TransformJobs(moto, behaviours, durations, region);
   const faults = new FaultInjector();
@@ -168,7 +196,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       cursor = next;
     }
     // One PutMetricData batch per run, however many minutes it covered.
-    if (crossesMinute) await metrics.publish(moto, cursor);
+    // Minutes reach CloudWatch only after the publishing delay.
+    if (crossesMinute) await metrics.publish(moto, cursor - metricDelayMs);
   }
 
   /** Serialized: every caller waits for a run that reaches at least its own "now". */
@@ -271,7 +300,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const path = decodeURIComponent(req.url ?? '');
     const fault = faults.take(info, path);
     const targets = info.service === 'sagemaker-runtime' ? runtimeTargets(req) : {};
-    requests.push({ service: info.service, operation: info.operation, path, ...targets, ...(fault ? { fault } : {}) });
+    const principal = principalOf(req);
+    const entry: RequestLogEntry = { service: info.service, operation: info.operation, path, ...targets, ...(fault ? { fault } : {}), ...(principal !== undefined ? { principal } : {}) };
+    requests.push(entry);
     if (fault) {
       log(`fault ${fault} on ${info.service}.${info.operation}`);
       faults.respond(res, info, fault);
@@ -282,39 +313,82 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       // read right after a jumped Wait must find the metrics of the minutes jumped over, however busy the
       // machine is (the background tick alone would make what it finds depend on wall-clock timing).
       await catchUp();
+      // S3 bodies stream through (model archives can be large); every other body is small and read once.
+      const body = info.service === 's3' ? undefined : await readBody(req);
+      if (validateRequests) {
+        const violations = requestViolations(info, req, body);
+        if (violations.length > 0) {
+          const error = rejection(info, violations);
+          entry.rejected = `${error.code}: ${error.message}`;
+          log(`refused ${info.service}.${info.operation}: ${entry.rejected}`);
+          throw error;
+        }
+      }
+      if (iam !== undefined && principal !== undefined) {
+        const needs = authorizationsFor({ region, account }, info, req, body);
+        const decision = await iam.decide(principal, needs);
+        if (!decision.allowed) {
+          const error = accessDenied(info, iam.roleOf(principal), decision.denied, principal);
+          entry.denied = `${error.code}: ${error.message}`;
+          log(`denied ${info.service}.${info.operation} to ${principal}: ${decision.denied.action} on ${decision.denied.resource} (${decision.reason})`);
+          throw error;
+        }
+        // Without s3:ListBucket, S3 will not say whether a key exists: a missing key is 403, not 404.
+        if (info.service === 's3' && (info.operation === 'GetObject' || info.operation === 'HeadObject')) {
+          const bucket = `arn:aws:s3:::${path.replace(/^\//, '').split('/')[0] ?? ''}`;
+          if (!(await iam.allows(principal, { action: 's3:ListBucket', resource: bucket, context: {} }))) {
+            const result = await forwardBuffered(motoEndpoint, req, Buffer.alloc(0));
+            if (result.status === 404) throw new AwsError('AccessDenied', 'Access Denied', 403);
+            replay(res, result);
+            return;
+          }
+        }
+      }
+      const bodyOf = async () => body ?? (await readBody(req));
       if (info.service === 'sagemaker-runtime' && info.endpointName !== undefined) {
-        await readBody(req);
         if (info.runtimeKind === 'async') await runtime.handleAsync(req, res, info.endpointName);
         else await runtime.handleSync(req, res, info.endpointName);
         return;
       }
+      // CloudWatch: alarm history is the simulation's (moto keeps none); metric data for endpoint variants comes
+      // from the simulator's own series (moto cannot do percentiles), as far as it has been published.
+      if (info.service === 'cloudwatch' && info.protocol === 'json1.0' && info.operation === 'DescribeAlarmHistory') {
+        sendAwsJson(res, alarms.describeHistory(parseJsonObject((await bodyOf()).toString())) as unknown as Json, '1.0');
+        return;
+      }
+      if (info.service === 'cloudwatch' && info.protocol === 'json1.0' && info.operation === 'GetMetricData') {
+        const answer = getMetricData(metrics, parseJsonObject((await bodyOf()).toString()), clock.now() - metricDelayMs, statistic);
+        if (answer !== undefined) {
+          sendAwsJson(res, answer as unknown as Json, '1.0');
+          return;
+        }
+      }
       if (info.service === 'sagemaker' && OWNED.has(info.operation)) {
-        const input = parseJsonObject((await readBody(req)).toString());
+        const input = parseJsonObject((await bodyOf()).toString());
         sendAwsJson(res, await owned(info.operation, input));
         return;
       }
       if (info.service === 'sagemaker' && info.operation === 'CreateEndpointConfig') {
-        const body = await readBody(req);
+        const config = await bodyOf();
         // moto accepts configs SageMaker rejects (e.g. two serverless variants).
-        validateEndpointConfig(parseJsonObject(body.toString()));
-        await forward(motoEndpoint, req, res, body);
+        validateEndpointConfig(parseJsonObject(config.toString()));
+        replay(res, correctSageMakerAnswer(info.operation, await forwardBuffered(motoEndpoint, req, config)));
         return;
       }
       if (info.service === 'sagemaker' && (info.operation === 'UpdateModelPackage' || info.operation === 'CreateModelPackage')) {
-        await modelPackageEvent(req, res, info, await readBody(req));
+        await modelPackageEvent(req, res, info, await bodyOf());
         return;
       }
-      const correct = info.service === 'sagemaker' ? CORRECTED_OPERATIONS[info.operation] : undefined;
-      if (correct) {
-        replay(res, correct(await forwardBuffered(motoEndpoint, req, await readBody(req))));
+      if (info.service === 'sagemaker') {
+        replay(res, correctSageMakerAnswer(info.operation, await forwardBuffered(motoEndpoint, req, await bodyOf())));
         return;
       }
       if (needsInflate(req)) {
-        const { headers, body } = inflate(req, await readBody(req));
-        await forward(motoEndpoint, req, res, body, headers);
+        const { headers, body: inflated } = inflate(req, await bodyOf());
+        await forward(motoEndpoint, req, res, inflated, headers);
         return;
       }
-      await forward(motoEndpoint, req, res);
+      await forward(motoEndpoint, req, res, body);
     } catch (err) {
       const error = err instanceof AwsError ? err : new AwsError('InternalFailure', err instanceof Error ? err.message : String(err), 500);
       if (!(err instanceof AwsError)) log(`internal error on ${info.service}.${info.operation}: ${String(err)}`);
@@ -323,7 +397,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         return;
       }
       if (info.service === 'sagemaker-runtime') sendRestJsonError(res, error);
-      else sendAwsJsonError(res, error, info.protocol === 'json1.0' ? '1.0' : '1.1');
+      else if (info.service === 's3') sendXmlError(res, error);
+      // awsQuery-compatible services (CloudWatch, SQS) name the query-protocol code in a header, which the SDK reports.
+      else sendAwsJsonError(res, error, info.protocol === 'json1.0' ? '1.0' : '1.1', QUERY_COMPATIBLE.has(info.service) ? { code: error.code, fault: error.status >= 500 ? 'Receiver' : 'Sender' } : undefined);
     }
   }
 

@@ -25,6 +25,15 @@ const modelSpec = z
     behaviour: behaviour.default({ latencyMs: { p50: 40, p99: 120 }, errorRate: 0, response: { contentType: 'text/csv', body: '0.5' } }),
     /** Containers in the package (several make a serial inference pipeline). */
     containers: z.number().int().min(1).max(5).default(1),
+    /**
+     * Smoke payloads of the package: seeding writes them to S3 as JSON Lines and names the file in the
+     * package's metadata (`smoke.payloadsUrl`), as a real package must (its metadata cannot hold JSON).
+     */
+    smokePayloads: z
+      .array(z.object({ contentType: z.string(), body: z.string(), accept: z.string().optional(), expect: z.string().optional() }).strict())
+      .optional(),
+    /** Files of the package's sample payload archive (`SamplePayloadUrl`, a .tar.gz seeding writes to S3). */
+    samplePayloads: z.array(z.string()).optional(),
     /** How the live endpoint is hosted today (live model only). */
     hosting: z.enum(['instance', 'serverless', 'async']).default('instance'),
   })

@@ -5,26 +5,45 @@
 import { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, CreateModelPackageCommand, CreateModelPackageGroupCommand, DescribeEndpointCommand, DescribeModelPackageCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { previousUtcDay } from '../functions/shared/domain/batch';
-import { DATA_BUCKET, ROLE_ARN, type LocalAccount } from './account';
+import { DATA_BUCKET, MODEL_BUCKET, ROLE_ARN, type LocalAccount } from './account';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './packaged-template';
 import type { Scenario, ScenarioBehaviour } from './scenario';
+import { tarGz } from './sim/tar';
 import type { TimelineEntry } from './timeline';
 
 export function profile(b: ScenarioBehaviour) {
   return { latencyMs: b.latencyMs, errorRate: b.errorRate, response: b.response, failOnCreate: b.failOnCreate, failTransform: b.failTransform };
 }
 
+/** Where seeding keeps a package's smoke payloads: in the data bucket, which the pipeline's roles may read. */
+export function smokePayloadsUri(group: string, role: string): string {
+  return `s3://${DATA_BUCKET}/smoke/${group}/${role}.jsonl`;
+}
+
+/** A package's smoke payloads as a real package carries them: a JSON Lines file in S3, named by `smoke.payloadsUrl`. */
+export async function putSmokePayloads(account: Pick<LocalAccount, 's3'>, uri: string, payloads: readonly object[]): Promise<void> {
+  await putText(account, uri, payloads.map((p) => JSON.stringify(p)).join('\n') + '\n');
+}
+
 /** A model package in `group` (approved, or awaiting approval) with `containers` containers. */
-export async function createModelPackage(sageMaker: SageMakerClient, group: string, metadata: Record<string, string>, containers: number, approved: boolean): Promise<string> {
+export async function createModelPackage(
+  sageMaker: SageMakerClient,
+  group: string,
+  metadata: Record<string, string>,
+  containers: number,
+  approved: boolean,
+  samplePayloadUrl?: string,
+): Promise<string> {
   const out = await sageMaker.send(
     new CreateModelPackageCommand({
       ModelPackageGroupName: group,
       ModelApprovalStatus: approved ? 'Approved' : 'PendingManualApproval',
       CustomerMetadataProperties: Object.keys(metadata).length > 0 ? metadata : undefined,
+      ...(samplePayloadUrl !== undefined ? { SamplePayloadUrl: samplePayloadUrl } : {}),
       InferenceSpecification: {
         Containers: Array.from({ length: containers }, (_, i) => ({
           Image: `${LOCAL_ACCOUNT}.dkr.ecr.${LOCAL_REGION}.amazonaws.com/${group}-${i}:latest`,
-          ModelDataUrl: `s3://models-${LOCAL_ACCOUNT}/${group}/model-${i}.tar.gz`,
+          ModelDataUrl: `s3://${MODEL_BUCKET}/${group}/model-${i}.tar.gz`,
         })),
         SupportedContentTypes: ['text/csv'],
         SupportedResponseMIMETypes: ['text/csv'],
@@ -69,7 +88,7 @@ export async function waitInService(account: Pick<LocalAccount, 'sageMaker' | 's
 }
 
 
-async function putText(account: Pick<LocalAccount, 's3'>, uri: string, body: string): Promise<void> {
+async function putText(account: Pick<LocalAccount, 's3'>, uri: string, body: string | Uint8Array): Promise<void> {
   const match = /^s3:\/\/([^/]+)\/(.*)$/.exec(uri);
   if (!match?.[1]) throw new Error(`${uri} is not an s3:// URI`);
   await account.s3.send(new CreateBucketCommand({ Bucket: match[1] })).catch(() => undefined);
@@ -106,18 +125,31 @@ export async function seedScenario(account: LocalAccount, scenario: Scenario, no
   // The registry: the group, the live model (if any) and the candidate, awaiting approval.
   const group = scenario.group;
   await sageMaker.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: group }));
-  const createPackage = (metadata: Record<string, string>, containers: number, approved: boolean) => createModelPackage(sageMaker, group, metadata, containers, approved);
+  // Smoke payloads and sample archives are files in S3 the package names, as on a real package.
+  const createPackage = async (spec: Scenario['candidate'], role: 'live' | 'candidate', approved: boolean) => {
+    const metadata = { ...spec.metadata };
+    if (spec.smokePayloads !== undefined) {
+      metadata['smoke.payloadsUrl'] = smokePayloadsUri(group, role);
+      await putSmokePayloads(account, metadata['smoke.payloadsUrl'], spec.smokePayloads);
+    }
+    let sampleUrl: string | undefined;
+    if (spec.samplePayloads !== undefined) {
+      sampleUrl = `s3://${DATA_BUCKET}/samples/${group}/${role}.tar.gz`;
+      await putText(account, sampleUrl, tarGz(spec.samplePayloads.map((body, i) => ({ name: `payload-${i}.csv`, body }))));
+    }
+    return createModelPackage(sageMaker, group, metadata, spec.containers, approved, sampleUrl);
+  };
 
   let liveArn: string | null = null;
   const endpointName = scenario.candidate.metadata['endpoint.name'] ?? group;
   if (scenario.live) {
-    liveArn = await createPackage(scenario.live.metadata, scenario.live.containers, true);
+    liveArn = await createPackage(scenario.live, 'live', true);
     sim.setBehaviour(liveArn, profile(scenario.live.behaviour));
     await seedLiveEndpoint(account, { group, endpointName, liveArn, hosting: scenario.live.hosting });
     note({ kind: 'note', execution: 0, title: 'seeded', detail: `endpoint ${endpointName} InService, serving ${liveArn}` });
   }
   // Approval is the trigger in approval scenarios; an operator's run needs an already approved package.
-  const candidateArn = await createPackage(scenario.candidate.metadata, scenario.candidate.containers, scenario.trigger !== 'approval');
+  const candidateArn = await createPackage(scenario.candidate, 'candidate', scenario.trigger !== 'approval');
   sim.setBehaviour(candidateArn, profile(scenario.candidate.behaviour));
   for (const extra of scenario.registry) {
     await sageMaker.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: extra.group })).catch(() => undefined);

@@ -149,7 +149,8 @@ async function main(): Promise<number> {
     await moto?.stop();
   }
   if (args.json) {
-    const strip = ({ timeline, metrics, alarmHistory, ...rest }: SimulationResult) => ({ ...rest, timeline, alarmHistory, metricsSeries: metrics.length });
+    // The series behind the HTML report stay out; `metrics` is one row per virtual minute and variant.
+    const strip = ({ timeline, metrics: _series, metricRows: rows, alarmHistory, ...rest }: SimulationResult) => ({ ...rest, timeline, alarmHistory, metrics: rows });
     console.log(JSON.stringify(results.length === 1 ? strip(results[0] as SimulationResult) : results.map(strip), null, 2));
   }
   if (args.report) {

@@ -1,5 +1,6 @@
 import { cloudWatch } from '../shared/aws/cloudwatch';
-import { readEndpointFacts } from '../shared/aws/release-facts';
+import { readEndpointFacts, readSmokeProblems } from '../shared/aws/release-facts';
+import { s3 } from '../shared/aws/s3';
 import { sageMaker } from '../shared/aws/sagemaker';
 import { InvalidInput } from '../shared/errors';
 import { canaryVariants, endpointConfigRequest, newVariant, releaseTags } from '../shared/domain/endpoint-config';
@@ -26,14 +27,14 @@ export const prepareDeploymentStep = defineStep({
   step: 'PrepareDeployment',
   input: releaseState,
   env: executionRoleEnv,
-  aws: { sageMaker, cloudWatch },
+  aws: { sageMaker, cloudWatch, s3 },
   run: async ({ package: pkg, plan }, { env, aws }): Promise<Deployment> => {
     const endpointName = plan.endpointName;
     if (endpointName === null) throw new InvalidInput(`PrepareDeployment needs an endpoint; mode ${plan.mode} has none`);
     const style = endpointStyle(plan);
 
     const facts = await readEndpointFacts(aws, plan, endpointName);
-    refuseOnProblems(endpointReleaseProblems(plan, facts));
+    refuseOnProblems([...endpointReleaseProblems(plan, facts), ...(await readSmokeProblems(aws, plan)).problems]);
     const { live, liveConfig } = facts;
 
     // SageMaker's blue/green guardrails replace a variant in place: the new config keeps the live variant's

@@ -1,5 +1,6 @@
 import { cloudWatch, type CloudWatchAdapter } from '../shared/aws/cloudwatch';
-import { readEndpointFacts, readMultiModelFacts } from '../shared/aws/release-facts';
+import { readEndpointFacts, readMultiModelFacts, readSmokeProblems } from '../shared/aws/release-facts';
+import { s3, type S3Adapter } from '../shared/aws/s3';
 import { sageMaker, type SageMakerAdapter } from '../shared/aws/sagemaker';
 import { canaryAlarmNames, sloAlarms } from '../shared/domain/alarms';
 import { canaryVariants, endpointConfigRequest, newVariant } from '../shared/domain/endpoint-config';
@@ -8,6 +9,7 @@ import { candidateTargetModel, liveTargetModel } from '../shared/domain/model-ar
 import type { ModelPackage } from '../shared/domain/model-package';
 import { endpointReleaseProblems, judgeSharedEndpoint } from '../shared/domain/preflight';
 import type { ReleasePlan } from '../shared/domain/release-plan';
+import { describeSmokeSource } from '../shared/domain/smoke-payloads';
 import { releaseState } from '../shared/domain/state';
 import type { EndpointView, MetricAlarmRequest } from '../shared/domain/views';
 import { awsEnv } from '../shared/runtime/env';
@@ -73,6 +75,12 @@ async function endpointPreview(aws: { sageMaker: SageMakerAdapter; cloudWatch: C
   };
 }
 
+/** Where the smoke test would read its payloads and how many it would send, or why it cannot. */
+async function smokePreview(aws: { s3: S3Adapter }, plan: ReleasePlan) {
+  const read = await readSmokeProblems(aws, plan);
+  return { summary: { source: describeSmokeSource(plan.smoke), payloads: read.payloads }, problems: read.problems.map((p) => p.message) };
+}
+
 /**
  * State PreviewRelease (a manual run with "dryRun": true): what a release of this package would do,
  * read from the account as it is now, with nothing created or changed. Problems that would stop the
@@ -82,16 +90,20 @@ export const previewReleaseStep = defineStep({
   step: 'PreviewRelease',
   input: releaseState,
   env: awsEnv,
-  aws: { sageMaker, cloudWatch },
+  aws: { sageMaker, cloudWatch, s3 },
   run: async ({ package: pkg, plan }, { aws }) => {
     const base = { dryRun: true as const, modelPackageArn: pkg.arn, mode: plan.mode, style: plan.style, decision: plan.decision, settings: plan.settings, endpointName: plan.endpointName };
     const model = { type: 'Model', name: plan.names.model, containers: [{ ModelPackageName: pkg.arn }] };
     if (plan.endpointName === null) {
-      return { ...base, endpoint: null, wouldCreate: [model], wouldChange: [{ type: 'ActiveBatchModel', group: pkg.groupName, to: plan.names.model }], alarms: [], problems: [] };
+      return { ...base, endpoint: null, smoke: null, wouldCreate: [model], wouldChange: [{ type: 'ActiveBatchModel', group: pkg.groupName, to: plan.names.model }], alarms: [], problems: [] };
     }
-    if (plan.style === 'multi-model-artifact') return { ...base, ...(await multiModelPreview(aws, pkg, plan.endpointName)) };
+    const smoke = await smokePreview(aws, plan);
+    if (plan.style === 'multi-model-artifact') {
+      const preview = await multiModelPreview(aws, pkg, plan.endpointName);
+      return { ...base, ...preview, smoke: smoke.summary, problems: [...preview.problems, ...smoke.problems] };
+    }
     const { configs, ...preview } = await endpointPreview(aws, plan, plan.endpointName);
-    return { ...base, ...preview, wouldCreate: [model, ...configs] };
+    return { ...base, ...preview, smoke: smoke.summary, problems: [...preview.problems, ...smoke.problems], wouldCreate: [model, ...configs] };
   },
 });
 

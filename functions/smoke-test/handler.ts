@@ -2,7 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { s3, type S3Adapter } from '../shared/aws/s3';
 import { sageMakerRuntime, type InvocationTarget, type SageMakerRuntimeAdapter } from '../shared/aws/sagemaker-runtime';
 import { judgeSmokeCase, summarizeSmoke } from '../shared/domain/smoke';
-import type { SmokePayload } from '../shared/domain/settings';
+import { loadSmokeRequests } from '../shared/aws/smoke-payloads';
+import type { SmokeRequest } from '../shared/domain/smoke-payloads';
 import { deploymentSlice, releaseState } from '../shared/domain/state';
 import type { InvocationReply } from '../shared/domain/views';
 import { awsEnv } from '../shared/runtime/env';
@@ -24,7 +25,7 @@ const failed = (errorName: string, errorMessage: string, started: number): Invoc
  * Async endpoints take their input from S3 and write the answer to S3: the payload goes under the
  * async output path, and the reply (or the failure) is awaited there within the latency budget.
  */
-async function invokeAsync(aws: { s3: S3Adapter; runtime: SageMakerRuntimeAdapter }, endpointName: string, inputUri: string, payload: SmokePayload, budgetMs: number, lambdaDeadline: number): Promise<InvocationReply> {
+async function invokeAsync(aws: { s3: S3Adapter; runtime: SageMakerRuntimeAdapter }, endpointName: string, inputUri: string, payload: SmokeRequest, budgetMs: number, lambdaDeadline: number): Promise<InvocationReply> {
   await aws.s3.putObject(inputUri, payload.body, payload.contentType);
   const started = performance.now();
   const queued = await aws.runtime.invokeAsync(endpointName, inputUri, payload);
@@ -52,7 +53,9 @@ export const smokeTestStep = defineStep({
   env: awsEnv,
   aws: { runtime: sageMakerRuntime, s3 },
   run: async ({ plan, deployment }, { aws, lambdaContext }) => {
-    const { payloads, latencyBudgetMs } = plan.settings.smoke;
+    const { latencyBudgetMs } = plan.settings.smoke;
+    // Read again here (pre-flight read it too): the smoke test sends what the file says now.
+    const payloads = await loadSmokeRequests(aws.s3, plan);
     // Async replies are awaited within one deadline for all payloads, 5 s before this Lambda would time
     // out: a smoke test that runs out of time must fail cleanly, not time the Lambda out.
     const lambdaDeadline = plan.mode === 'async' ? performance.now() + Math.min(45_000, lambdaContext.getRemainingTimeInMillis() - 5_000) : Infinity;

@@ -1,9 +1,9 @@
 import { s3 } from '../shared/aws/s3';
-import { readMultiModelFacts } from '../shared/aws/release-facts';
+import { readMultiModelFacts, readSmokeProblems } from '../shared/aws/release-facts';
 import { sageMaker } from '../shared/aws/sagemaker';
 import { InvalidInput } from '../shared/errors';
 import { PACKAGE_ARN_METADATA, RELEASE_ID_METADATA, artifactKeys, packageArtifact, type ModelArtifact } from '../shared/domain/model-artifact';
-import { judgeSharedEndpoint, refusalFor } from '../shared/domain/preflight';
+import { judgeSharedEndpoint, refuseOnProblems, refusalFor } from '../shared/domain/preflight';
 import { releaseState, type Deployment } from '../shared/domain/state';
 import { awsEnv } from '../shared/runtime/env';
 import { awsStepHandler } from '../shared/runtime/aws-step-handler';
@@ -30,6 +30,7 @@ export const stageModelArtifactStep = defineStep({
 
     const judged = judgeSharedEndpoint(endpointName, await readMultiModelFacts(aws, endpointName));
     if (!judged.releasable) throw refusalFor(judged.problems);
+    refuseOnProblems((await readSmokeProblems(aws, plan)).problems);
     const { shared } = judged;
 
     const keys = artifactKeys(shared.prefix, pkg.groupName, pkg.version, plan.releaseId);

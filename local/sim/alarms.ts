@@ -47,7 +47,7 @@ function targetOf(alarm: MetricAlarm): Target | undefined {
   return { namespace, metricName, endpointName, variantName, period, statistic };
 }
 
-function statistic(values: StatValues, stat: string): number | undefined {
+export function statistic(values: StatValues, stat: string): number | undefined {
   switch (stat) {
     case 'SampleCount':
       return values.sampleCount;
@@ -107,6 +107,8 @@ export class AlarmEvaluator {
   constructor(
     private readonly moto: MotoApi,
     private readonly metrics: MetricsStore,
+    /** Metrics reach CloudWatch this long after their minute ends; alarms see only what has arrived. */
+    private readonly metricDelayMs = 0,
   ) {}
 
   private definitions: MetricAlarm[] = [];
@@ -162,8 +164,9 @@ export class AlarmEvaluator {
     const m = Math.max(1, Math.min(n, alarm.DatapointsToAlarm ?? n));
     const threshold = alarm.Threshold ?? 0;
     const treat = alarm.TreatMissingData ?? 'missing';
-    // Only whole periods that have ended: the newest one ends at the last period boundary.
-    const lastEnd = Math.floor(now / periodMs) * periodMs;
+    // Only whole periods that have ended and whose data has arrived: the newest ends at the last period
+    // boundary at or before now minus the publishing delay.
+    const lastEnd = Math.floor((now - this.metricDelayMs) / periodMs) * periodMs;
     const points: { start: number; value: number | undefined }[] = [];
     for (let i = 0; i < n; i++) {
       const end = lastEnd - i * periodMs;
@@ -212,4 +215,38 @@ export class AlarmEvaluator {
   historyList(): AlarmStateChange[] {
     return [...this.history];
   }
+
+  /**
+   * DescribeAlarmHistory over the state changes the simulation made (and those it saw set by hand), as
+   * CloudWatch answers it: StateUpdate items, newest first unless ScanBy says otherwise.
+   */
+  describeHistory(input: Record<string, unknown>): { AlarmHistoryItems: Record<string, unknown>[]; NextToken?: string } {
+    const name = typeof input.AlarmName === 'string' ? input.AlarmName : undefined;
+    const type = typeof input.HistoryItemType === 'string' ? input.HistoryItemType : undefined;
+    const start = input.StartDate !== undefined ? toMs(input.StartDate) : -Infinity;
+    const end = input.EndDate !== undefined ? toMs(input.EndDate) : Infinity;
+    const types = Array.isArray(input.AlarmTypes) ? (input.AlarmTypes as string[]) : ['MetricAlarm'];
+    const max = typeof input.MaxRecords === 'number' ? input.MaxRecords : 100;
+    const offset = typeof input.NextToken === 'string' ? Number(input.NextToken) || 0 : 0;
+    const items = this.history
+      .filter((h) => (name === undefined || h.alarmName === name) && (type === undefined || type === 'StateUpdate') && types.includes('MetricAlarm') && h.timestamp >= start && h.timestamp <= end)
+      .map((h) => ({
+        AlarmName: h.alarmName,
+        AlarmType: 'MetricAlarm',
+        Timestamp: h.timestamp / 1000,
+        HistoryItemType: 'StateUpdate',
+        HistorySummary: `Alarm updated from ${h.oldState ?? 'INSUFFICIENT_DATA'} to ${h.newState}`,
+        HistoryData: JSON.stringify({ version: '1.0', oldState: { stateValue: h.oldState ?? 'INSUFFICIENT_DATA' }, newState: { stateValue: h.newState, stateReason: h.reason } }),
+      }));
+    if (input.ScanBy !== 'TimestampAscending') items.reverse();
+    const page = items.slice(offset, offset + max);
+    return { AlarmHistoryItems: page, ...(offset + max < items.length ? { NextToken: String(offset + max) } : {}) };
+  }
+}
+
+/** A timestamp as the JSON protocol sends it (epoch seconds) or as a string. */
+function toMs(value: unknown): number {
+  if (typeof value === 'number') return value * 1000;
+  const parsed = Date.parse(String(value));
+  return Number.isNaN(parsed) ? 0 : parsed;
 }

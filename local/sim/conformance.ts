@@ -4,6 +4,7 @@
  * ("Where moto is corrected").
  */
 import type { ProxyResult } from './proxy';
+import { omitEmptyStructures, serviceModel } from './service-models';
 
 /**
  * SageMaker answers DescribeModelPackage on a missing package with a ValidationException saying
@@ -28,3 +29,21 @@ function modelPackageNotFound(result: ProxyResult): ProxyResult {
 export const CORRECTED_OPERATIONS: Record<string, (result: ProxyResult) => ProxyResult> = {
   DescribeModelPackage: modelPackageNotFound,
 };
+
+/**
+ * Every SageMaker answer moto gives, as SageMaker would give it: the operation's own correction (above),
+ * then the empty structures moto sends where SageMaker omits the member.
+ */
+export function correctSageMakerAnswer(operation: string, result: ProxyResult): ProxyResult {
+  const corrected = CORRECTED_OPERATIONS[operation]?.(result) ?? result;
+  if (corrected.status !== 200 || corrected.body.length === 0) return corrected;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(corrected.body.toString());
+  } catch {
+    return corrected;
+  }
+  const body = Buffer.from(JSON.stringify(omitEmptyStructures(serviceModel('sagemaker'), operation, parsed)));
+  const headers = { ...corrected.headers, 'content-length': String(body.length) };
+  return { ...corrected, headers, body };
+}

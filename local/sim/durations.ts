@@ -16,6 +16,13 @@ export interface Durations {
   transformSeconds: number;
   /** Transform job Stopping → Stopped. */
   transformStopSeconds: number;
+  /**
+   * How long after a minute ends its AWS/SageMaker metrics reach CloudWatch (GetMetricStatistics,
+   * GetMetricData, alarm evaluation). AWS documents no figure; 120 s is the availability delay Datadog's
+   * "Cloud Metric Delay" guide gives for 1-minute CloudWatch metrics, in line with what the CloudWatch
+   * console shows for endpoint metrics.
+   */
+  metricDelaySeconds: number;
 }
 
 export const DEFAULT_DURATIONS: Durations = {
@@ -28,4 +35,5 @@ export const DEFAULT_DURATIONS: Durations = {
   deleteSeconds: 60,
   transformSeconds: 420,
   transformStopSeconds: 60,
+  metricDelaySeconds: 120,
 };

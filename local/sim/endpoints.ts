@@ -494,6 +494,8 @@ export class EndpointManager {
   }
 
   describe(name: string): JsonObject {
+    // DescribeEndpoint reports capture as a summary (DataCaptureConfigSummary), not the config's request
+    // shape, and leaves it out when the config has none.
     const ep = this.get(name);
     const d = ep.deployment;
     return compact({
@@ -501,7 +503,7 @@ export class EndpointManager {
       EndpointArn: ep.arn,
       EndpointConfigName: ep.fleet.configName,
       ProductionVariants: ep.fleet.variants.map((v) => variantJson(v)),
-      DataCaptureConfig: ep.fleet.dataCapture,
+      DataCaptureConfig: captureSummary(ep.fleet.dataCapture),
       EndpointStatus: ep.status,
       FailureReason: ep.failureReason,
       CreationTime: epochSeconds(ep.creationTime),
@@ -569,3 +571,16 @@ function pendingSummary(d: Deployment): JsonObject {
   return { EndpointConfigName: d.green.configName, ProductionVariants: variants, StartTime: epochSeconds(d.startTime) };
 }
 
+
+/** DescribeEndpoint's DataCaptureConfigSummary of a config's DataCaptureConfig; none when capture is not configured. */
+function captureSummary(config: JsonObject | undefined): JsonObject | undefined {
+  if (config === undefined || Object.keys(config).length === 0) return undefined;
+  const enabled = config.EnableCapture !== false;
+  return compact({
+    EnableCapture: enabled,
+    CaptureStatus: enabled ? 'Started' : 'Stopped',
+    CurrentSamplingPercentage: config.InitialSamplingPercentage,
+    DestinationS3Uri: config.DestinationS3Uri,
+    KmsKeyId: config.KmsKeyId,
+  });
+}

@@ -224,3 +224,62 @@ function latencyData(latenciesUs: number[], dimensions: MetricDatum['Dimensions'
   }
   return out;
 }
+
+/** One GetMetricData query the simulator can answer from its own AWS/SageMaker series. */
+interface SimulatedQuery {
+  id: string;
+  label: string;
+  metricName: string;
+  endpointName: string;
+  variantName: string;
+  periodMs: number;
+  stat: string;
+  returnData: boolean;
+}
+
+function simulatedQuery(q: unknown): SimulatedQuery | undefined {
+  if (typeof q !== 'object' || q === null) return undefined;
+  const query = q as { Id?: string; Label?: string; ReturnData?: boolean; Expression?: string; MetricStat?: { Metric?: { Namespace?: string; MetricName?: string; Dimensions?: { Name?: string; Value?: string }[] }; Period?: number; Stat?: string } };
+  const stat = query.MetricStat;
+  const metric = stat?.Metric;
+  if (query.Expression !== undefined || metric?.Namespace !== NAMESPACE || !metric.MetricName || !stat?.Period || !stat.Stat) return undefined;
+  const dims = metric.Dimensions ?? [];
+  const endpointName = dims.find((d) => d.Name === 'EndpointName')?.Value;
+  const variantName = dims.find((d) => d.Name === 'VariantName')?.Value;
+  if (dims.length !== 2 || !endpointName || !variantName) return undefined;
+  return { id: query.Id ?? '', label: query.Label ?? metric.MetricName, metricName: metric.MetricName, endpointName, variantName, periodMs: stat.Period * 1000, stat: stat.Stat, returnData: query.ReturnData !== false };
+}
+
+const toMs = (value: unknown): number => (typeof value === 'number' ? value * 1000 : Date.parse(String(value)));
+
+/**
+ * GetMetricData over AWS/SageMaker endpoint metrics, as CloudWatch answers it: one value per period with
+ * data, only minutes that have reached CloudWatch (`publishedUntil`), newest first unless ScanBy says
+ * otherwise. Undefined when a query is not a plain MetricStat on an endpoint variant (moto answers those).
+ */
+export function getMetricData(store: MetricsStore, input: Record<string, unknown>, publishedUntil: number, statisticOf: (values: StatValues, stat: string) => number | undefined): Record<string, unknown> | undefined {
+  const queries = Array.isArray(input.MetricDataQueries) ? input.MetricDataQueries.map(simulatedQuery) : [];
+  if (queries.length === 0 || queries.some((q) => q === undefined)) return undefined;
+  const start = toMs(input.StartTime);
+  const end = Math.min(toMs(input.EndTime), publishedUntil);
+  const ascending = input.ScanBy === 'TimestampAscending';
+  const results = (queries as SimulatedQuery[])
+    .filter((q) => q.returnData)
+    .map((q) => {
+      const timestamps: number[] = [];
+      const values: number[] = [];
+      for (let t = Math.floor(start / q.periodMs) * q.periodMs; t + q.periodMs <= end; t += q.periodMs) {
+        const stats = store.stats(q.metricName, q.endpointName, q.variantName, t, t + q.periodMs);
+        const value = stats ? statisticOf(stats, q.stat) : undefined;
+        if (value === undefined) continue;
+        timestamps.push(t / 1000);
+        values.push(value);
+      }
+      if (!ascending) {
+        timestamps.reverse();
+        values.reverse();
+      }
+      return { Id: q.id, Label: q.label, Timestamps: timestamps, Values: values, StatusCode: 'Complete' };
+    });
+  return { MetricDataResults: results, Messages: [] };
+}

@@ -82,10 +82,17 @@ afterAll(async () => {
   await env?.stop();
 });
 
-test('proxied reads are byte-for-byte moto', async () => {
-  expect(body(await sim.send(new DescribeModelCommand({ ModelName: modelName })))).toEqual(body(await moto.send(new DescribeModelCommand({ ModelName: modelName }))));
+/** moto's answer without the members it sends as `{}` where SageMaker omits them (`VpcConfig`, `DataCaptureConfig`). */
+function withoutEmptyMembers<T extends object>(out: T): T {
+  return Object.fromEntries(Object.entries(out).filter(([, v]) => !(typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date) && Object.keys(v).length === 0))) as T;
+}
+
+test("proxied reads are moto's, less the empty structures SageMaker omits", async () => {
+  const model = body(await moto.send(new DescribeModelCommand({ ModelName: modelName })));
+  expect(model).toHaveProperty('VpcConfig', {});
+  expect(body(await sim.send(new DescribeModelCommand({ ModelName: modelName })))).toEqual(withoutEmptyMembers(model));
   expect(body(await sim.send(new DescribeEndpointConfigCommand({ EndpointConfigName: 'conf-cfg' })))).toEqual(
-    body(await moto.send(new DescribeEndpointConfigCommand({ EndpointConfigName: 'conf-cfg' }))),
+    withoutEmptyMembers(body(await moto.send(new DescribeEndpointConfigCommand({ EndpointConfigName: 'conf-cfg' })))),
   );
 });
 

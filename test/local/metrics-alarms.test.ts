@@ -1,5 +1,6 @@
-import { DescribeAlarmsCommand, GetMetricStatisticsCommand, PutMetricAlarmCommand, type PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
+import { DescribeAlarmHistoryCommand, DescribeAlarmsCommand, GetMetricDataCommand, GetMetricStatisticsCommand, PutMetricAlarmCommand, type PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
 import { CreateEndpointCommand, CreateEndpointConfigCommand, DescribeEndpointCommand } from '@aws-sdk/client-sagemaker';
+import { DEFAULT_DURATIONS } from '../../local/sagemaker-simulator';
 import { registerModel, startLocalAws, unique, type LocalAws } from './helpers';
 
 jest.setTimeout(30_000);
@@ -73,9 +74,9 @@ test('a bad model trips error-rate and p99 latency alarms; a good one stays OK',
   expect(await stateOf(alarms['good-errors'] ?? '')).toBe('OK');
   expect(await stateOf(alarms['good-p99'] ?? '')).toBe('OK');
   env.sim.stopTraffic();
-  // Let the last partial minute finish so every minute has been published to moto,
-  // and the 3-period alarms see enough empty minutes to settle.
-  await env.sim.advance(240);
+  // Let the last partial minute finish and reach CloudWatch (the publishing delay), and the 3-period
+  // alarms see enough empty minutes to settle.
+  await env.sim.advance(240 + DEFAULT_DURATIONS.metricDelaySeconds);
 
   const history = env.sim.alarmHistory().filter((h) => h.alarmName === alarms['bad-errors']);
   const tripped = history.find((h) => h.newState === 'ALARM');
@@ -164,4 +165,69 @@ test('same seed, same latencies: runs are reproducible', async () => {
   }
   expect(p99s[0]?.length).toBeGreaterThan(3);
   expect(p99s[0]).toEqual(p99s[1]);
+});
+
+describe('CloudWatch timing', () => {
+  const DELAY_MS = DEFAULT_DURATIONS.metricDelaySeconds * 1000;
+  // Virtual time moves only when the test advances it (at real time in between), so "just after" stays just after.
+  beforeAll(() => env.clock.setRate(1));
+  afterAll(() => env.clock.setRate(env.clock.speed));
+  const latency = (endpoint: string) => ({
+    Id: 'p99',
+    MetricStat: {
+      Metric: { Namespace: 'AWS/SageMaker', MetricName: 'ModelLatency', Dimensions: [{ Name: 'EndpointName', Value: endpoint }, { Name: 'VariantName', Value: 'AllTraffic' }] },
+      Period: 60,
+      Stat: 'p99',
+    },
+  });
+
+  test('a minute reaches GetMetricData only the publishing delay after it ends, with percentiles', async () => {
+    // Prepare: one minute of traffic, aligned to the minute.
+    const ep = await endpointFor({ latencyMs: { p50: 100, p99: 300 }, errorRate: 0, response: { contentType: 'application/json', body: '{}' } });
+    await env.sim.advance(60 - (env.clock.now() / 1000) % 60);
+    const minuteStart = env.clock.now();
+    env.sim.startTraffic({ endpointName: ep, requestsPerMinute: 600 });
+    await env.sim.advance(60);
+    env.sim.stopTraffic(ep);
+    const query = () => env.aws.cw.send(new GetMetricDataCommand({ MetricDataQueries: [latency(ep)], StartTime: new Date(minuteStart - 60_000), EndTime: new Date(minuteStart + 10 * 60_000) }));
+
+    // Act
+    const justAfter = await query();
+    await env.sim.advance(DEFAULT_DURATIONS.metricDelaySeconds + 5);
+    const later = await query();
+
+    // Assess
+    expect(justAfter.MetricDataResults?.[0]?.Values).toEqual([]);
+    const result = later.MetricDataResults?.[0];
+    expect(result?.Timestamps?.map((t) => t.getTime())).toEqual([Math.floor(minuteStart / 60_000) * 60_000]);
+    // ModelLatency is in microseconds; the p99 of a 100/300 ms profile.
+    expect(result?.Values?.[0]).toBeGreaterThan(150_000);
+    expect(result?.StatusCode).toBe('Complete');
+  });
+
+  test('an alarm fires on published data only, and DescribeAlarmHistory answers its transitions', async () => {
+    // Prepare
+    const ep = await endpointFor({ latencyMs: { p50: 20, p99: 50 }, errorRate: 0.5, response: { contentType: 'application/json', body: '{}' } });
+    const name = unique('late-errors');
+    await env.aws.cw.send(new PutMetricAlarmCommand(alarm(name, ep, { MetricName: 'Invocation5XXErrors', Statistic: 'Average', Threshold: 0.05, EvaluationPeriods: 1, DatapointsToAlarm: 1, TreatMissingData: 'notBreaching' })));
+    await env.sim.advance(60 - (env.clock.now() / 1000) % 60 + 1);
+    const trafficStart = env.clock.now();
+    env.sim.startTraffic({ endpointName: ep, requestsPerMinute: 300 });
+
+    // Act: the first bad minute ends at +1 min; it is visible to the alarm only after the delay.
+    await env.sim.advance(60);
+    const beforeDelay = await stateOf(name);
+    await env.sim.advance(DEFAULT_DURATIONS.metricDelaySeconds);
+    const afterDelay = await stateOf(name);
+    env.sim.stopTraffic(ep);
+    const history = await env.aws.cw.send(new DescribeAlarmHistoryCommand({ AlarmName: name, HistoryItemType: 'StateUpdate' }));
+
+    // Assess
+    expect(beforeDelay).not.toBe('ALARM');
+    expect(afterDelay).toBe('ALARM');
+    const items = history.AlarmHistoryItems ?? [];
+    expect(items[0]).toMatchObject({ AlarmName: name, AlarmType: 'MetricAlarm', HistoryItemType: 'StateUpdate', HistorySummary: expect.stringMatching(/ to ALARM$/) });
+    expect(items[0]?.Timestamp?.getTime()).toBeGreaterThanOrEqual(trafficStart + 60_000 + DELAY_MS - 60_000);
+    expect(JSON.parse(items[0]?.HistoryData ?? '{}')).toMatchObject({ newState: { stateValue: 'ALARM' } });
+  });
 });

@@ -1,10 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { collapseTimeline, escapeHtml, formatOffset, renderReport, scenarioStartMs } from '../../local/report';
-import type { SimulationResult, TimelineEntry } from '../../local/runner';
+import { metricRows, type SimulationResult, type TimelineEntry } from '../../local/runner';
 import type { MetricPoint, MetricSeries } from '../../local/sim/metrics';
 
 /** Virtual epoch ms at the scenario start. */
 const START = Date.UTC(2025, 0, 15, 9, 0, 0);
+const CANDIDATE_ARN = 'arn:aws:sagemaker:us-east-1:000000000000:model-package/churn/2';
 const MINUTE = 60_000;
 const SVG_XMLNS = 'xmlns="http://www.w3.org/2000/svg"';
 const XSS_DESCRIPTION = 'Candidate fails 8% of requests <script>alert(1)</script> & rolls back';
@@ -73,6 +74,7 @@ function rollbackResult(): SimulationResult {
     { endpointName: endpoint, variantName: 'shadow', points: [{ timestamp: START + 20 * MINUTE, invocations: 0, errors5xx: 0, errors4xx: 0, errorRate: 0 }] },
   ];
   return {
+    metricRows: metricRows(metrics, endpoint, START, new Map([['candidate-2', CANDIDATE_ARN]])),
     scenario: 'realtime-canary-alarm-rollback',
     description: XSS_DESCRIPTION,
     outcome: 'ROLLED_BACK',
@@ -108,7 +110,7 @@ function rollbackResult(): SimulationResult {
       { alarmName: alarm, timestamp: START + 1390_000, oldState: 'OK', newState: 'ALARM', reason: 'Threshold Crossed: 3 datapoints were greater than the threshold (0.01)' },
     ],
     thresholds: { errorRatePercent: 1, latencyP99Ms: 400 },
-    candidateArn: 'arn:aws:sagemaker:us-east-1:000000000000:model-package/churn/2',
+    candidateArn: CANDIDATE_ARN,
   };
 }
 
@@ -332,5 +334,25 @@ describe('renderReport', () => {
 
   it('formats virtual time offsets', () => {
     expect([formatOffset(0), formatOffset(65), formatOffset(1100), formatOffset(3725)]).toEqual(['+0:00', '+1:05', '+18:20', '+1:02:05']);
+  });
+});
+
+describe('metric rows (the --json chart data)', () => {
+  it('has one row per virtual minute and variant of the released endpoint, minutes from the scenario start', () => {
+    // Prepare
+    const series: MetricSeries[] = [
+      { endpointName: 'churn', variantName: 'live', points: [{ timestamp: START + 2 * MINUTE + 30_000, invocations: 10, errors5xx: 1, errors4xx: 0, errorRate: 0.1, latencyP99Us: 181_449 }] },
+      { endpointName: 'churn', variantName: 'v2', points: [{ timestamp: START + 2 * MINUTE, invocations: 0, errors5xx: 0, errors4xx: 0, errorRate: 0 }] },
+      { endpointName: 'other', variantName: 'x', points: [{ timestamp: START, invocations: 5, errors5xx: 0, errors4xx: 0, errorRate: 0, latencyP99Us: 1000 }] },
+    ];
+
+    // Act
+    const rows = metricRows(series, 'churn', START, new Map([['v2', CANDIDATE_ARN]]));
+
+    // Assess
+    expect(rows).toEqual([
+      { minute: 2, variant: 'live', modelPackageArn: null, invocations: 10, errors5xx: 1, p99Ms: 181.4 },
+      { minute: 2, variant: 'v2', modelPackageArn: CANDIDATE_ARN, invocations: 0, errors5xx: 0, p99Ms: null },
+    ]);
   });
 });

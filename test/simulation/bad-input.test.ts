@@ -57,8 +57,18 @@ describe('bad input never changes the account', () => {
     expect(BAD_INPUTS.length).toBeGreaterThanOrEqual(30);
   });
 
-  it.each(BAD_INPUTS.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    // Prepare: the live endpoint the bad input must not touch, and this case's packages.
+  it.each(BAD_INPUTS.filter((c) => c.refusedBy !== undefined).map((c) => [c.name, c] as const))('%s: SageMaker refuses the package, as it would in a real account', async (_name, c) => {
+    // Act
+    const created = h.addPackage('churn-model', { metadata: c.metadata ?? {} });
+
+    // Assess
+    await expect(created).rejects.toMatchObject({ name: c.expectedError, message: expect.stringMatching(/customerMetadataProperties/) });
+    expect(await accountState()).toBe(before);
+  });
+
+  it.each(BAD_INPUTS.filter((c) => c.refusedBy === undefined).map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    // Prepare: the live endpoint the bad input must not touch, this case's S3 objects and packages.
+    for (const [uri, body] of Object.entries(c.objects ?? {})) await h.putObject(uri, body);
     const arn = await h.addPackage('churn-model', { metadata: c.metadata ?? {} });
     const missingArn = 'arn:aws:sagemaker:us-east-1:123456789012:model-package/churn-model/99';
     const input = c.input === null && c.metadata ? approvalEvent(arn, 'churn-model') : materialize(c.input, { arn, rejectedArn, missingArn });

@@ -43,7 +43,7 @@ const ENV = { BATCH_JOBS: JSON.stringify(JOBS) };
 const RUN_STARTS = '2026-11-23T02:00:00.000Z';
 const NIGHT = '2026-11-22';
 
-const SMOKE = JSON.stringify([{ contentType: 'text/csv', body: '1,2,3', expect: '0.5' }]);
+const SMOKE = [{ contentType: 'text/csv', body: '1,2,3', expect: '0.5' }];
 
 const moto = useMoto();
 /** The current test's harness: each describe below makes its own. */
@@ -383,7 +383,7 @@ describe('operator runs: dry run and manual rollback on the local account', () =
     await h.cloudWatch.send(
       new PutMetricAlarmCommand({ AlarmName: 'churn-conversion-drop', Namespace: 'Business', MetricName: 'Conversions', Statistic: 'Sum', Period: 300, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'LessThanThreshold' }),
     );
-    const candidate = await h.addPackage('churn', { metadata: { 'smoke.payloads': SMOKE, 'canary.percent': '5', 'canary.alarmNames': 'churn-conversion-drop' } });
+    const candidate = await h.addPackage('churn', { smokePayloads: SMOKE, metadata: { 'canary.percent': '5', 'canary.alarmNames': 'churn-conversion-drop' } });
     h.resetRequests();
 
     // Act
@@ -463,7 +463,7 @@ describe('operator runs: dry run and manual rollback on the local account', () =
   async function promoteChurnV2(): Promise<{ live: string; candidate: string; promotedConfig: string }> {
     const live = await h.addPackage('churn');
     await h.addLiveEndpoint('churn', live);
-    const candidate = await h.addPackage('churn', { metadata: { 'smoke.payloads': SMOKE, 'canary.bakeMinutes': '5' } });
+    const candidate = await h.addPackage('churn', { smokePayloads: SMOKE, metadata: { 'canary.bakeMinutes': '5' } });
     h.account.sim.startTraffic({ endpointName: 'churn', requestsPerMinute: 1200, body: '1,2,3', contentType: 'text/csv' });
     const release = await h.run({ modelPackageArn: candidate });
     expect({ status: release.status, error: release.error, cause: release.cause }).toEqual({ status: 'SUCCEEDED', error: null, cause: null });

@@ -6,7 +6,7 @@
 import { DescribeEndpointConfigCommand } from '@aws-sdk/client-sagemaker';
 import { approvalEvent, itemsOf, lastDeploymentConfig, modelContainers, useMoto, useSimHarness } from '../support/sim-harness';
 
-const SMOKE = JSON.stringify([{ contentType: 'text/csv', body: '1,2,3', expect: '0.5' }]);
+const SMOKE = [{ contentType: 'text/csv', body: '1,2,3', expect: '0.5' }];
 const TRAFFIC = { requestsPerMinute: 1200, body: '1,2,3', contentType: 'text/csv' };
 
 const moto = useMoto();
@@ -14,12 +14,12 @@ const h = useSimHarness(moto);
 
 describe('releasing each inference mode on the local account', () => {
   describe('serverless: all at once, bake, revert on alarm', () => {
-    const serverless = { 'workload.traffic': 'intermittent', 'smoke.payloads': SMOKE };
+    const serverless = { 'workload.traffic': 'intermittent' };
 
     it('replaces the model in one update, bakes against its alarms, and promotes', async () => {
       const live = await h.addPackage('faq');
       await h.addLiveEndpoint('faq', live, 'serverless');
-      const candidate = await h.addPackage('faq', { metadata: serverless });
+      const candidate = await h.addPackage('faq', { smokePayloads: SMOKE, metadata: serverless });
       h.account.sim.startTraffic({ endpointName: 'faq', ...TRAFFIC });
 
       const run = await h.run(approvalEvent(candidate, 'faq'));
@@ -39,7 +39,7 @@ describe('releasing each inference mode on the local account', () => {
     it('reverts to the previous serverless config when an alarm fires during the bake', async () => {
       const live = await h.addPackage('faq');
       await h.addLiveEndpoint('faq', live, 'serverless');
-      const candidate = await h.addPackage('faq', { metadata: serverless, behaviour: { latencyMs: { p50: 600, p99: 2500 } } });
+      const candidate = await h.addPackage('faq', { smokePayloads: SMOKE, metadata: serverless, behaviour: { latencyMs: { p50: 600, p99: 2500 } } });
       h.account.sim.startTraffic({ endpointName: 'faq', ...TRAFFIC });
 
       const run = await h.run(approvalEvent(candidate, 'faq'));
@@ -53,7 +53,7 @@ describe('releasing each inference mode on the local account', () => {
     it('refuses to turn an instance-based endpoint serverless, before creating anything', async () => {
       const live = await h.addPackage('faq');
       await h.addLiveEndpoint('faq', live);
-      const candidate = await h.addPackage('faq', { metadata: serverless });
+      const candidate = await h.addPackage('faq', { smokePayloads: SMOKE, metadata: serverless });
 
       const run = await h.run(approvalEvent(candidate, 'faq'));
 
@@ -68,7 +68,7 @@ describe('releasing each inference mode on the local account', () => {
     it('real-time native: one guarded UpdateEndpoint with a canary and auto-rollback alarms, then promoted', async () => {
       const live = await h.addPackage('churn');
       await h.addLiveEndpoint('churn', live);
-      const candidate = await h.addPackage('churn', { metadata: { 'deploy.strategy': 'native', 'canary.percent': '25', 'canary.bakeMinutes': '20', 'smoke.payloads': SMOKE } });
+      const candidate = await h.addPackage('churn', { smokePayloads: SMOKE, metadata: { 'deploy.strategy': 'native', 'canary.percent': '25', 'canary.bakeMinutes': '20' } });
 
       const run = await h.run(approvalEvent(candidate, 'churn'));
 

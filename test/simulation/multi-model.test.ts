@@ -5,11 +5,11 @@
  */
 import { approvalEvent, itemsOf, modelArchive, useMoto, useSimHarness } from '../support/sim-harness';
 
-const SMOKE = JSON.stringify([{ contentType: 'text/csv', body: '1,2,3', expect: '0.5' }]);
+const SMOKE = [{ contentType: 'text/csv', body: '1,2,3', expect: '0.5' }];
 const PREFIX = 's3://sagemaker-mme/shared-mme/';
 const LIVE_KEY = `${PREFIX}churn.tar.gz`;
 const CANDIDATE_KEY = `${PREFIX}churn/v2.tar.gz`;
-const mme = (extra: Record<string, string> = {}) => ({ 'deploy.multiModelGroup': 'shared-mme', 'smoke.payloads': SMOKE, ...extra });
+const mme = (extra: Record<string, string> = {}) => ({ 'deploy.multiModelGroup': 'shared-mme', ...extra });
 
 const moto = useMoto();
 const h = useSimHarness(moto);
@@ -37,7 +37,7 @@ describe('multi-model: artifact under the shared endpoint prefix, smoke test by 
     // Prepare
     const live = await h.addPackage('churn');
     await h.addSharedMultiModelEndpoint('shared-mme', PREFIX, { churn: live });
-    const candidate = await h.addPackage('churn', { metadata: mme() });
+    const candidate = await h.addPackage('churn', { smokePayloads: SMOKE, metadata: mme() });
     const previous = await h.object(LIVE_KEY);
     h.account.sim.resetRequestLog();
 
@@ -83,7 +83,7 @@ describe('multi-model: artifact under the shared endpoint prefix, smoke test by 
     const live = await h.addPackage('churn');
     await h.addSharedMultiModelEndpoint('shared-mme', PREFIX, { churn: live });
     await h.putObject(LIVE_KEY, live, { 'release-id': '0ld0ld00', 'model-package-arn': live });
-    const candidate = await h.addPackage('churn', { metadata: mme(), behaviour: { body: '0.9' } });
+    const candidate = await h.addPackage('churn', { smokePayloads: SMOKE, metadata: mme(), behaviour: { body: '0.9' } });
     const before = await h.object(LIVE_KEY);
     h.account.sim.resetRequestLog();
 
@@ -111,7 +111,7 @@ describe('multi-model: artifact under the shared endpoint prefix, smoke test by 
     const other = await h.addPackage('fraud');
     await h.addSharedMultiModelEndpoint('shared-mme', PREFIX, { fraud: other });
     await h.addPackage('churn');
-    const candidate = await h.addPackage('churn', { metadata: mme(), behaviour: { errorRate: 1 } });
+    const candidate = await h.addPackage('churn', { smokePayloads: SMOKE, metadata: mme(), behaviour: { errorRate: 1 } });
     const objectsBefore = await objectsUnder();
 
     // Act
@@ -129,7 +129,7 @@ describe('multi-model: artifact under the shared endpoint prefix, smoke test by 
   it('a first release to a group that passes creates its live artifact', async () => {
     await h.addSharedMultiModelEndpoint('shared-mme', PREFIX);
     await h.addPackage('churn');
-    const candidate = await h.addPackage('churn', { metadata: mme() });
+    const candidate = await h.addPackage('churn', { smokePayloads: SMOKE, metadata: mme() });
 
     const run = await h.run(approvalEvent(candidate, 'churn'));
 
@@ -142,7 +142,7 @@ describe('multi-model: artifact under the shared endpoint prefix, smoke test by 
     // Prepare
     const live = await h.addPackage('churn');
     await h.addSharedMultiModelEndpoint('shared-mme', PREFIX, { churn: live });
-    const candidate = await h.addPackage('churn', { metadata: mme() });
+    const candidate = await h.addPackage('churn', { smokePayloads: SMOKE, metadata: mme() });
     const before = await h.object(LIVE_KEY);
     // Only the copy onto the live key is refused (the backup and the staging copies go elsewhere).
     h.account.sim.injectFault({ service: 's3', operation: 'CopyObject', pathIncludes: 'shared-mme/churn.tar.gz', kind: 'denied', times: 'always' });
@@ -162,7 +162,7 @@ describe('multi-model: artifact under the shared endpoint prefix, smoke test by 
   it('a smoke test that errors (not a model verdict) is undone by restoring, never by rolling the shared endpoint back', async () => {
     const live = await h.addPackage('churn');
     await h.addSharedMultiModelEndpoint('shared-mme', PREFIX, { churn: live });
-    const candidate = await h.addPackage('churn', { metadata: mme() });
+    const candidate = await h.addPackage('churn', { smokePayloads: SMOKE, metadata: mme() });
     h.account.sim.injectFault({ service: 'sagemaker-runtime', operation: 'InvokeEndpoint', kind: '5xx', times: 'always' });
     h.account.sim.resetRequestLog();
 
@@ -182,7 +182,7 @@ describe('multi-model: artifact under the shared endpoint prefix, smoke test by 
     // Prepare: a real-time endpoint of that name.
     const other = await h.addPackage('fraud');
     await h.addLiveEndpoint('shared-mme', other);
-    const candidate = await h.addPackage('churn', { metadata: mme() });
+    const candidate = await h.addPackage('churn', { smokePayloads: SMOKE, metadata: mme() });
     const objectsBefore = await objectsUnder('s3://sagemaker-mme/');
     h.account.sim.resetRequestLog();
 
@@ -200,7 +200,7 @@ describe('multi-model: artifact under the shared endpoint prefix, smoke test by 
   });
 
   it('refuses a shared endpoint that does not exist (the pipeline never creates one)', async () => {
-    const candidate = await h.addPackage('churn', { metadata: mme() });
+    const candidate = await h.addPackage('churn', { smokePayloads: SMOKE, metadata: mme() });
     h.account.sim.resetRequestLog();
 
     const run = await h.run(approvalEvent(candidate, 'churn'));
@@ -223,7 +223,7 @@ describe('multi-model: artifact under the shared endpoint prefix, smoke test by 
   it('a restore that fails ends RollbackFailed and alerts, naming the error', async () => {
     const live = await h.addPackage('churn');
     await h.addSharedMultiModelEndpoint('shared-mme', PREFIX, { churn: live });
-    const candidate = await h.addPackage('churn', { metadata: mme(), behaviour: { body: '0.9' } });
+    const candidate = await h.addPackage('churn', { smokePayloads: SMOKE, metadata: mme(), behaviour: { body: '0.9' } });
     h.account.sim.injectFault({ service: 's3', operation: 'DeleteObject', kind: 'denied', times: 'always' });
 
     const run = await h.run(approvalEvent(candidate, 'churn'));
@@ -237,7 +237,7 @@ describe('multi-model: artifact under the shared endpoint prefix, smoke test by 
   it('a dry run says which objects a release would write under the prefix, and writes nothing', async () => {
     const live = await h.addPackage('churn');
     await h.addSharedMultiModelEndpoint('shared-mme', PREFIX, { churn: live });
-    const candidate = await h.addPackage('churn', { metadata: mme() });
+    const candidate = await h.addPackage('churn', { smokePayloads: SMOKE, metadata: mme() });
     const objectsBefore = await objectsUnder();
 
     const run = await h.run({ modelPackageArn: candidate, dryRun: true });
@@ -259,7 +259,7 @@ describe('multi-model: artifact under the shared endpoint prefix, smoke test by 
   it('an operator rollback of a shared multi-model endpoint is refused by name (a config rollback cannot undo an artifact)', async () => {
     const live = await h.addPackage('churn');
     await h.addSharedMultiModelEndpoint('shared-mme', PREFIX, { churn: live });
-    const candidate = await h.addPackage('churn', { metadata: mme() });
+    const candidate = await h.addPackage('churn', { smokePayloads: SMOKE, metadata: mme() });
     expect((await h.run(approvalEvent(candidate, 'churn'))).status).toBe('SUCCEEDED');
     const objectsBefore = await objectsUnder();
     h.account.sim.resetRequestLog();

@@ -5,7 +5,7 @@
  */
 import { approvalEvent, itemsOf, useMoto, useSimHarness } from '../support/sim-harness';
 
-const SMOKE = JSON.stringify([{ contentType: 'text/csv', body: '1,2,3', expect: '0.5' }]);
+const SMOKE = [{ contentType: 'text/csv', body: '1,2,3', expect: '0.5' }];
 /** Enough production traffic that a 10 % canary serves a few hundred requests in a short bake. */
 const TRAFFIC = { requestsPerMinute: 1200, body: '1,2,3', contentType: 'text/csv' };
 
@@ -13,9 +13,20 @@ const moto = useMoto();
 const h = useSimHarness(moto);
 
 describe('release state machine on the local account', () => {
+  it("smoke-tests with the package's own SamplePayloadUrl archive when no setting names payloads", async () => {
+    // Prepare: a model that fails every request, so a smoke test that sends anything fails.
+    const arn = await h.addPackage('churn', { samplePayloads: ['1,2,3', '4,5,6'], behaviour: { errorRate: 1 } });
+
+    // Act
+    const run = await h.run(approvalEvent(arn, 'churn'));
+
+    // Assess: both archive files were sent to the new endpoint, and their failures failed the release.
+    expect(run.cause ?? '').toMatch(/smoke test failed: 2 of 2 smoke payloads failed; payload 0: invocation failed/);
+  });
+
   it('first deployment creates the endpoint, smoke-tests it and reports it promoted', async () => {
     // Prepare
-    const arn = await h.addPackage('churn', { metadata: { 'smoke.payloads': SMOKE } });
+    const arn = await h.addPackage('churn', { smokePayloads: SMOKE });
     // Act
     const run = await h.run(approvalEvent(arn, 'churn'));
     // Assess
@@ -31,7 +42,7 @@ describe('release state machine on the local account', () => {
   it('an update bakes a canary and promotes the new model to all traffic on a single-variant config', async () => {
     const live = await h.addPackage('churn');
     await h.addLiveEndpoint('churn', live);
-    const candidate = await h.addPackage('churn', { metadata: { 'smoke.payloads': SMOKE, 'canary.percent': '20', 'canary.bakeMinutes': '5' } });
+    const candidate = await h.addPackage('churn', { smokePayloads: SMOKE, metadata: { 'canary.percent': '20', 'canary.bakeMinutes': '5' } });
     h.account.sim.startTraffic({ endpointName: 'churn', ...TRAFFIC });
 
     const run = await h.run(approvalEvent(candidate, 'churn'));
@@ -70,7 +81,7 @@ describe('release state machine on the local account', () => {
   it('rolls back without sending canary traffic when the smoke test fails', async () => {
     const live = await h.addPackage('churn');
     await h.addLiveEndpoint('churn', live);
-    const candidate = await h.addPackage('churn', { metadata: { 'smoke.payloads': SMOKE }, behaviour: { body: '0.9' } });
+    const candidate = await h.addPackage('churn', { smokePayloads: SMOKE, behaviour: { body: '0.9' } });
 
     const run = await h.run(approvalEvent(candidate, 'churn'));
 

@@ -12,13 +12,14 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDbReleaseLedger } from '../../functions/shared/aws/dynamodb-ledger';
 import type { ReleaseLedger } from '../../functions/shared/domain/ledger';
-import { LEDGER_TABLE, ROLE_ARN, setUpLocalAccount, type LocalAccount } from '../../local/account';
+import { tarGz } from '../../local/sim/tar';
+import { DATA_BUCKET, LEDGER_TABLE, MODEL_BUCKET, ROLE_ARN, setUpLocalAccount, type LocalAccount } from '../../local/account';
 import { startMoto, type MotoServer } from '../../local/moto';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../../local/packaged-template';
 import type { ExecutionReport } from '../../local/run-state-machine';
 import { endpointSummary, type EndpointSummary } from '../../local/runner';
 import type { BehaviourProfile } from '../../local/sagemaker-simulator';
-import { seedLiveEndpoint, seedSharedMultiModelEndpoint } from '../../local/seeding';
+import { putSmokePayloads, seedLiveEndpoint, seedSharedMultiModelEndpoint, smokePayloadsUri } from '../../local/seeding';
 
 export { ROLE_ARN };
 
@@ -53,6 +54,10 @@ export interface PackageOptions {
   approval?: 'Approved' | 'PendingManualApproval' | 'Rejected';
   /** Container images; several make a serial inference pipeline (default one, with a model archive). */
   containers?: { Image: string; ModelDataUrl?: string }[];
+  /** Smoke payloads, written to S3 as JSON Lines and named by the package's `smoke.payloadsUrl` (a real package cannot hold JSON). */
+  smokePayloads?: readonly { contentType: string; body: string; accept?: string; expect?: string }[];
+  /** Files of the package's SamplePayloadUrl archive (a .tar.gz written to S3). */
+  samplePayloads?: readonly string[];
 }
 
 export interface OutcomeEvent {
@@ -102,7 +107,7 @@ const split = (uri: string) => {
 
 /** Where a package version's model archive is (what its container's ModelDataUrl says). */
 export function modelArchive(group: string, version: number): string {
-  return `s3://models-${LOCAL_ACCOUNT}/${group}/${version}/model.tar.gz`;
+  return `s3://${MODEL_BUCKET}/${group}/${version}/model.tar.gz`;
 }
 
 /** The approval event SageMaker sends (EventBridge's envelope around it). */
@@ -143,7 +148,7 @@ export async function createSimHarness(options: SimHarnessOptions): Promise<SimH
     await s3.send(new CreateBucketCommand({ Bucket: name })).catch(() => undefined);
     buckets.add(name);
   };
-  const putObject = async (uri: string, body: string, metadata?: Record<string, string>) => {
+  const putObject = async (uri: string, body: string | Uint8Array, metadata?: Record<string, string>) => {
     const { Bucket, Key } = split(uri);
     await bucket(Bucket);
     await s3.send(new PutObjectCommand({ Bucket, Key, Body: body, ...(metadata ? { Metadata: metadata } : {}) }));
@@ -160,15 +165,24 @@ export async function createSimHarness(options: SimHarnessOptions): Promise<SimH
       if (!groups.has(group)) await sageMaker.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: group })).catch(() => undefined);
       // The registry numbers a group's versions 1, 2, ...; each version's archive is at <group>/<version>/model.tar.gz.
       const version = (groups.get(group) ?? 0) + 1;
-      groups.set(group, version);
       const containers = pkg.containers ?? [{ Image: `${LOCAL_ACCOUNT}.dkr.ecr.${LOCAL_REGION}.amazonaws.com/${group}:1`, ModelDataUrl: modelArchive(group, version) }];
+      const metadata = { ...pkg.metadata };
+      if (pkg.smokePayloads !== undefined) {
+        metadata['smoke.payloadsUrl'] = smokePayloadsUri(group, `v${version}`);
+        await putSmokePayloads(account, metadata['smoke.payloadsUrl'], pkg.smokePayloads);
+      }
+      const sampleUrl = pkg.samplePayloads !== undefined ? `s3://${DATA_BUCKET}/samples/${group}/v${version}.tar.gz` : undefined;
+      if (sampleUrl !== undefined) await putObject(sampleUrl, tarGz((pkg.samplePayloads ?? []).map((body, i) => ({ name: `payload-${i}.csv`, body }))));
       const input: CreateModelPackageCommandInput = {
+        ...(sampleUrl !== undefined ? { SamplePayloadUrl: sampleUrl } : {}),
         ModelPackageGroupName: group,
         ModelApprovalStatus: pkg.approval === 'Rejected' ? 'PendingManualApproval' : (pkg.approval ?? 'Approved'),
-        CustomerMetadataProperties: pkg.metadata && Object.keys(pkg.metadata).length > 0 ? pkg.metadata : undefined,
+        CustomerMetadataProperties: Object.keys(metadata).length > 0 ? metadata : undefined,
         InferenceSpecification: { Containers: containers, SupportedContentTypes: ['text/csv'], SupportedResponseMIMETypes: ['text/csv'] },
       };
       const out = await sageMaker.send(new CreateModelPackageCommand(input));
+      // Counted once the registry took it: a refused package takes no version.
+      groups.set(group, version);
       const arn = out.ModelPackageArn ?? '';
       if (pkg.approval === 'Rejected') await sageMaker.send(new UpdateModelPackageCommand({ ModelPackageArn: arn, ModelApprovalStatus: 'Rejected' }));
       // The archive carries its package's ARN: a multi-model endpoint that loads it answers as that package.

@@ -87,7 +87,7 @@ describe('packaged templates (npm run package)', () => {
 
   it('multi-model artifact steps only read SageMaker and copy objects; only the restore may delete', () => {
     const own = (id: string) => allowedActions(id).filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:')).sort();
-    expect(own('StageModelArtifactRole')).toEqual(['s3:GetObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject', 'sagemaker:DescribeEndpoint', 'sagemaker:DescribeEndpointConfig', 'sagemaker:DescribeModel']);
+    expect(own('StageModelArtifactRole')).toEqual(['s3:GetObject', 's3:GetObject', 's3:GetObject', 's3:ListBucket', 's3:ListBucket', 's3:PutObject', 'sagemaker:DescribeEndpoint', 'sagemaker:DescribeEndpointConfig', 'sagemaker:DescribeModel']);
     expect(own('PromoteModelArtifactRole')).toEqual(['s3:GetObject', 's3:ListBucket', 's3:PutObject']);
     expect(own('RestoreModelArtifactRole')).toEqual(['s3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
   });

@@ -1,3 +1,4 @@
+import { smokeSourceFor } from '../../functions/shared/domain/smoke-payloads';
 import type { Context } from 'aws-lambda';
 import { stepHandler, type StepDefinition } from '../../functions/shared/runtime/step-handler';
 import type { Schema } from '../../functions/shared/schema';
@@ -61,6 +62,7 @@ export function releasePlan(metadata: Record<string, string> = {}, endpointName:
     style: releaseStyleFor(decision.mode, settings),
     decision,
     settings,
+    smoke: decision.mode === 'batch' ? { from: 'none' } : smokeSourceFor(settings, modelPackage()),
     names: resourceNames('churn-model', 7, endpointName, RELEASE_ID),
   };
 }
@@ -159,4 +161,15 @@ export function freezeNow(iso: string): number {
  */
 export function handlerWith<In extends Schema, Env extends Schema, Aws extends object, Out>(step: StepDefinition<In, Env, Aws, Out>, adapters: Partial<Aws>): (event: unknown, context: Context) => Promise<Out> {
   return (event, context) => stepHandler(step, { aws: adapters })(event, context);
+}
+
+/** The message of the InvalidSettings that `act` throws; fails the test if it throws anything else or nothing. */
+export function invalidSettingsMessage(act: () => unknown): string {
+  try {
+    act();
+  } catch (error) {
+    expect((error as Error).name).toBe('InvalidSettings');
+    return (error as Error).message;
+  }
+  throw new Error('expected InvalidSettings, nothing was thrown');
 }

@@ -1,7 +1,10 @@
-import type { EndpointFacts, MultiModelFacts } from '../domain/preflight';
+import { InvalidSettings } from '../errors';
+import type { EndpointFacts, MultiModelFacts, ReleaseProblem } from '../domain/preflight';
 import type { ReleasePlan } from '../domain/release-plan';
 import type { CloudWatchAdapter } from './cloudwatch';
+import type { S3Adapter } from './s3';
 import type { SageMakerAdapter } from './sagemaker';
+import { loadSmokeRequests } from './smoke-payloads';
 
 /*
  * The reads behind the pre-flight checks, shared by the step that releases and the dry run that previews
@@ -25,4 +28,17 @@ export async function readMultiModelFacts(aws: { sageMaker: SageMakerAdapter }, 
   const onlyVariant = liveConfig?.variants.length === 1 ? liveConfig.variants[0] : undefined;
   const model = onlyVariant !== undefined ? await aws.sageMaker.describeModel(onlyVariant.ModelName) : null;
   return { live, liveConfig, model };
+}
+
+/**
+ * The smoke payloads the release will send, read now: a missing, oversized or malformed file is a
+ * settings problem found before anything is created, not a failed smoke test after a deployment.
+ */
+export async function readSmokeProblems(aws: { s3: S3Adapter }, plan: Pick<ReleasePlan, 'smoke' | 'settings'>): Promise<{ payloads: number; problems: ReleaseProblem[] }> {
+  try {
+    return { payloads: (await loadSmokeRequests(aws.s3, plan)).length, problems: [] };
+  } catch (error) {
+    if (error instanceof InvalidSettings) return { payloads: 0, problems: [{ error: 'InvalidSettings', message: error.message }] };
+    throw error;
+  }
 }

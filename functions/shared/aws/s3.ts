@@ -22,6 +22,9 @@ export class S3Adapter {
   /**
    * Server-side copy (at most 5 GB, S3's single-request limit). With `metadata` the copy carries exactly that
    * user metadata (MetadataDirective REPLACE); without, the source's (COPY). Copying is idempotent.
+   * The source's object tags are not copied (TaggingDirective REPLACE, no tags): S3's default copies them,
+   * which needs s3:GetObjectTagging on the source and s3:PutObjectTagging on the copy, and a model archive's
+   * tags in the data scientists' bucket mean nothing under a shared endpoint's prefix.
    */
   async copyObject(from: string, to: string, metadata?: Record<string, string>): Promise<void> {
     const source = splitS3Uri(from);
@@ -31,6 +34,7 @@ export class S3Adapter {
         new CopyObjectCommand({
           ...splitS3Uri(to),
           CopySource: copySource,
+          TaggingDirective: 'REPLACE',
           ...(metadata ? { MetadataDirective: 'REPLACE', Metadata: metadata } : { MetadataDirective: 'COPY' }),
         }),
       ),
@@ -42,7 +46,7 @@ export class S3Adapter {
     await awsCallIfPresent('DeleteObject', () => this.client.send(new DeleteObjectCommand(splitS3Uri(uri))));
   }
 
-  async putObject(uri: string, body: string, contentType: string): Promise<void> {
+  async putObject(uri: string, body: string | Uint8Array, contentType: string): Promise<void> {
     await awsCall('PutObject', () => this.client.send(new PutObjectCommand({ ...splitS3Uri(uri), Body: body, ContentType: contentType })));
   }
 
@@ -51,6 +55,20 @@ export class S3Adapter {
     const out = await awsCallIfPresent('GetObject', () => this.client.send(new GetObjectCommand(splitS3Uri(uri))));
     if (out === null) return null;
     return out.Body ? await out.Body.transformToString() : '';
+  }
+
+  /**
+   * The object's bytes, or null when there is none; `tooBig` when it is over `maxBytes` (known from its
+   * length before the body is read, so a huge object costs one request, not its download).
+   */
+  async readBytes(uri: string, maxBytes: number): Promise<Uint8Array | null | { tooBig: number }> {
+    const out = await awsCallIfPresent('GetObject', () => this.client.send(new GetObjectCommand(splitS3Uri(uri))));
+    if (out === null) return null;
+    if (out.ContentLength !== undefined && out.ContentLength > maxBytes) {
+      (out.Body as { destroy?: () => void } | undefined)?.destroy?.();
+      return { tooBig: out.ContentLength };
+    }
+    return out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
   }
 
   /** How many objects are under the prefix (counting stops after MAX_LISTED_PAGES pages). */

@@ -14,7 +14,7 @@ export interface InvocationTarget {
 
 export interface InvocationPayload {
   contentType: string;
-  body: string;
+  body: string | Uint8Array;
   accept?: string | undefined;
 }
 
@@ -46,7 +46,7 @@ export class SageMakerRuntimeAdapter {
           ...(target.model !== null ? { TargetModel: target.model } : target.variant !== null ? { TargetVariant: target.variant } : {}),
           ContentType: payload.contentType,
           ...(payload.accept !== undefined ? { Accept: payload.accept } : {}),
-          Body: new TextEncoder().encode(payload.body),
+          Body: typeof payload.body === 'string' ? new TextEncoder().encode(payload.body) : payload.body,
         }),
       );
       return {

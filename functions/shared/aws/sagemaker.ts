@@ -56,6 +56,7 @@ export function toModelPackage(arn: string, out: Omit<DescribeModelPackageComman
     status: out.ModelPackageStatus ?? 'Unknown',
     containers: (spec?.Containers ?? []).map((c) => ({ image: c.Image ?? '', modelDataUrl: c.ModelDataUrl ?? null })),
     supportedContentTypes: spec?.SupportedContentTypes ?? [],
+    samplePayloadUrl: out.SamplePayloadUrl ?? null,
     supportedRealtimeInstanceTypes: spec?.SupportedRealtimeInferenceInstanceTypes ?? [],
     metadata: out.CustomerMetadataProperties ?? {},
     lastModifiedTime: out.LastModifiedTime ? new Date(out.LastModifiedTime).toISOString() : null,

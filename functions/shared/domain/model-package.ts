@@ -15,6 +15,8 @@ export const modelPackageSchema = z.object({
     }),
   ),
   supportedContentTypes: z.array(z.string()),
+  /** The package's sample payload archive (`.tar.gz`), the smoke test's fallback. Optional: states written before it existed lack it. */
+  samplePayloadUrl: z.optional(z.nullable(z.string())),
   supportedRealtimeInstanceTypes: z.array(z.string()),
   metadata: z.record(z.string(), z.string()),
   lastModifiedTime: z.nullable(z.string()),

@@ -5,6 +5,7 @@ import { decideInferenceMode, type ModeDecision } from './inference-mode';
 import { packageArtifact } from './model-artifact';
 import type { ModelPackage } from './model-package';
 import { resourceNames, sageMakerName, type ResourceNames } from './names';
+import { smokeSourceFor, type SmokeSource } from './smoke-payloads';
 import { INFERENCE_MODES, resolveSettings, type InferenceMode, type ReleaseSettings } from './settings';
 
 /**
@@ -29,6 +30,8 @@ export interface ReleasePlan {
   style: ReleaseStyle;
   decision: ModeDecision;
   settings: ReleaseSettings;
+  /** Where the smoke test reads its payloads (read, and checked, before anything is created). */
+  smoke: SmokeSource;
   names: ResourceNames;
 }
 
@@ -81,7 +84,8 @@ export function planRelease({ request, package: pkg, defaults, releaseId }: Plan
   if (usesGuardrails(style) && settings.canary.bakeMinutes * 60 > GUARDRAIL_LIMITS.maxWaitIntervalSeconds) {
     throw new InvalidSettings(`canary.bakeMinutes ${settings.canary.bakeMinutes}: SageMaker deployment guardrails bake at most ${GUARDRAIL_LIMITS.maxWaitIntervalSeconds / 60} minutes`);
   }
-  return { releaseId, endpointName, mode, style, decision, settings, names: resourceNames(pkg.groupName, pkg.version, endpointName, releaseId) };
+  const smoke = mode === 'batch' ? ({ from: 'none' } as const) : smokeSourceFor(settings, pkg);
+  return { releaseId, endpointName, mode, style, decision, settings, smoke, names: resourceNames(pkg.groupName, pkg.version, endpointName, releaseId) };
 }
 
 /** The slice of execution state later steps read; validated by each of them. */
@@ -92,6 +96,7 @@ export const releasePlanSchema = z.object({
   style: z.enum(RELEASE_STYLES),
   decision: z.custom<ModeDecision>((v) => typeof v === 'object' && v !== null && 'rule' in v && 'mode' in v, 'must be a mode decision record'),
   settings: z.custom<ReleaseSettings>((v) => typeof v === 'object' && v !== null, 'must be the resolved settings'),
+  smoke: z.custom<SmokeSource>((v) => typeof v === 'object' && v !== null && 'from' in v, 'must be a smoke payload source'),
   names: z.object({
     model: z.string(),
     variant: z.string(),

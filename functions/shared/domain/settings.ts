@@ -52,10 +52,14 @@ const numberString =
   };
 const boolString: SettingParser<boolean> = (raw) =>
   raw === 'true' || raw === 'false' ? accept(raw === 'true') : refuse(['must be "true" or "false"']);
+/**
+ * A list of names. `+` separates them because a real package's metadata cannot hold a comma (its values
+ * allow only letters, digits, spaces and `_.:/=+-@`); commas still work in stage defaults and overrides.
+ */
 const listString: SettingParser<string[]> = (raw) =>
   accept(
     raw
-      .split(',')
+      .split(/[+,]/)
       .map((s) => s.trim())
       .filter((s) => s.length > 0),
   );
@@ -83,6 +87,7 @@ const bySchema =
 const resourceName = matching(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'must be 1-63 letters, digits or hyphens, not starting or ending with a hyphen', 63);
 const instanceType = matching(/^ml\.[a-z0-9]+\.[a-z0-9]+$/, 'must be a SageMaker instance type such as ml.m5.large');
 const s3Uri = matching(/^s3:\/\/[a-z0-9.-]{3,63}(\/.*)?$/, 'must be an s3:// URI');
+const s3ObjectUri = matching(/^s3:\/\/[a-z0-9.-]{3,63}\/.*[^/]$/, 'must be the s3:// URI of an object (s3://bucket/key)');
 
 export const smokePayloadSchema = z.strictObject({
   contentType: z.string().check(z.minLength(1)),
@@ -108,6 +113,7 @@ export const SETTING_PARSERS = {
   'slo.latencyP99Ms': numberString(1, 60_000),
   'slo.errorRatePercent': numberString(0, 100),
   'smoke.payloads': smokePayloads,
+  'smoke.payloadsUrl': s3ObjectUri,
   'smoke.latencyBudgetMs': intString(1, 3_600_000),
   'deploy.mode': oneOf(INFERENCE_MODES, `must be one of ${INFERENCE_MODES.join(', ')}`),
   'deploy.strategy': oneOf(['canary', 'native'], 'must be "canary" or "native"'),
@@ -157,7 +163,8 @@ export interface ReleaseSettings {
     insufficientTraffic: 'rollback' | 'promote';
   };
   slo: { latencyP99Ms: number; errorRatePercent: number };
-  smoke: { payloads: SmokePayload[]; latencyBudgetMs: number };
+  /** Inline payloads or the URL of a JSON Lines file of them: whichever the highest layer names (never both). */
+  smoke: { payloads: SmokePayload[]; payloadsUrl?: string; latencyBudgetMs: number };
   deploy: { mode?: InferenceMode; strategy: 'canary' | 'native'; multiModelGroup?: string };
   workload: { online?: boolean; maxPayloadMB?: number; inferenceSeconds?: number; traffic?: 'steady' | 'intermittent' };
   model: { memoryMB?: number };
@@ -203,12 +210,31 @@ export interface SettingLayers {
   overrides: Record<string, string>;
 }
 
+/**
+ * Keys that set one thing two ways: a layer naming either replaces both from the layers below it, so a
+ * package's `smoke.payloadsUrl` wins over inline stage-default payloads, and an override's inline
+ * payloads over the package's file.
+ */
+const ALTERNATIVES: readonly (readonly SettingKey[])[] = [['smoke.payloads', 'smoke.payloadsUrl']];
+
+function mergeLayer(below: ParsedSettings, layer: ParsedSettings): ParsedSettings {
+  const merged: ParsedSettings = { ...below };
+  for (const keys of ALTERNATIVES) {
+    if (keys.some((key) => layer[key] !== undefined)) for (const key of keys) delete merged[key];
+  }
+  return { ...merged, ...layer };
+}
+
 export function resolveSettings(layers: SettingLayers): ReleaseSettings {
-  const merged: ParsedSettings = {
-    ...parseSettingLayer(layers.defaults, 'stage defaults'),
-    ...parseSettingLayer(layers.metadata, "the package's CustomerMetadataProperties"),
-    ...parseSettingLayer(layers.overrides, "the manual run's overrides"),
-  };
+  const merged = [
+    parseSettingLayer(layers.metadata, "the package's CustomerMetadataProperties"),
+    parseSettingLayer(layers.overrides, "the manual run's overrides"),
+  ].reduce(mergeLayer, parseSettingLayer(layers.defaults, 'stage defaults'));
+  for (const [layer, source] of [[layers.defaults, 'stage defaults'], [layers.metadata, "the package's CustomerMetadataProperties"], [layers.overrides, "the manual run's overrides"]] as const) {
+    if (layer['smoke.payloads'] !== undefined && layer['smoke.payloadsUrl'] !== undefined) {
+      throw new InvalidSettings(`Invalid settings in ${source}: smoke.payloads and smoke.payloadsUrl both set; name the payloads one way`);
+    }
+  }
   const missing = REQUIRED_KEYS.filter((key) => merged[key] === undefined);
   if (missing.length > 0) throw new InvalidSettings(`Missing settings with no stage default: ${missing.join(', ')}`);
   const need = <K extends (typeof REQUIRED_KEYS)[number]>(key: K) => merged[key] as NonNullable<ParsedSettings[K]>;
@@ -222,7 +248,7 @@ export function resolveSettings(layers: SettingLayers): ReleaseSettings {
       insufficientTraffic: need('canary.insufficientTraffic'),
     },
     slo: { latencyP99Ms: need('slo.latencyP99Ms'), errorRatePercent: need('slo.errorRatePercent') },
-    smoke: { payloads: merged['smoke.payloads'] ?? [], latencyBudgetMs: need('smoke.latencyBudgetMs') },
+    smoke: { payloads: merged['smoke.payloads'] ?? [], payloadsUrl: merged['smoke.payloadsUrl'], latencyBudgetMs: need('smoke.latencyBudgetMs') },
     deploy: { mode: merged['deploy.mode'], strategy: need('deploy.strategy'), multiModelGroup: merged['deploy.multiModelGroup'] },
     workload: {
       online: merged['workload.online'],

@@ -1,4 +1,4 @@
-import type { SmokePayload } from './settings';
+import type { SmokeRequest } from './smoke-payloads';
 import type { InvocationReply } from './views';
 
 export type SmokeResponse = InvocationReply;
@@ -11,7 +11,7 @@ export interface SmokeCaseResult {
 }
 
 /** Judges one smoke-test reply against its payload's expectations and the latency budget. */
-export function judgeSmokeCase(index: number, payload: SmokePayload, response: SmokeResponse, latencyBudgetMs: number, expectedVariant: string | null): SmokeCaseResult {
+export function judgeSmokeCase(index: number, payload: SmokeRequest, response: SmokeResponse, latencyBudgetMs: number, expectedVariant: string | null): SmokeCaseResult {
   const problems: string[] = [];
   if (!response.ok) problems.push(`invocation failed: ${response.errorName ?? 'Error'}: ${response.errorMessage ?? ''}`.trim());
   else {
@@ -30,7 +30,7 @@ export function judgeSmokeCase(index: number, payload: SmokePayload, response: S
 }
 
 export function summarizeSmoke(results: SmokeCaseResult[]): { passed: boolean; reason: string } {
-  if (results.length === 0) return { passed: true, reason: 'no smoke.payloads configured: smoke test skipped' };
+  if (results.length === 0) return { passed: true, reason: 'no smoke payloads configured (smoke.payloadsUrl, smoke.payloads or the package\'s SamplePayloadUrl): smoke test skipped' };
   const failed = results.filter((r) => !r.passed);
   if (failed.length === 0) return { passed: true, reason: `${results.length} of ${results.length} smoke payloads passed` };
   const first = failed[0];

@@ -44,6 +44,7 @@ describe('DescribePackage handler', () => {
       status: 'Completed',
       containers: [{ image: '111.dkr.ecr.us-east-1.amazonaws.com/xgb:1', modelDataUrl: 's3://models/churn/7/model.tar.gz' }],
       supportedContentTypes: ['text/csv'],
+      samplePayloadUrl: null,
       supportedRealtimeInstanceTypes: ['ml.m5.large'],
       metadata: { 'canary.percent': '5', team: 'churn' },
       lastModifiedTime: '2024-05-01T10:00:00.000Z',

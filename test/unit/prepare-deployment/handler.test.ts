@@ -7,12 +7,14 @@ import {
   SageMakerClient,
   type DescribeEndpointCommandOutput,
 } from '@aws-sdk/client-sagemaker';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../functions/prepare-deployment/handler';
 import { ENDPOINT, PACKAGE_ARN, RELEASE_ID, ROLE_ARN, freezeNow, lambdaContext, releaseState, sdkError, serviceDown, throttled } from '../helpers';
 
 const sageMaker = mockClient(SageMakerClient);
 const cloudWatch = mockClient(CloudWatchClient);
+const s3 = mockClient(S3Client);
 
 beforeAll(() => {
   process.env.SAGEMAKER_EXECUTION_ROLE_ARN = ROLE_ARN;
@@ -21,6 +23,7 @@ beforeEach(() => freezeNow('2024-05-01T12:01:00.000Z'));
 afterEach(() => {
   sageMaker.reset();
   cloudWatch.reset();
+  s3.reset();
   jest.restoreAllMocks();
 });
 
@@ -155,6 +158,20 @@ describe('PrepareDeployment handler', () => {
 
     // Assess
     await expect(result).rejects.toMatchObject({ name: 'InvalidSettings', message: 'canary.alarmNames: no CloudWatch alarm named churn-typo' });
+    expect(writes()).toHaveLength(0);
+  });
+
+  it('refuses a smoke.payloadsUrl that names no object with InvalidSettings and creates nothing', async () => {
+    // Prepare
+    sageMaker.on(DescribeEndpointCommand).rejects(NOT_FOUND());
+    s3.on(GetObjectCommand).rejects(sdkError('NoSuchKey', 404, 'The specified key does not exist.'));
+
+    // Act
+    const result = handler(releaseState({ 'smoke.payloadsUrl': 's3://sagemaker-bucket/smoke/churn.jsonl' }), lambdaContext());
+
+    // Assess
+    await expect(result).rejects.toMatchObject({ name: 'InvalidSettings', message: 'smoke.payloadsUrl s3://sagemaker-bucket/smoke/churn.jsonl: no such object' });
+    expect(s3.commandCalls(GetObjectCommand)[0]?.args[0].input).toEqual({ Bucket: 'sagemaker-bucket', Key: 'smoke/churn.jsonl' });
     expect(writes()).toHaveLength(0);
   });
 

@@ -1,15 +1,18 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeEndpointCommand, DescribeEndpointConfigCommand, DescribeModelCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../functions/preview-release/handler';
 import { ENDPOINT, PACKAGE_ARN, lambdaContext, releaseState, sdkError } from '../helpers';
 
 const sageMaker = mockClient(SageMakerClient);
 const cloudWatch = mockClient(CloudWatchClient);
+const s3 = mockClient(S3Client);
 
 afterEach(() => {
   sageMaker.reset();
   cloudWatch.reset();
+  s3.reset();
 });
 
 /** Every call the dry run made that is not a read. */
@@ -55,6 +58,21 @@ describe('PreviewRelease handler (a dry run)', () => {
       'canary.alarmNames: no CloudWatch alarm named queue-depth',
       `Endpoint ${ENDPOINT} is Updating, not InService: another change is under way outside this pipeline`,
     ]);
+    expect(writes()).toEqual([]);
+  });
+
+  it("shows where the smoke payloads come from, and a file the release would refuse as a problem", async () => {
+    // Prepare
+    liveEndpoint();
+    cloudWatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [] });
+    s3.on(GetObjectCommand).resolves({ ContentLength: 20, Body: { transformToByteArray: async () => new TextEncoder().encode('{"body":"1,2,3"}\n') } as never });
+
+    // Act
+    const preview = await handler(releaseState({ 'smoke.payloadsUrl': 's3://sagemaker-bucket/smoke/churn.jsonl' }), lambdaContext());
+
+    // Assess
+    expect(preview.smoke).toEqual({ source: 'smoke.payloadsUrl s3://sagemaker-bucket/smoke/churn.jsonl', payloads: 0 });
+    expect(preview.problems).toEqual([expect.stringMatching(/^smoke\.payloadsUrl s3:\/\/sagemaker-bucket\/smoke\/churn\.jsonl: line 1: contentType: /)]);
     expect(writes()).toEqual([]);
   });
 

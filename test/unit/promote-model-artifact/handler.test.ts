@@ -15,6 +15,7 @@ describe('PromoteModelArtifact handler', () => {
         Key: 'mme/churn-model.tar.gz',
         CopySource: 'platform-models/mme/churn-model/v7.tar.gz',
         MetadataDirective: 'REPLACE',
+        TaggingDirective: 'REPLACE',
         Metadata: { 'release-id': RELEASE_ID, 'model-package-arn': PACKAGE_ARN },
       },
     ]);

@@ -20,7 +20,7 @@ describe('RestoreModelArtifact handler', () => {
 
     const out = await restore(mmeState({ deployment: mmeDeployment() }), lambdaContext());
 
-    expect(copies()).toEqual([{ Bucket: 'platform-models', Key: 'mme/churn-model.tar.gz', CopySource: 'platform-models/mme/churn-model/previous-a1b2c3d4.tar.gz', MetadataDirective: 'COPY' }]);
+    expect(copies()).toEqual([{ Bucket: 'platform-models', Key: 'mme/churn-model.tar.gz', CopySource: 'platform-models/mme/churn-model/previous-a1b2c3d4.tar.gz', MetadataDirective: 'COPY', TaggingDirective: 'REPLACE' }]);
     expect(out).toMatchObject({ action: 'restored-previous', restoredFrom: BACKUP, serving: 'previous' });
   });
 

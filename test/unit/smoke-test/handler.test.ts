@@ -4,6 +4,7 @@ import { InvokeEndpointAsyncCommand, InvokeEndpointCommand, ModelError, SageMake
 import { Uint8ArrayBlobAdapter } from '@smithy/core/serde';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../functions/smoke-test/handler';
+import { tarGz } from '../../../local/sim/tar';
 import { ENDPOINT, RELEASE_ID, existingDeployment, firstDeployment, lambdaContext, releaseState, sdkError, throttled } from '../helpers';
 
 const runtime = mockClient(SageMakerRuntimeClient);
@@ -28,6 +29,55 @@ const answer = (body: string, variant = deployment.newVariantName) => ({
   Body: Uint8ArrayBlobAdapter.fromString(body),
   ContentType: 'text/csv',
   InvokedProductionVariant: variant,
+});
+
+/** A GetObject answer the adapter reads as bytes. */
+const objectBytes = (bytes: Uint8Array) => ({ ContentLength: bytes.length, Body: { transformToByteArray: async () => bytes } as unknown as GetObjectCommandOutput['Body'] });
+
+describe('SmokeTest handler: payloads a real package can name', () => {
+  it('reads a JSON Lines file named by smoke.payloadsUrl and sends each line', async () => {
+    // Prepare
+    const lines = PAYLOADS.map((p) => JSON.stringify(p)).join('\n');
+    s3.on(GetObjectCommand, { Bucket: 'sagemaker-bucket', Key: 'smoke/churn.jsonl' }).resolves(objectBytes(new TextEncoder().encode(lines)));
+    runtime.on(InvokeEndpointCommand).resolves(answer('0.42'));
+
+    // Act
+    const out = await handler({ ...releaseState({ 'smoke.payloadsUrl': 's3://sagemaker-bucket/smoke/churn.jsonl' }), deployment }, lambdaContext());
+
+    // Assess
+    expect(out.reason).toBe('2 of 2 smoke payloads passed');
+    expect(runtime.commandCalls(InvokeEndpointCommand).map((c) => c.args[0].input.ContentType)).toEqual(['text/csv', 'application/json']);
+  });
+
+  it("sends each file of the package's SamplePayloadUrl archive, bytes as they are, as its first supported content type", async () => {
+    // Prepare
+    const binary = new Uint8Array([137, 80, 78, 71, 0, 255]);
+    s3.on(GetObjectCommand, { Bucket: 'sagemaker-bucket', Key: 'samples/churn.tar.gz' }).resolves(objectBytes(tarGz([{ name: 'a.csv', body: '1,2,3' }, { name: 'b.png', body: binary }])));
+    runtime.on(InvokeEndpointCommand).resolves(answer('0.42'));
+    const state = releaseState();
+    const plan = { ...state.plan, smoke: { from: 'SamplePayloadUrl' as const, url: 's3://sagemaker-bucket/samples/churn.tar.gz', contentType: 'image/png' } };
+
+    // Act
+    const out = await handler({ ...state, plan, deployment }, lambdaContext());
+
+    // Assess
+    expect(out.reason).toBe('2 of 2 smoke payloads passed');
+    const calls = runtime.commandCalls(InvokeEndpointCommand).map((c) => c.args[0].input);
+    expect(calls.map((c) => c.ContentType)).toEqual(['image/png', 'image/png']);
+    expect(Array.from(calls[1]?.Body as Uint8Array)).toEqual(Array.from(binary));
+  });
+
+  it('fails with InvalidSettings, invoking nothing, when the file is larger than 1 MB', async () => {
+    // Prepare
+    s3.on(GetObjectCommand).resolves({ ContentLength: 2 * 1024 * 1024, Body: { transformToByteArray: async () => new Uint8Array() } as unknown as GetObjectCommandOutput['Body'] });
+
+    // Act
+    const result = handler({ ...releaseState({ 'smoke.payloadsUrl': 's3://sagemaker-bucket/smoke/big.jsonl' }), deployment }, lambdaContext());
+
+    // Assess
+    await expect(result).rejects.toMatchObject({ name: 'InvalidSettings', message: 'smoke.payloadsUrl s3://sagemaker-bucket/smoke/big.jsonl: 2097152 bytes, at most 1048576' });
+    expect(runtime.commandCalls(InvokeEndpointCommand)).toHaveLength(0);
+  });
 });
 
 describe('SmokeTest handler', () => {
@@ -125,7 +175,7 @@ describe('SmokeTest handler', () => {
 
   it('passes with nothing to send when no payloads are configured', async () => {
     const out = await handler({ ...releaseState(), deployment }, lambdaContext());
-    expect(out).toEqual({ passed: true, reason: 'no smoke.payloads configured: smoke test skipped', results: [] });
+    expect(out).toEqual({ passed: true, reason: "no smoke payloads configured (smoke.payloadsUrl, smoke.payloads or the package's SamplePayloadUrl): smoke test skipped", results: [] });
     expect(runtime.calls()).toHaveLength(0);
   });
 

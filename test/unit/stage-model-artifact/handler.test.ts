@@ -16,12 +16,13 @@ describe('StageModelArtifact handler', () => {
 
     // Assess
     expect(copies()).toEqual([
-      { Bucket: 'platform-models', Key: 'mme/churn-model/previous-a1b2c3d4.tar.gz', CopySource: 'platform-models/mme/churn-model.tar.gz', MetadataDirective: 'COPY' },
+      { Bucket: 'platform-models', Key: 'mme/churn-model/previous-a1b2c3d4.tar.gz', CopySource: 'platform-models/mme/churn-model.tar.gz', MetadataDirective: 'COPY', TaggingDirective: 'REPLACE' },
       {
         Bucket: 'platform-models',
         Key: 'mme/churn-model/v7.tar.gz',
         CopySource: 'models/churn/7/model.tar.gz',
         MetadataDirective: 'REPLACE',
+        TaggingDirective: 'REPLACE',
         Metadata: { 'release-id': RELEASE_ID, 'model-package-arn': PACKAGE_ARN },
       },
     ]);

@@ -1,17 +1,5 @@
-import { InvalidSettings } from '../../../../functions/shared/errors';
 import { parseSettingLayer, resolveSettings } from '../../../../functions/shared/domain/settings';
-import { STAGE_DEFAULTS, settingsWith } from '../../helpers';
-
-/** The message of the InvalidSettings that `act` throws; fails the test if it throws anything else or nothing. */
-function invalidSettingsMessage(act: () => unknown): string {
-  try {
-    act();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidSettings);
-    return (error as Error).message;
-  }
-  throw new Error('expected InvalidSettings, nothing was thrown');
-}
+import { STAGE_DEFAULTS, invalidSettingsMessage, settingsWith } from '../../helpers';
 
 const parseOne = (key: string, value: string) => parseSettingLayer({ [key]: value }, 'test') as Record<string, unknown>;
 
@@ -79,6 +67,33 @@ describe('resolveSettings layering', () => {
   });
 });
 
+describe('resolveSettings: smoke payloads named one way per layer', () => {
+  const inline = JSON.stringify([{ contentType: 'text/csv', body: '1,2,3' }]);
+  const url = 's3://sagemaker-bucket/smoke/churn.jsonl';
+
+  it("lets a package's smoke.payloadsUrl replace inline stage-default payloads", () => {
+    // Act
+    const settings = resolveSettings({ defaults: { ...STAGE_DEFAULTS, 'smoke.payloads': inline }, metadata: { 'smoke.payloadsUrl': url }, overrides: {} });
+
+    // Assess
+    expect(settings.smoke).toMatchObject({ payloads: [], payloadsUrl: url });
+  });
+
+  it("lets a manual run's inline payloads replace the package's file", () => {
+    // Act
+    const settings = resolveSettings({ defaults: STAGE_DEFAULTS, metadata: { 'smoke.payloadsUrl': url }, overrides: { 'smoke.payloads': inline } });
+
+    // Assess
+    expect(settings.smoke.payloadsUrl).toBeUndefined();
+    expect(settings.smoke.payloads).toEqual([{ contentType: 'text/csv', body: '1,2,3' }]);
+  });
+
+  it('refuses a layer that names the payloads both ways', () => {
+    const message = invalidSettingsMessage(() => resolveSettings({ defaults: STAGE_DEFAULTS, metadata: {}, overrides: { 'smoke.payloads': inline, 'smoke.payloadsUrl': url } }));
+    expect(message).toMatch(/manual run's overrides: smoke\.payloads and smoke\.payloadsUrl both set/);
+  });
+});
+
 describe('parseSettingLayer: unknown and foreign keys', () => {
   it('refuses a typo under our prefixes, naming the key', () => {
     const message = invalidSettingsMessage(() => parseSettingLayer({ 'canary.bakeMinute': '10' }, 'metadata'));
@@ -117,6 +132,8 @@ describe('parseSettingLayer: each key', () => {
     ['canary.bakeMinutes', '1440', 1440],
     ['canary.alarmNames', ' a-alarm, b-alarm ,,', ['a-alarm', 'b-alarm']],
     ['canary.alarmNames', '', []],
+    ['canary.alarmNames', 'churn-kpi+churn latency p99', ['churn-kpi', 'churn latency p99']],
+    ['smoke.payloadsUrl', 's3://sagemaker-us-east-1-1234/smoke/churn.jsonl', 's3://sagemaker-us-east-1-1234/smoke/churn.jsonl'],
     ['canary.minInvocations', '0', 0],
     ['canary.insufficientTraffic', 'promote', 'promote'],
     ['slo.latencyP99Ms', '250.5', 250.5],
@@ -220,6 +237,14 @@ describe('parseSettingLayer: each key', () => {
       const message = invalidSettingsMessage(() => parseOne('smoke.payloads', '[{"contentType":"text/csv","body":"1"},{"contentType":"text/csv"}]'));
       expect(message).toContain('1.body');
     });
+  });
+
+  it.each([
+    ['not an S3 URI', 'https://bucket/smoke.jsonl'],
+    ['a prefix, not an object', 's3://sagemaker-bucket/smoke/'],
+    ['a bucket only', 's3://sagemaker-bucket'],
+  ])('refuses a smoke.payloadsUrl that is %s', (_what, raw) => {
+    expect(invalidSettingsMessage(() => parseOne('smoke.payloadsUrl', raw))).toMatch(/smoke\.payloadsUrl=.*must be the s3:\/\/ URI of an object/);
   });
 
   it('flows parsed values into the typed settings', () => {

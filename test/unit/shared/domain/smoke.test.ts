@@ -61,7 +61,7 @@ describe('judgeSmokeCase', () => {
 
 describe('summarizeSmoke', () => {
   it('passes with nothing to test, saying the smoke test was skipped', () => {
-    expect(summarizeSmoke([])).toEqual({ passed: true, reason: 'no smoke.payloads configured: smoke test skipped' });
+    expect(summarizeSmoke([])).toEqual({ passed: true, reason: "no smoke payloads configured (smoke.payloadsUrl, smoke.payloads or the package's SamplePayloadUrl): smoke test skipped" });
   });
 
   it('passes when every case passed', () => {

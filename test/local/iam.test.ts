@@ -1,0 +1,135 @@
+/**
+ * IAM in the local account: a function's requests are evaluated against its role from the packaged
+ * template by a real policy evaluator, and what the role does not allow is refused as AWS refuses it.
+ */
+import { PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
+import { CopyObjectCommand, CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateEndpointCommand, CreateModelCommand, DescribeEndpointCommand } from '@aws-sdk/client-sagemaker';
+import { localFunctionRoles, ROLE_ARN } from '../../local/account';
+import { loadPackagedStateMachines } from '../../local/packaged-template';
+import { IamEvaluator } from '../../local/sim/iam';
+import { installPrincipalHeader, runAsFunction } from '../../local/sim/principal';
+import { startLocalAws, type LocalAws } from './helpers';
+
+jest.setTimeout(60_000);
+// Before any client sends: the SDK looks http.request up on its first request.
+installPrincipalHeader();
+
+const ACCOUNT = '123456789012';
+const fn = (name: string) => `sagemaker-release-pipeline-dev-${name}`;
+const roles = localFunctionRoles(loadPackagedStateMachines());
+/** A role that may read objects but not list the bucket: how S3 answers a missing key then. */
+const READER = 'reader-without-list';
+const withReader = new Map(roles).set(READER, {
+  functionName: READER,
+  roleName: READER,
+  roleArn: `arn:aws:iam::123456789012:role/${READER}`,
+  sessionArn: `arn:aws:sts::123456789012:assumed-role/${READER}/${READER}`,
+  policies: [{ name: 'read', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::sagemaker-*/*' }] } }],
+});
+
+let env: LocalAws;
+beforeAll(async () => {
+  env = await startLocalAws({ iam: new IamEvaluator(withReader, ACCOUNT) });
+  await env.aws.s3.send(new CreateBucketCommand({ Bucket: 'sagemaker-local-data' }));
+  await env.aws.s3.send(new CreateBucketCommand({ Bucket: 'sagemaker-us-east-1-123456789012' }));
+  await env.aws.s3.send(new PutObjectCommand({ Bucket: 'sagemaker-us-east-1-123456789012', Key: 'churn/1/model.tar.gz', Body: 'archive' }));
+});
+afterAll(async () => {
+  await env.stop();
+});
+
+async function failure(p: Promise<unknown>): Promise<{ name: string; message: string; status: number | undefined }> {
+  try {
+    await p;
+  } catch (error) {
+    const e = error as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
+    return { name: e.name, message: e.message, status: e.$metadata?.httpStatusCode };
+  }
+  throw new Error('expected the request to fail');
+}
+
+describe("each function's role, from the packaged template", () => {
+  it('gives every function a role of its own, with its references resolved to the local account', () => {
+    // Assess
+    expect(roles.size).toBe(loadPackagedStateMachines().functions.length);
+    const prepare = JSON.stringify(roles.get(fn('prepareDeployment'))?.policies);
+    expect(prepare).toContain(`"Resource":"${ROLE_ARN}"`);
+    expect(prepare).toContain('"iam:PassedToService":"sagemaker.amazonaws.com"');
+    expect(prepare).not.toMatch(/Fn::|\$\{/);
+    expect(JSON.stringify(roles.get(fn('claimRelease'))?.policies)).toContain(`arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/sagemaker-release-pipeline-local-ledger/index/*`);
+  });
+});
+
+describe('requests a function makes', () => {
+  it('are allowed when its role allows them (the service then answers as usual)', async () => {
+    const answer = await failure(runAsFunction(fn('checkEndpoint'), () => env.aws.sm.send(new DescribeEndpointCommand({ EndpointName: 'churn' }))));
+    expect(answer.name).toBe('ValidationException');
+    expect(env.sim.requestLog().at(-1)).toMatchObject({ operation: 'DescribeEndpoint', principal: fn('checkEndpoint') });
+  });
+
+  it("are denied with SageMaker's AccessDeniedException naming the role, the action and the resource", async () => {
+    // Act: CheckEndpoint only reads endpoints.
+    const denied = await failure(runAsFunction(fn('checkEndpoint'), () => env.aws.sm.send(new CreateEndpointCommand({ EndpointName: 'Churn', EndpointConfigName: 'c' }))));
+
+    // Assess
+    expect(denied).toEqual({
+      name: 'AccessDeniedException',
+      status: 400,
+      message: `User: arn:aws:sts::${ACCOUNT}:assumed-role/sagemaker-release-pipeline-dev-CheckEndpointRole/${fn('checkEndpoint')} is not authorized to perform: sagemaker:CreateEndpoint on resource: arn:aws:sagemaker:us-east-1:${ACCOUNT}:endpoint/churn because no identity-based policy allows the sagemaker:CreateEndpoint action`,
+    });
+    expect(env.sim.requestLog().at(-1)?.denied).toMatch(/^AccessDeniedException: /);
+  });
+
+  it('check iam:PassRole with iam:PassedToService: only the execution role the stack names may be passed', async () => {
+    // Act
+    const other = await failure(
+      runAsFunction(fn('prepareDeployment'), () => env.aws.sm.send(new CreateModelCommand({ ModelName: 'm-other-role', ExecutionRoleArn: `arn:aws:iam::${ACCOUNT}:role/admin`, PrimaryContainer: { Image: `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/m:1` } }))),
+    );
+    const own = runAsFunction(fn('prepareDeployment'), () => env.aws.sm.send(new CreateModelCommand({ ModelName: 'm-own-role', ExecutionRoleArn: ROLE_ARN, PrimaryContainer: { Image: `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/m:1` } })));
+
+    // Assess
+    expect(other.message).toContain(`iam:PassRole on resource: arn:aws:iam::${ACCOUNT}:role/admin`);
+    await expect(own).resolves.toMatchObject({ ModelArn: expect.stringContaining('model/m-own-role') });
+  });
+
+  it('need the tag permission too when they tag on create (CloudWatch answers AccessDenied, 403)', async () => {
+    // CheckCanary reads alarms; it may not create one.
+    const denied = await failure(
+      runAsFunction(fn('checkCanary'), () =>
+        env.aws.cw.send(new PutMetricAlarmCommand({ AlarmName: 'a', EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanThreshold', Threshold: 1, MetricName: 'm', Namespace: 'n', Statistic: 'Average', Period: 60, Tags: [{ Key: 'k', Value: 'v' }] })),
+      ),
+    );
+    expect(denied).toMatchObject({ status: 403, message: expect.stringContaining('cloudwatch:PutMetricAlarm') });
+  });
+
+  it('on S3: a missing key is 403 without s3:ListBucket, 404 with it', async () => {
+    // Act: PromoteModelArtifact may list the data bucket; the reader may not.
+    const listed = await failure(runAsFunction(fn('promoteModelArtifact'), () => env.aws.s3.send(new HeadObjectCommand({ Bucket: 'sagemaker-local-data', Key: 'no/such.tar.gz' }))));
+    const unlisted = await failure(runAsFunction(READER, () => env.aws.s3.send(new GetObjectCommand({ Bucket: 'sagemaker-us-east-1-123456789012', Key: 'no/such.jsonl' }))));
+    const present = runAsFunction(READER, () => env.aws.s3.send(new GetObjectCommand({ Bucket: 'sagemaker-us-east-1-123456789012', Key: 'churn/1/model.tar.gz' })));
+
+    // Assess
+    expect(listed).toMatchObject({ name: 'NotFound', status: 404 });
+    expect(unlisted).toMatchObject({ name: 'AccessDenied', status: 403 });
+    await expect((await present).Body?.transformToString()).resolves.toBe('archive');
+  });
+
+  it("on S3: a copy that keeps the source's tags needs the tagging permissions; TaggingDirective REPLACE does not", async () => {
+    // Act: StageModelArtifact may read the model bucket and write the data bucket, not tags.
+    const copy = (directive?: 'REPLACE') =>
+      runAsFunction(fn('stageModelArtifact'), () =>
+        env.aws.s3.send(new CopyObjectCommand({ Bucket: 'sagemaker-local-data', Key: 'mme/churn.tar.gz', CopySource: 'sagemaker-us-east-1-123456789012/churn/1/model.tar.gz', ...(directive ? { TaggingDirective: directive } : {}) })),
+      );
+    const keepingTags = await failure(copy());
+
+    // Assess
+    expect(keepingTags).toMatchObject({ name: 'AccessDenied', status: 403, message: expect.stringContaining('s3:GetObjectTagging') });
+    await expect(copy('REPLACE')).resolves.toMatchObject({ CopyObjectResult: expect.anything() });
+  });
+
+  it('made outside any function (seeding, tests, an outside client) are not evaluated', async () => {
+    await expect(env.aws.s3.send(new PutObjectCommand({ Bucket: 'sagemaker-local-data', Key: 'seeded.txt', Body: 'x' }))).resolves.toBeDefined();
+    expect(env.sim.requestLog().at(-1)).not.toHaveProperty('principal');
+  });
+});
