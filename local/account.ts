@@ -144,6 +144,8 @@ export interface LocalAccountOptions {
    * (default true): what the role would deny in a real account fails here as AccessDenied.
    */
   iam?: boolean;
+  /** Fixed port for the local account's endpoint (default: a free one). */
+  port?: number;
 }
 
 export interface HandlerOptions {
@@ -241,7 +243,7 @@ export async function setUpLocalAccount(options: LocalAccountOptions = {}): Prom
     // Before any SDK client sends: the SDK looks http.request up once.
     installPrincipalHeader();
     const iam = options.iam === false ? undefined : new IamEvaluator(localFunctionRoles(machines), LOCAL_ACCOUNT);
-    sim = await startSimulator({ motoEndpoint: moto.endpoint, clock, seed: options.seed, duplicateEvents: options.duplicateEvents, region: LOCAL_REGION, account: LOCAL_ACCOUNT, ...(iam ? { iam } : {}) });
+    sim = await startSimulator({ motoEndpoint: moto.endpoint, clock, seed: options.seed, duplicateEvents: options.duplicateEvents, region: LOCAL_REGION, account: LOCAL_ACCOUNT, ...(iam ? { iam } : {}), ...(options.port !== undefined ? { port: options.port } : {}) });
     const simulator = sim;
     const clientConfig = { region: LOCAL_REGION, endpoint: sim.endpoint, credentials };
     const sageMaker = new SageMakerClient(clientConfig);
@@ -253,6 +255,7 @@ export async function setUpLocalAccount(options: LocalAccountOptions = {}): Prom
     // The account: ledger table, data bucket, and a queue for the outcome events.
     await dynamo.send(new CreateTableCommand(ledgerTableInput()));
     await s3.send(new CreateBucketCommand({ Bucket: DATA_BUCKET }));
+    await s3.send(new CreateBucketCommand({ Bucket: MODEL_BUCKET }));
     const outcomeQueue = await createQueueWithRule(events, sqs, 'release-outcomes', { source: ['sagemaker-release-pipeline'] });
 
     let handlers: Map<string, Record<string, LambdaHandler>> | undefined;

@@ -52,6 +52,12 @@ export interface SimulationResult {
   decision: unknown;
   executions: ExecutionSummary[];
   simulatedSeconds: number;
+  /**
+   * The physical floor of the run in simulated seconds: the time during which an endpoint or job was
+   * changing in the simulator (its lifecycle durations) or the pipeline was baking, however they overlap.
+   * `simulatedSeconds - physicalSeconds` is what polling and bookkeeping added.
+   */
+  physicalSeconds: number;
   wallSeconds: number;
   timeline: TimelineEntry[];
   metrics: MetricSeries[];
@@ -69,6 +75,32 @@ export interface SimulationResult {
   awsCalls: AwsCallCount[];
   /** The ledger's release records (sk RELEASE#...) as the run left them, oldest first. */
   ledger: LedgerRecord[];
+}
+
+/** The Wait states a release bakes in (the rest of its waits are polls). */
+const BAKE_STATES = new Set(['BakeCanary', 'ServerlessBake']);
+
+/** [start, end) of every bake wait of an execution, in virtual ms. */
+function bakeIntervals(report: ExecutionReport): [number, number][] {
+  const intervals: [number, number][] = [];
+  report.states.forEach((visit, i) => {
+    const next = report.states[i + 1];
+    if (visit.type === 'Wait' && BAKE_STATES.has(visit.name) && next !== undefined) intervals.push([visit.enteredAt, next.enteredAt]);
+  });
+  return intervals;
+}
+
+/** Seconds covered by the union of the intervals, within [from, to). */
+export function physicalSeconds(intervals: readonly [number, number][], from: number, to: number): number {
+  const clipped = intervals.map(([a, b]): [number, number] => [Math.max(a, from), Math.min(b, to)]).filter(([a, b]) => b > a).sort((x, y) => x[0] - y[0]);
+  let covered = 0;
+  let end = -Infinity;
+  for (const [a, b] of clipped) {
+    if (b <= end) continue;
+    covered += b - Math.max(a, end);
+    end = b;
+  }
+  return Math.round(covered / 1000);
 }
 
 /** One minute of one variant, as `--json` reports it for charts. */
@@ -311,6 +343,7 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
       decision: plan?.decision ?? null,
       executions,
       simulatedSeconds: since(),
+      physicalSeconds: physicalSeconds([...sim.lifecycles(), ...reports.flatMap(bakeIntervals)], virtualStart, virtualStart + since() * 1000),
       wallSeconds: Math.round((performance.now() - wallStart) / 10) / 100,
       timeline,
       metrics: sim.metrics(),

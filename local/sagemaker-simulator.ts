@@ -109,6 +109,8 @@ export interface Simulator {
   /** Per-minute time series per (endpoint, variant), for charts. */
   metrics(): MetricSeries[];
   alarmHistory(): AlarmStateChange[];
+  /** Every endpoint and transform-job lifecycle the simulator ran, [start, end) in virtual ms. */
+  lifecycles(): [number, number][];
   injectFault(spec: FaultSpec): FaultHandle;
   clearFaults(): void;
   /** Every client request received since the simulator started or `resetRequestLog()` was last called. */
@@ -429,6 +431,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     trafficStats: () => traffic.stats(),
     metrics: () => metrics.series(),
     alarmHistory: () => alarms.historyList(),
+    lifecycles: () => [...endpoints.lifecycles, ...transforms.lifecycles],
     injectFault: (spec) => faults.inject(spec),
     clearFaults: () => faults.clear(),
     requestLog: () => [...requests],

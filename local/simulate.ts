@@ -16,7 +16,9 @@ import { runLoadTest } from './load-test';
 import { runScenario, type SimulationResult, type TimelineEntry } from './runner';
 import { renderReport } from './report';
 import { MotoNotInstalledError, startMoto } from './moto';
-import { TemplateNotPackaged } from './packaged-template';
+import { LOCAL_ACCOUNT, TemplateNotPackaged } from './packaged-template';
+import { ensurePackaged, needsPackage } from './build-cache';
+import { DATA_BUCKET, LEDGER_TABLE, MODEL_BUCKET, setUpLocalAccount } from './account';
 
 interface Args {
   list: boolean;
@@ -37,11 +39,14 @@ interface Args {
   /** Whether --speed was given (the load test has its own default). */
   speedGiven: boolean;
   requestTimeoutMs: number | null;
+  serve: boolean;
+  port: number | null;
 }
 
 const USAGE = `usage: npm run simulate -- [--list] [--scenario NAME|FILE.json] [--all] [--bad-input] [--json] [--report FILE.html] [--speed N] [--verbose]
        npm run simulate -- --load [--approvals 100] [--endpoints 20] [--speed 50] [--json]
-       npm run simulate -- --faults [--quick] [--scenario NAME]... [--request-timeout-ms 1000] [--json]`;
+       npm run simulate -- --faults [--quick] [--scenario NAME]... [--request-timeout-ms 1000] [--json]
+       npm run simulate -- --serve [--port N] [--speed N]`;
 
 function parseArgs(argv: string[]): Args {
   const args: Args = {
@@ -61,6 +66,8 @@ function parseArgs(argv: string[]): Args {
     speed: 600,
     speedGiven: false,
     requestTimeoutMs: null,
+    serve: false,
+    port: null,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -87,6 +94,11 @@ function parseArgs(argv: string[]): Args {
       if (!(args.requestTimeoutMs > 0)) throw new Error(`--request-timeout-ms must be a positive number\n${USAGE}`);
     }
     else if (a === '--report') args.report = value();
+    else if (a === '--serve') args.serve = true;
+    else if (a === '--port') {
+      args.port = Number(value());
+      if (!Number.isInteger(args.port) || args.port < 1 || args.port > 65535) throw new Error(`--port must be a port number\n${USAGE}`);
+    }
     else if (a === '--speed') {
       args.speed = Number(value());
       args.speedGiven = true;
@@ -122,7 +134,11 @@ function printSummary(r: SimulationResult): void {
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const args = parseArgs(argv);
+  // Bundles and the packaged template are rebuilt only when their sources changed (local/build-cache.ts).
+  if (needsPackage(argv)) ensurePackaged();
+  if (args.serve) return serve(args);
   if (args.list) {
     for (const s of builtInScenarios()) console.log(`${s.name.padEnd(34)} expect ${s.expect.outcome.padEnd(12)} ${s.description}`);
     return 0;
@@ -159,6 +175,32 @@ async function main(): Promise<number> {
   }
   if (scenarios.length > 1 && !args.json) console.log(`\n${results.filter((r) => r.passed).length} passed, ${results.filter((r) => !r.passed).length} failed`);
   return results.every((r) => r.passed) ? 0 : 1;
+}
+
+/**
+ * The local account, served until Ctrl-C: the packaged resources (ledger table, buckets, outcome rule)
+ * behind the simulator, for any client. The first line on stdout is the endpoint to point it at.
+ */
+async function serve(args: Args): Promise<number> {
+  const account = await setUpLocalAccount({ speed: args.speed, ...(args.port !== null ? { port: args.port } : {}) });
+  console.log(`AWS_ENDPOINT_URL=${account.sim.endpoint}`);
+  // Lifecycles, metrics and alarms move on the virtual clock at --speed, as in a scenario's waits.
+  account.clock.setRate(args.speed);
+  process.stderr.write(
+    [
+      `local account ${LOCAL_ACCOUNT} in ${account.sim.region}: SageMaker (simulated hosting, validated, over moto), S3, DynamoDB, CloudWatch, EventBridge, SQS`,
+      `ledger table ${LEDGER_TABLE}; buckets ${DATA_BUCKET}, ${MODEL_BUCKET}; virtual time at ${args.speed}x`,
+      'any credentials work (e.g. AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1); Ctrl-C stops it',
+      '',
+    ].join('\n'),
+  );
+  // Kept (not once): Ctrl-C reaches this process twice, from the terminal and relayed by tsx.
+  await new Promise<void>((resolve) => {
+    process.on('SIGINT', () => resolve());
+    process.on('SIGTERM', () => resolve());
+  });
+  await account.close();
+  return 0;
 }
 
 /** The load test: many approvals over many endpoints in one simulation (local/load-test.ts). */

@@ -20,7 +20,10 @@ function stageDefaults(): Record<string, string> {
   const fn = loadPackagedStateMachines().functions.find((f) => f.handlerDir === 'plan-release');
   const raw = fn?.environment.DEFAULT_SETTINGS;
   if (typeof raw !== 'string') throw new Error('The packaged template has no DEFAULT_SETTINGS for plan-release');
-  return parseOrThrow(jsonString(z.record(z.string(), z.string()), 'a JSON object of setting key to string value'), raw, (m) => new Error(m), 'DEFAULT_SETTINGS');
+  const layer = (value: string, name: string) => parseOrThrow(jsonString(z.record(z.string(), z.string()), 'a JSON object of setting key to string value'), value, (m) => new Error(m), name);
+  // The stageSettings param (any key) over the named params, as PlanRelease layers them.
+  const stage = fn?.environment.STAGE_SETTINGS;
+  return { ...layer(raw, 'DEFAULT_SETTINGS'), ...(typeof stage === 'string' ? layer(stage, 'STAGE_SETTINGS') : {}) };
 }
 
 function main(argv: string[]): number {

@@ -6,8 +6,18 @@ import { defineStep, noAdapters, stepHandler } from '../shared/runtime/step-hand
 import * as z from '../shared/zod';
 import { jsonString } from '../shared/schema';
 
-/** The stage defaults of every setting key (DEFAULT_SETTINGS, from serverless.yml params). */
-export const planEnv = z.object({ DEFAULT_SETTINGS: jsonString(z.record(z.string(), z.string()), 'a JSON object of setting key to string value') });
+const settingsObject = jsonString(z.record(z.string(), z.string()), 'a JSON object of setting key to string value');
+
+/**
+ * The stage defaults: DEFAULT_SETTINGS (the keys serverless.yml has a param for) and STAGE_SETTINGS (the
+ * stageSettings param: any key, e.g. canary.alarmNames or inline smoke.payloads), the latter winning.
+ */
+export const planEnv = z.object({ DEFAULT_SETTINGS: settingsObject, STAGE_SETTINGS: z._default(settingsObject, {}) });
+
+/** One stage-defaults layer from the two variables. */
+export function stageDefaults(env: { DEFAULT_SETTINGS: Record<string, string>; STAGE_SETTINGS: Record<string, string> }): Record<string, string> {
+  return { ...env.DEFAULT_SETTINGS, ...env.STAGE_SETTINGS };
+}
 
 /** State PlanRelease: settings (defaults < package metadata < overrides), the inference mode and why, resource names. */
 export const planReleaseStep = defineStep({
@@ -20,7 +30,7 @@ export const planReleaseStep = defineStep({
   aws: noAdapters,
   run: async ({ request, package: pkg }, { env }) => {
     if (Object.keys(env.DEFAULT_SETTINGS).length === 0) throw new InvalidConfiguration('DEFAULT_SETTINGS is empty');
-    return planRelease({ request, package: pkg, defaults: env.DEFAULT_SETTINGS, releaseId: randomBytes(4).toString('hex') });
+    return planRelease({ request, package: pkg, defaults: stageDefaults(env), releaseId: randomBytes(4).toString('hex') });
   },
 });
 

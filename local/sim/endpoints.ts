@@ -113,6 +113,9 @@ export function validateEndpointConfig(config: JsonObject): void {
 }
 
 export class EndpointManager {
+  /** Every lifecycle this manager ran, [start, end) in virtual ms: the physical time a release cannot beat. */
+  readonly lifecycles: [number, number][] = [];
+
   private readonly endpoints = new Map<string, Endpoint>();
 
   constructor(
@@ -202,6 +205,7 @@ export class EndpointManager {
     // Checked again: another CreateEndpoint may have won while moto answered.
     if (this.endpoints.has(name)) throw validation(`Cannot create already existing endpoint "${this.arn(name)}".`);
     const seconds = fleet.serverless ? this.durations.serverlessCreateSeconds : this.durations.createSeconds;
+    this.lifecycles.push([now, now + seconds * 1000]);
     this.endpoints.set(name, {
       name,
       arn: this.arn(name),
@@ -254,6 +258,7 @@ export class EndpointManager {
     const provisionedAt = now + (green.serverless ? this.durations.serverlessUpdateSeconds : this.durations.updateSeconds) * 1000;
     const plan = this.plan(green, deploymentConfig, provisionedAt);
     const maxSeconds = num(policy ?? rolling, 'MaximumExecutionTimeoutInSeconds');
+    this.lifecycles.push([now, plan.completeAt]);
     ep.deployment = {
       green,
       config: deploymentConfig,
@@ -372,6 +377,7 @@ export class EndpointManager {
     ep.status = 'Updating';
     ep.lastModifiedTime = now;
     ep.weights = { doneAt: now + this.durations.weightsUpdateSeconds * 1000 };
+    this.lifecycles.push([now, ep.weights.doneAt]);
     return { EndpointArn: ep.arn };
   }
 
@@ -383,6 +389,7 @@ export class EndpointManager {
       ep.weights = undefined;
       ep.lastModifiedTime = now;
       ep.transitionAt = now + this.durations.deleteSeconds * 1000;
+      this.lifecycles.push([now, ep.transitionAt]);
     }
     return {};
   }
@@ -449,6 +456,7 @@ export class EndpointManager {
   private startRollback(ep: Endpoint, d: Deployment, at: number, reason: string): void {
     d.fraction = 0; // traffic goes back to the old fleet at once
     d.rollback = { at, doneAt: at + this.durations.rollbackSeconds * 1000, reason };
+    this.lifecycles.push([at, d.rollback.doneAt]);
     ep.status = 'RollingBack';
     ep.lastModifiedTime = at;
   }

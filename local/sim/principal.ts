@@ -11,11 +11,12 @@ import http, { type ClientRequest, type IncomingMessage, type RequestOptions } f
 
 export const PRINCIPAL_HEADER = 'x-local-principal';
 
-// One store per process, however many copies of this module are loaded (jest loads one per test file,
-// while node:http, which the patch lives on, is shared by all of them).
+// One store per process, however many copies of this module are loaded: jest loads one per test file,
+// each with its own globalThis, while node:http (where the patch lives) is shared by all of them. So the
+// store lives on node:http too, beside the patch that reads it.
 const STORE = Symbol.for('sagemaker-release-pipeline.calling-function');
 const INSTALLED = Symbol.for('sagemaker-release-pipeline.principal-header');
-const holder = globalThis as typeof globalThis & { [STORE]?: AsyncLocalStorage<string> };
+const holder = http as typeof http & { [STORE]?: AsyncLocalStorage<string> };
 const calling: AsyncLocalStorage<string> = (holder[STORE] ??= new AsyncLocalStorage<string>());
 
 /** Runs `act` as the function named: every request it makes is evaluated against that function's role. */

@@ -27,6 +27,9 @@ interface Job {
  * job's virtual run time is over.
  */
 export class TransformJobs {
+  /** Every job's run, [start, end) in virtual ms. */
+  readonly lifecycles: [number, number][] = [];
+
   private readonly jobs = new Map<string, Job>();
 
   constructor(
@@ -77,6 +80,7 @@ export class TransformJobs {
       lastModifiedTime: now,
       doneAt: now + this.durations.transformSeconds * 1000,
     });
+    this.lifecycles.push([now, now + this.durations.transformSeconds * 1000]);
     return { TransformJobArn: this.arn(name) };
   }
 
@@ -86,6 +90,7 @@ export class TransformJobs {
       job.status = 'Stopping';
       job.lastModifiedTime = now;
       job.stopAt = now + this.durations.transformStopSeconds * 1000;
+      this.lifecycles.push([now, job.stopAt]);
     } else if (job.status !== 'Stopping') {
       throw validation(`The transform job ${job.name} is not in progress (status: ${job.status}) and cannot be stopped.`);
     }

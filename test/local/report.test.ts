@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { collapseTimeline, escapeHtml, formatOffset, renderReport, scenarioStartMs } from '../../local/report';
-import { metricRows, type SimulationResult, type TimelineEntry } from '../../local/runner';
+import { metricRows, physicalSeconds, type SimulationResult, type TimelineEntry } from '../../local/runner';
 import type { MetricPoint, MetricSeries } from '../../local/sim/metrics';
 
 /** Virtual epoch ms at the scenario start. */
@@ -75,6 +75,7 @@ function rollbackResult(): SimulationResult {
   ];
   return {
     metricRows: metricRows(metrics, endpoint, START, new Map([['candidate-2', CANDIDATE_ARN]])),
+    physicalSeconds: 1500,
     scenario: 'realtime-canary-alarm-rollback',
     description: XSS_DESCRIPTION,
     outcome: 'ROLLED_BACK',
@@ -334,6 +335,14 @@ describe('renderReport', () => {
 
   it('formats virtual time offsets', () => {
     expect([formatOffset(0), formatOffset(65), formatOffset(1100), formatOffset(3725)]).toEqual(['+0:00', '+1:05', '+18:20', '+1:02:05']);
+  });
+});
+
+describe('the physical floor of a run', () => {
+  it('counts overlapping lifecycles and bakes once, and only inside the run', () => {
+    // 0-100 s and 50-150 s overlap (150 s); 200-260 s (60 s); -50-10 s starts before the run (10 s).
+    expect(physicalSeconds([[0, 100_000], [50_000, 150_000], [200_000, 260_000], [-50_000, 10_000]], 0, 1_000_000)).toBe(210);
+    expect(physicalSeconds([[0, 100_000]], 0, 40_000)).toBe(40);
   });
 });
 

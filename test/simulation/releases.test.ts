@@ -29,6 +29,9 @@ describe('release state machine on the local account', () => {
     const arn = await h.addPackage('churn', { smokePayloads: SMOKE });
     // Act
     const run = await h.run(approvalEvent(arn, 'churn'));
+    // Every call a step made was its function's, evaluated against that function's role.
+    expect(h.account.sim.requestLog().find((r) => r.operation === 'CreateEndpointConfig')?.principal).toBe('sagemaker-release-pipeline-dev-prepareDeployment');
+    expect(h.account.sim.requestLog().filter((r) => r.denied !== undefined)).toEqual([]);
     // Assess
     expect(run.status).toBe('SUCCEEDED');
     expect(run.path).toEqual(expect.arrayContaining(['PrepareDeployment', 'StartDeployment', 'CheckDeployment', 'SmokeTest', 'RecordPromotion', 'Released']));

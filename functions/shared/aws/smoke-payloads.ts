@@ -23,7 +23,7 @@ export async function loadSmokeRequests(s3: S3Adapter, plan: Pick<ReleasePlan, '
     case 'none':
       return [];
     case 'smoke.payloads':
-      return plan.settings.smoke.payloads;
+      return plan.settings.smoke.payloads ?? [];
     case 'smoke.payloadsUrl': {
       const bytes = await readSource(s3, 'smoke.payloadsUrl', source.url, MAX_SMOKE_FILE_BYTES);
       let text: string;

@@ -164,7 +164,7 @@ export interface ReleaseSettings {
   };
   slo: { latencyP99Ms: number; errorRatePercent: number };
   /** Inline payloads or the URL of a JSON Lines file of them: whichever the highest layer names (never both). */
-  smoke: { payloads: SmokePayload[]; payloadsUrl?: string; latencyBudgetMs: number };
+  smoke: { payloads?: SmokePayload[]; payloadsUrl?: string; latencyBudgetMs: number };
   deploy: { mode?: InferenceMode; strategy: 'canary' | 'native'; multiModelGroup?: string };
   workload: { online?: boolean; maxPayloadMB?: number; inferenceSeconds?: number; traffic?: 'steady' | 'intermittent' };
   model: { memoryMB?: number };
@@ -248,7 +248,8 @@ export function resolveSettings(layers: SettingLayers): ReleaseSettings {
       insufficientTraffic: need('canary.insufficientTraffic'),
     },
     slo: { latencyP99Ms: need('slo.latencyP99Ms'), errorRatePercent: need('slo.errorRatePercent') },
-    smoke: { payloads: merged['smoke.payloads'] ?? [], payloadsUrl: merged['smoke.payloadsUrl'], latencyBudgetMs: need('smoke.latencyBudgetMs') },
+    // Undefined when no layer names inline payloads: an explicit `[]` is a choice (no smoke test), not a default.
+    smoke: { payloads: merged['smoke.payloads'], payloadsUrl: merged['smoke.payloadsUrl'], latencyBudgetMs: need('smoke.latencyBudgetMs') },
     deploy: { mode: merged['deploy.mode'], strategy: need('deploy.strategy'), multiModelGroup: merged['deploy.multiModelGroup'] },
     workload: {
       online: merged['workload.online'],

@@ -33,7 +33,8 @@ export type SmokeRequest = Omit<SmokePayload, 'body'> & { body: string | Uint8Ar
  */
 export function smokeSourceFor(settings: ReleaseSettings, pkg: Pick<ModelPackage, 'samplePayloadUrl' | 'supportedContentTypes'>): SmokeSource {
   if (settings.smoke.payloadsUrl !== undefined) return { from: 'smoke.payloadsUrl', url: settings.smoke.payloadsUrl };
-  if (settings.smoke.payloads.length > 0) return { from: 'smoke.payloads', count: settings.smoke.payloads.length };
+  // Inline payloads, even none: `smoke.payloads=[]` in an override is how an operator skips the smoke test.
+  if (settings.smoke.payloads !== undefined) return { from: 'smoke.payloads', count: settings.smoke.payloads.length };
   const sampleUrl = pkg.samplePayloadUrl ?? null;
   if (sampleUrl !== null) {
     const contentType = pkg.supportedContentTypes[0];

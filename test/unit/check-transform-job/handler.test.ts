@@ -9,7 +9,7 @@ const sageMaker = mockClient(SageMakerClient);
 const s3 = mockClient(S3Client);
 const JOB_NAME = 'churn-scores-20261122';
 const STARTED = '2026-11-23T02:00:00.000Z';
-const OUTPUT = 's3://ml-batch/churn/output/2026-11-22/';
+const OUTPUT = 's3://sagemaker-ml-batch/churn/output/2026-11-22/';
 
 beforeAll(() => {
   process.env.BATCH_WAIT_SECONDS = '3600';
@@ -32,7 +32,7 @@ function jobIs(status: TransformJobStatus, extra: { FailureReason?: string; Tran
     ...(extra.TransformEndTime ? { TransformEndTime: extra.TransformEndTime } : {}),
     ...(extra.FailureReason ? { FailureReason: extra.FailureReason } : {}),
     TransformOutput: { S3OutputPath: extra.S3OutputPath ?? OUTPUT },
-    TransformInput: { DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://ml-batch/churn/input/2026-11-22/' } } },
+    TransformInput: { DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://sagemaker-ml-batch/churn/input/2026-11-22/' } } },
     TransformResources: { InstanceType: 'ml.m5.xlarge', InstanceCount: 1 },
   });
 }
@@ -86,8 +86,8 @@ describe('CheckTransformJob handler', () => {
     expect(out).toMatchObject({ check: 'Completed', jobStatus: 'Completed', reason: null, outputObjects: 1003, durationSeconds: 2730 });
     const calls = s3.commandCalls(ListObjectsV2Command).map((c) => c.args[0].input);
     expect(calls).toEqual([
-      { Bucket: 'ml-batch', Prefix: 'churn/output/2026-11-22/', ContinuationToken: undefined },
-      { Bucket: 'ml-batch', Prefix: 'churn/output/2026-11-22/', ContinuationToken: 'page-2' },
+      { Bucket: 'sagemaker-ml-batch', Prefix: 'churn/output/2026-11-22/', ContinuationToken: undefined },
+      { Bucket: 'sagemaker-ml-batch', Prefix: 'churn/output/2026-11-22/', ContinuationToken: 'page-2' },
     ]);
   });
 

@@ -7,10 +7,11 @@ type PlanModule = typeof import('../../../functions/plan-release/handler');
  * Runs a fresh copy of the handler module (its env is validated once, on its first call) with
  * DEFAULT_SETTINGS set to `value` for that first call.
  */
-async function runWithDefaultSettings(value: string | undefined, event: unknown): Promise<unknown> {
+async function runWithDefaultSettings(value: string | undefined, event: unknown, stageSettings?: string): Promise<unknown> {
   const saved = process.env.DEFAULT_SETTINGS;
   if (value === undefined) delete process.env.DEFAULT_SETTINGS;
   else process.env.DEFAULT_SETTINGS = value;
+  if (stageSettings !== undefined) process.env.STAGE_SETTINGS = stageSettings;
   try {
     let isolated: PlanModule['handler'] | undefined;
     jest.isolateModules(() => {
@@ -20,6 +21,7 @@ async function runWithDefaultSettings(value: string | undefined, event: unknown)
     return await isolated(event, lambdaContext());
   } finally {
     process.env.DEFAULT_SETTINGS = saved;
+    delete process.env.STAGE_SETTINGS;
   }
 }
 
@@ -44,6 +46,18 @@ describe('PlanRelease handler', () => {
     expect(plan.releaseId).toMatch(/^[0-9a-f]{8}$/);
     expect(plan.names.model).toBe(`churn-model-v7-${plan.releaseId}`);
     expect(plan.decision.rule).toBe('default-realtime');
+  });
+
+  it('takes stage defaults for keys without a param from STAGE_SETTINGS (the stageSettings param), over DEFAULT_SETTINGS', async () => {
+    // Act
+    const plan = (await runWithDefaultSettings(JSON.stringify(STAGE_DEFAULTS), event(), JSON.stringify({ 'canary.alarmNames': 'churn-kpi,churn-latency', 'canary.percent': '15' }))) as { settings: { canary: { alarmNames: string[]; percent: number } } };
+
+    // Assess
+    expect(plan.settings.canary).toMatchObject({ alarmNames: ['churn-kpi', 'churn-latency'], percent: 15 });
+  });
+
+  it('refuses a STAGE_SETTINGS that is not a JSON object of strings with InvalidConfiguration', async () => {
+    await expect(runWithDefaultSettings(JSON.stringify(STAGE_DEFAULTS), event(), '{"canary.percent": 15}')).rejects.toMatchObject({ name: 'InvalidConfiguration', message: expect.stringContaining('STAGE_SETTINGS') });
   });
 
   it('gives each run its own release id', async () => {

@@ -6,7 +6,7 @@ import { DATE, EXECUTION, GROUP, batchJob, packageArn, resolvedModel } from '../
 
 const eventBridge = mockClient(EventBridgeClient);
 const JOB_NAME = 'churn-scores-20261122';
-const OUTPUT = 's3://ml-batch/churn/output/2026-11-22/';
+const OUTPUT = 's3://sagemaker-ml-batch/churn/output/2026-11-22/';
 
 beforeAll(() => {
   process.env.EVENT_BUS_NAME = 'ml-releases';

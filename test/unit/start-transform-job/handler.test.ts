@@ -22,7 +22,7 @@ const existingJob = (status: 'InProgress' | 'Completed' | 'Failed', created = '2
   TransformJobStatus: status,
   ModelName: 'churn-model-v6-batch',
   CreationTime: new Date(created),
-  TransformInput: { DataSource: { S3DataSource: { S3DataType: 'S3Prefix' as const, S3Uri: 's3://ml-batch/churn/input/2026-11-22/' } } },
+  TransformInput: { DataSource: { S3DataSource: { S3DataType: 'S3Prefix' as const, S3Uri: 's3://sagemaker-ml-batch/churn/input/2026-11-22/' } } },
   TransformResources: { InstanceType: 'ml.m5.xlarge' as const, InstanceCount: 1 },
 });
 
@@ -46,11 +46,11 @@ describe('StartTransformJob handler', () => {
       BatchStrategy: 'MultiRecord',
       ModelClientConfig: { InvocationsTimeoutInSeconds: 600, InvocationsMaxRetries: 1 },
       TransformInput: {
-        DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://ml-batch/churn/input/2026-11-22/' } },
+        DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://sagemaker-ml-batch/churn/input/2026-11-22/' } },
         ContentType: 'text/csv',
         SplitType: 'Line',
       },
-      TransformOutput: { S3OutputPath: 's3://ml-batch/churn/output/2026-11-22/', Accept: 'text/csv', AssembleWith: 'Line' },
+      TransformOutput: { S3OutputPath: 's3://sagemaker-ml-batch/churn/output/2026-11-22/', Accept: 'text/csv', AssembleWith: 'Line' },
       TransformResources: { InstanceType: 'ml.m5.xlarge', InstanceCount: 2 },
       Tags: [
         { Key: 'sagemaker-release-pipeline:batch-job', Value: 'churn-scores' },
@@ -64,7 +64,7 @@ describe('StartTransformJob handler', () => {
   it('leaves Accept out when the job does not set it, so SageMaker keeps the model’s default', async () => {
     sageMaker.on(DescribeTransformJobCommand).rejects(NOT_FOUND());
     await handler(state(), lambdaContext());
-    expect(sageMaker.commandCalls(CreateTransformJobCommand)[0]?.args[0].input.TransformOutput).toEqual({ S3OutputPath: 's3://ml-batch/churn/output/2026-11-22/', AssembleWith: 'Line' });
+    expect(sageMaker.commandCalls(CreateTransformJobCommand)[0]?.args[0].input.TransformOutput).toEqual({ S3OutputPath: 's3://sagemaker-ml-batch/churn/output/2026-11-22/', AssembleWith: 'Line' });
   });
 
   it('passes the job’s model client settings through unchanged', async () => {

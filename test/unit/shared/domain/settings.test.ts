@@ -12,7 +12,7 @@ describe('resolveSettings layering', () => {
     expect(settings.canary.percent).toBe(10);
     expect(settings.endpoint).toEqual({ name: undefined, instanceType: 'ml.m5.large', instanceCount: 1 });
     expect(settings.canary.alarmNames).toEqual([]);
-    expect(settings.smoke.payloads).toEqual([]);
+    expect(settings.smoke.payloads).toBeUndefined();
   });
 
   it('lets package metadata win over defaults, and overrides win over both', () => {
@@ -76,7 +76,7 @@ describe('resolveSettings: smoke payloads named one way per layer', () => {
     const settings = resolveSettings({ defaults: { ...STAGE_DEFAULTS, 'smoke.payloads': inline }, metadata: { 'smoke.payloadsUrl': url }, overrides: {} });
 
     // Assess
-    expect(settings.smoke).toMatchObject({ payloads: [], payloadsUrl: url });
+    expect(settings.smoke).toMatchObject({ payloads: undefined, payloadsUrl: url });
   });
 
   it("lets a manual run's inline payloads replace the package's file", () => {

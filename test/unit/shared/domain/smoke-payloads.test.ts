@@ -85,6 +85,10 @@ describe('smokeSourceFor', () => {
     expect(smokeSourceFor(settingsWith({}), modelPackage())).toEqual({ from: 'none' });
   });
 
+  it('takes an explicit empty smoke.payloads as "no smoke test", not as "look further"', () => {
+    expect(smokeSourceFor(settingsWith({ 'smoke.payloads': '[]' }), withSample)).toEqual({ from: 'smoke.payloads', count: 0 });
+  });
+
   it('refuses sample payloads it cannot label with a content type', () => {
     const pkg = modelPackage({ samplePayloadUrl: 's3://sagemaker-bucket/samples/churn.tar.gz', supportedContentTypes: [] });
     expect(refusal(() => smokeSourceFor(settingsWith({}), pkg))).toMatch(/SamplePayloadUrl .*no SupportedContentTypes/);

@@ -1,6 +1,6 @@
 import { judgeTransform } from '../../../../functions/shared/domain/batch';
 
-const OUTPUT = 's3://ml-batch/churn/output/2026-11-22/';
+const OUTPUT = 's3://sagemaker-ml-batch/churn/output/2026-11-22/';
 
 describe('judgeTransform', () => {
   it('does not time out a job that reached a final state', () => {
