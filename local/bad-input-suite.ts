@@ -35,6 +35,7 @@ export function badInputScenario(c: BadInputCase): Scenario {
     },
     trigger: metadataCase ? 'approval' : { manual: materialize(c.input, { arn: '$CANDIDATE_ARN', rejectedArn: NOT_APPROVED_ARN, missingArn: MISSING_ARN }) },
     duplicateEvents: 1,
+    interventions: [],
     traffic: { requestsPerMinute: 60, body: '1,2,3', contentType: 'text/csv' },
     registry: [{ group: GROUP, approved: false }],
     // S3 objects the case needs (batchData seeds any object; a smoke payload file here).

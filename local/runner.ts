@@ -4,10 +4,12 @@
  * operator's input), and the account read back afterwards to judge the outcome.
  */
 import { performance } from 'node:perf_hooks';
-import { DescribeEndpointCommand, DescribeEndpointConfigCommand, DescribeModelCommand, ListEndpointConfigsCommand, ListEndpointsCommand, ListModelsCommand, UpdateModelPackageCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { DescribeEndpointCommand, DescribeEndpointConfigCommand, DescribeModelCommand, DescribeModelPackageCommand, ListEndpointConfigsCommand, ListEndpointsCommand, ListModelsCommand, UpdateModelPackageCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { LEDGER_TABLE, setUpLocalAccount } from './account';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { LEDGER_TABLE, setUpLocalAccount, type LocalAccount } from './account';
+import { InterventionPlan } from './interventions';
 import type { MotoServer } from './moto';
 import { machineForInput, type PackagedStateMachine } from './packaged-template';
 import type { ExecutionReport } from './run-state-machine';
@@ -223,11 +225,12 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
   };
 
   try {
-    const { candidateArn, endpointName } = await seedScenario(account, scenario, note);
+    const { candidateArn, endpointName, liveArn } = await seedScenario(account, scenario, note);
     const machineFor = (input: unknown): PackagedStateMachine => machineForInput(machines, input);
 
     const approvalQueue = await account.createApprovalQueue();
     const accountBefore = await accountSnapshot(sageMaker);
+    const endpointBefore = await endpointSummary(sageMaker, endpointName);
 
     if (scenario.traffic.requestsPerMinute > 0) {
       sim.startTraffic({ endpointName, requestsPerMinute: scenario.traffic.requestsPerMinute, body: scenario.traffic.body, contentType: scenario.traffic.contentType });
@@ -236,7 +239,15 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
 
     // What starts the state machine: the approval event(s) as EventBridge delivered them, the packaged
     // schedule's input, or an operator's input.
-    const inputsFor = async (trigger: Scenario['trigger']): Promise<unknown[]> => {
+    const inputsFor = async (trigger: NonNullable<Scenario['then']>): Promise<unknown[]> => {
+      if (typeof trigger === 'object' && 'replayApprovalOf' in trigger) {
+        // EventBridge delivers at least once: the live version's approval, again, long after its release.
+        if (liveArn === null) throw new Error('then.replayApprovalOf "live": the scenario has no live model');
+        await replayApprovalEvent(account, liveArn);
+        const events = (await account.drainQueue(approvalQueue)).map((b) => JSON.parse(b) as unknown);
+        note({ kind: 'note', execution: 0, title: 'event replayed', detail: `the approval event of ${liveArn} delivered again: ${events.length} event(s) matched the packaged rule` });
+        return events;
+      }
       if (trigger === 'approval') {
         await sageMaker.send(new UpdateModelPackageCommand({ ModelPackageArn: candidateArn, ModelApprovalStatus: 'Approved', ApprovalDescription: 'approved by the simulation' }));
         const events = (await account.drainQueue(approvalQueue)).map((b) => JSON.parse(b) as unknown);
@@ -273,13 +284,35 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
       requestsSeen = log.length;
     };
     let executionCount = 0;
-    const runAll = (inputs: unknown[]) =>
+    const reportsByIndex = new Map<number, ExecutionReport>();
+    // The first execution can be stopped by an intervention (StopExecution), as well as by the caller.
+    const stopFirst = new AbortController();
+    options.signal?.addEventListener('abort', () => stopFirst.abort(options.signal?.reason), { once: true });
+    const laterRuns: Promise<unknown>[] = [];
+    const liveVariants = new Set((await endpointSummary(sageMaker, endpointName))?.variants.map((v) => v.name) ?? []);
+    const interventions = new InterventionPlan(scenario.interventions, {
+      account,
+      scenario,
+      group: scenario.group,
+      candidateArn,
+      endpointName,
+      liveVariants,
+      liveConfigName: `${endpointName}-live`,
+      stopFirstExecution: (reason: string) => stopFirst.abort(new Error(reason)),
+      deliverApprovalEvents: async () => {
+        const events = (await account.drainQueue(approvalQueue)).map((b) => JSON.parse(b) as unknown);
+        note({ kind: 'note', execution: 0, title: 'registry event', detail: `${events.length} event(s) matched the packaged rule` });
+        laterRuns.push(runAll(events));
+      },
+      note,
+    });
+    const runAll = (inputs: unknown[]): Promise<ExecutionReport[]> =>
       Promise.all(
-        inputs.map((input) => {
+        inputs.map(async (input) => {
           const index = ++executionCount;
           const machine = machineFor(input);
-          return account.execute(input, index, {
-            signal: options.signal,
+          const report = await account.execute(input, index, {
+            signal: index === 1 ? stopFirst.signal : options.signal,
             onStateExited: (visit) => {
               flushAlarms();
               flushRejections(index);
@@ -288,9 +321,13 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
               note({ kind: 'state', execution: index, title, detail: summarizeState(machine, visit) });
             },
             onStateEntered: (visit) => {
+              interventions.onState(index, visit);
               if (visit.type === 'Fail' || visit.type === 'Succeed') note({ kind: 'state', execution: index, title: visit.name, detail: visit.type === 'Succeed' ? 'execution succeeded' : 'execution failed' });
             },
           });
+          reportsByIndex.set(index, report);
+          if (report.error === 'ExecutionAborted') note({ kind: 'state', execution: index, title: 'aborted', detail: report.cause ?? 'execution aborted' });
+          return report;
         }),
       );
     const firstInputs = await inputsFor(scenario.trigger);
@@ -298,8 +335,15 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
     sim.resetRequestLog();
     requestsSeen = 0;
     for (const fault of options.faults ?? []) sim.injectFault(fault);
-    const reports = await runAll(firstInputs);
-    if (scenario.then) reports.push(...(await runAll(await inputsFor(scenario.then))));
+    await runAll(firstInputs);
+    // Executions the interventions started (a rejection's, a newer version's), until none is left.
+    for (let started = -1; started !== laterRuns.length; ) {
+      started = laterRuns.length;
+      await interventions.settle();
+      await Promise.all(laterRuns);
+    }
+    if (scenario.then) await runAll(await inputsFor(scenario.then));
+    const reports = [...reportsByIndex.entries()].sort(([a], [b]) => a - b).map(([, r]) => r);
     flushRejections(executionCount);
     const awsCalls = countCalls(sim.requestLog());
     // The runner reads the account back unfaulted.
@@ -321,6 +365,11 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
     if (outcome !== scenario.expect.outcome) failures.push(`outcome ${outcome}, expected ${scenario.expect.outcome}`);
     if (skipped !== scenario.expect.skipped) failures.push(`${skipped} duplicate execution(s) skipped, expected ${scenario.expect.skipped}`);
     if (scenario.expect.error !== undefined && main?.error !== scenario.expect.error) failures.push(`error ${main?.error ?? 'none'}, expected ${scenario.expect.error}`);
+    failures.push(...interventions.unapplied());
+    if (scenario.expect.endpoint !== undefined) {
+      const serves = wholeServing(endpoint, endpointBefore, { live: liveArn, candidate: candidateArn });
+      if (serves !== scenario.expect.endpoint) failures.push(`the endpoint ${serves === null ? 'does not wholly serve one model' : serves === 'unchanged' ? 'is unchanged' : `wholly serves the ${serves} model`}, expected ${scenario.expect.endpoint}: ${JSON.stringify(endpoint?.variants ?? null)}`);
+    }
     if (scenario.expect.accountUnchanged && JSON.stringify(accountBefore) !== JSON.stringify(accountAfter)) {
       failures.push(`the account changed: before ${JSON.stringify(accountBefore)}, after ${JSON.stringify(accountAfter)}`);
     }
@@ -393,7 +442,8 @@ export function executionSummary(report: ExecutionReport, index: number): Execut
       ? 'PREVIEWED'
       : ((recorded?.output as { outcome?: { outcome?: string } } | undefined)?.outcome?.outcome ??
         // A run refused before it recorded anything (a batch-scoring run with bad input) failed all the same.
-        (report.status === 'FAILED' ? 'FAILED' : null));
+        // StopExecution runs no Catch: a stopped run records nothing itself.
+        (report.error === 'ExecutionAborted' ? 'ABORTED' : report.status === 'FAILED' ? 'FAILED' : null));
   return { index, status: report.status, outcome, error: report.error, cause: report.cause, states: report.states.map((s) => s.name), stateTransitions: report.stateTransitions };
 }
 
@@ -427,4 +477,34 @@ export async function endpointSummary(sageMaker: SageMakerClient, name: string):
     if ((error as { name?: string }).name === 'ValidationException') return null;
     throw error;
   }
+}
+
+/**
+ * What the endpoint wholly serves, compared with the run's start: `unchanged` (the very config it had),
+ * `live` or `candidate` (every variant with traffic serves that package), or null (split, or no endpoint).
+ */
+export function wholeServing(
+  after: EndpointSummary | null,
+  before: EndpointSummary | null,
+  packages: { live: string | null; candidate: string },
+): 'live' | 'candidate' | 'unchanged' | null {
+  if (after === null) return null;
+  if (before !== null && after.configName === before.configName && after.status === 'InService') return 'unchanged';
+  const serving = new Set(after.variants.filter((v) => v.weight > 0).map((v) => v.modelPackageArn));
+  if (serving.size !== 1) return null;
+  const [only] = [...serving];
+  if (only === packages.candidate) return 'candidate';
+  if (only !== null && only === packages.live) return 'live';
+  return null;
+}
+
+/** The package's "SageMaker Model Package State Change" event once more, as EventBridge may redeliver it. */
+async function replayApprovalEvent(account: LocalAccount, packageArn: string): Promise<void> {
+  const pkg = await account.sageMaker.send(new DescribeModelPackageCommand({ ModelPackageName: packageArn }));
+  const { $metadata: _metadata, ...detail } = pkg;
+  await account.events.send(
+    new PutEventsCommand({
+      Entries: [{ Source: 'aws.sagemaker', DetailType: 'SageMaker Model Package State Change', Detail: JSON.stringify(detail), Resources: [packageArn], EventBusName: 'default' }],
+    }),
+  );
 }

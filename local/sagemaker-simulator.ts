@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { VirtualClock } from './clock';
 import { AlarmEvaluator, statistic, type AlarmStateChange } from './sim/alarms';
@@ -297,14 +297,22 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     replay(res, result);
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** `withheld`: a second pass over a request whose answer is lost (no fault, not logged again). */
+  async function handle(req: IncomingMessage, res: ServerResponse, withheld = false): Promise<void> {
     const info = classify(req, region);
     const path = decodeURIComponent(req.url ?? '');
-    const fault = faults.take(info, path);
+    const fault = withheld ? undefined : faults.take(info, path);
     const targets = info.service === 'sagemaker-runtime' ? runtimeTargets(req) : {};
     const principal = principalOf(req);
     const entry: RequestLogEntry = { service: info.service, operation: info.operation, path, ...targets, ...(fault ? { fault } : {}), ...(principal !== undefined ? { principal } : {}) };
-    requests.push(entry);
+    if (!withheld) requests.push(entry);
+    if (fault === 'lost-response') {
+      // Carried out for real, answered into the void; the caller's connection hangs until it gives up.
+      log(`fault lost-response on ${info.service}.${info.operation}: applied, answer withheld`);
+      faults.hold(res);
+      await handle(req, new ServerResponse(req), true);
+      return;
+    }
     if (fault) {
       log(`fault ${fault} on ${info.service}.${info.operation}`);
       faults.respond(res, info, fault);

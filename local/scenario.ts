@@ -39,7 +39,29 @@ const modelSpec = z
   })
   .strict();
 
-export const OUTCOMES = ['PROMOTED', 'ROLLED_BACK', 'FAILED', 'ROLLBACK_FAILED', 'SKIPPED', 'REGISTERED', 'SCORED', 'SCORING_FAILED', 'PREVIEWED'] as const;
+/**
+ * RECOVERED, ABORTED, REVOKED and DRIFTED are the outcomes of interrupted and contested releases: a run
+ * stopped by an operator ends ABORTED (it records nothing itself); the others are the pipeline's answers
+ * to interruptions, drift and revocation.
+ */
+export const OUTCOMES = ['PROMOTED', 'ROLLED_BACK', 'FAILED', 'ROLLBACK_FAILED', 'SKIPPED', 'REGISTERED', 'SCORED', 'SCORING_FAILED', 'PREVIEWED', 'RECOVERED', 'ABORTED', 'REVOKED', 'DRIFTED'] as const;
+
+/** The phases of a release an intervention can wait for (local/interventions.ts maps states to them). */
+export const PHASES = ['queue', 'deploy', 'smoke', 'bake', 'shift', 'promote', 'rollback'] as const;
+
+/**
+ * Something an operator or AWS does mid-run, once, in the first execution, `afterSeconds` virtual seconds
+ * after the release enters `during` (applied at the first step of any execution from then on).
+ */
+const intervention = z.discriminatedUnion('do', [
+  z.object({ during: z.enum(PHASES), afterSeconds: z.number().min(0).default(0), do: z.literal('stop-execution') }).strict(),
+  z.object({ during: z.enum(PHASES), afterSeconds: z.number().min(0).default(0), do: z.literal('reject-candidate') }).strict(),
+  z.object({ during: z.enum(PHASES), afterSeconds: z.number().min(0).default(0), do: z.literal('drain-candidate') }).strict(),
+  z.object({ during: z.enum(PHASES), afterSeconds: z.number().min(0).default(0), do: z.literal('hand-edit-endpoint'), instanceCount: z.number().int().min(1).max(100) }).strict(),
+  z.object({ during: z.enum(PHASES), afterSeconds: z.number().min(0).default(0), do: z.literal('approve-version'), behaviour: behaviour.default({ latencyMs: { p50: 40, p99: 120 }, errorRate: 0, response: { contentType: 'text/csv', body: '0.5' } }) }).strict(),
+  z.object({ during: z.enum(PHASES), afterSeconds: z.number().min(0).default(0), do: z.literal('lose-response'), operation: z.string().regex(/^[A-Z][A-Za-z0-9]+$/) }).strict(),
+]);
+export type Intervention = z.infer<typeof intervention>;
 
 /**
  * "approval": approve the candidate and let the event travel through the packaged rule; "schedule": the
@@ -61,8 +83,15 @@ export const scenarioSchema = z
      * ("$CANDIDATE_ARN" is replaced by the candidate's ARN).
      */
     trigger: trigger.default('approval'),
-    /** A second run once the first has ended (e.g. an operator's rollback after a promotion). */
-    then: trigger.optional(),
+    /**
+     * A second run once the first has ended: another trigger (e.g. an operator's rollback after a
+     * promotion), or `{"replayApprovalOf": "live"}`: the live version's approval event delivered again.
+     */
+    then: z.union([trigger, z.object({ replayApprovalOf: z.literal('live') }).strict()]).optional(),
+    /** What operators and AWS do mid-run (see `intervention`). */
+    interventions: z.array(intervention).default([]),
+    /** An endpoint created by hand before the run, serving `group`'s model, with no pipeline tags. */
+    foreignEndpoint: z.object({ name: z.string().regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/), group: z.string() }).strict().optional(),
     /** More packages in the registry: other groups the nightly batch scores. Approved unless said. */
     registry: z
       .array(z.object({ group: z.string(), approved: z.boolean().default(true), behaviour: behaviour.optional() }).strict())
@@ -92,6 +121,11 @@ export const scenarioSchema = z
         error: z.string().optional(),
         /** Nothing may be created in the account (bad input). */
         accountUnchanged: z.boolean().default(false),
+        /**
+         * What the endpoint wholly serves at the end: the `live` model (as before the run), the `candidate`,
+         * or `unchanged` (the very config it had before the run).
+         */
+        endpoint: z.enum(['live', 'candidate', 'unchanged']).optional(),
       })
       .strict(),
     seed: z.number().int().default(7),

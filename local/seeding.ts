@@ -172,6 +172,20 @@ export async function seedScenario(account: LocalAccount, scenario: Scenario, no
     await s3.send(new PutObjectCommand({ Bucket: match[1], Key: match[2], Body: `model archive of ${arn}` }));
     }
   }
+  const foreign = scenario.foreignEndpoint;
+  if (foreign) {
+    // Made by hand before the run: the group's model (its live package, or a new approved one), no pipeline tags.
+    let packageArn = foreign.group === group ? liveArn : null;
+    if (packageArn === null) {
+      await sageMaker.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: foreign.group })).catch(() => undefined);
+      packageArn = await createModelPackage(sageMaker, foreign.group, {}, 1, true);
+    }
+    await sageMaker.send(new CreateModelCommand({ ModelName: `${foreign.name}-by-hand`, ExecutionRoleArn: ROLE_ARN, Containers: [{ ModelPackageName: packageArn }] }));
+    await sageMaker.send(new CreateEndpointConfigCommand({ EndpointConfigName: `${foreign.name}-by-hand`, ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: `${foreign.name}-by-hand`, InstanceType: 'ml.m5.large', InitialInstanceCount: 1, InitialVariantWeight: 1 }] }));
+    await sageMaker.send(new CreateEndpointCommand({ EndpointName: foreign.name, EndpointConfigName: `${foreign.name}-by-hand` }));
+    await waitInService(account, [foreign.name]);
+    note({ kind: 'note', execution: 0, title: 'seeded', detail: `endpoint ${foreign.name} made by hand (no pipeline tags), serving ${packageArn}` });
+  }
   const mme = scenario.sharedMultiModelEndpoint;
   if (mme) {
     await seedSharedMultiModelEndpoint(account, { name: mme.name, prefix: mme.prefix });

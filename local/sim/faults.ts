@@ -2,8 +2,12 @@ import type { ServerResponse } from 'node:http';
 import type { RequestInfo, ServiceName } from './classify';
 import { AwsError, sendAwsJsonError, sendRestJsonError, sendXmlError } from './http';
 
-/** `denied`: the request is refused as one IAM would deny (AccessDenied), which no retry helps. */
-export type FaultKind = 'throttle' | '5xx' | 'timeout' | 'denied';
+/**
+ * `denied`: the request is refused as one IAM would deny (AccessDenied), which no retry helps.
+ * `lost-response`: the request is carried out, but its answer never arrives (the caller times out): the
+ * change happened and the caller does not know it.
+ */
+export type FaultKind = 'throttle' | '5xx' | 'timeout' | 'denied' | 'lost-response';
 
 export interface FaultSpec {
   service: Exclude<ServiceName, 'unknown'>;
@@ -27,7 +31,7 @@ interface ActiveFault extends FaultSpec {
 }
 
 /** Error code, HTTP status and message each service really answers with. */
-function errorFor(service: ServiceName, kind: Exclude<FaultKind, 'timeout'>): { error: AwsError; query?: { code: string; fault: 'Sender' | 'Receiver' } } {
+function errorFor(service: ServiceName, kind: Exclude<FaultKind, 'timeout' | 'lost-response'>): { error: AwsError; query?: { code: string; fault: 'Sender' | 'Receiver' } } {
   if (kind === 'denied') {
     const message = 'User: arn:aws:sts::123456789012:assumed-role/local/function is not authorized to perform this action';
     switch (service) {
@@ -108,10 +112,9 @@ export class FaultInjector {
   }
 
   /** Answers with the fault. A timeout holds the request open until the client gives up or the simulator stops. */
-  respond(res: ServerResponse, info: RequestInfo, kind: FaultKind): void {
+  respond(res: ServerResponse, info: RequestInfo, kind: Exclude<FaultKind, 'lost-response'>): void {
     if (kind === 'timeout') {
-      this.hanging.add(res);
-      res.on('close', () => this.hanging.delete(res));
+      this.hold(res);
       return;
     }
     const { error, query } = errorFor(info.service, kind);
@@ -128,6 +131,12 @@ export class FaultInjector {
       default:
         sendAwsJsonError(res, error, '1.1', query);
     }
+  }
+
+  /** Holds the connection open without answering, until the client gives up or the simulator stops. */
+  hold(res: ServerResponse): void {
+    this.hanging.add(res);
+    res.on('close', () => this.hanging.delete(res));
   }
 
   /** Drop held connections (on stop). */

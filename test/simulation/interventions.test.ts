@@ -1,0 +1,146 @@
+/**
+ * Scenario interventions: operators and AWS acting on a release mid-run (the format the recovery,
+ * ownership and evidence work builds on). Each case is the default canary scenario plus interventions,
+ * run as `npm run simulate` runs it: packaged state machine, bundled handlers, the local account.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startMoto, type MotoServer } from '../../local/moto';
+import { runScenario, wholeServing, type SimulationResult } from '../../local/runner';
+import { parseScenario, SCENARIO_DIR } from '../../local/scenario';
+import { phaseOf } from '../../local/interventions';
+import { loadFreshModule as loadModule } from '../support/fresh-module';
+
+let moto: MotoServer;
+beforeAll(async () => {
+  moto = await startMoto();
+});
+afterAll(async () => {
+  await moto.stop();
+});
+
+/** The default canary scenario with these changes. */
+function canary(name: string, changes: Record<string, unknown>) {
+  const base = JSON.parse(readFileSync(join(SCENARIO_DIR, 'realtime-canary-promote.json'), 'utf8')) as Record<string, unknown>;
+  return parseScenario({ ...base, name, ...changes }, `${name} (test)`);
+}
+
+const notes = (r: SimulationResult, title: string) => r.timeline.filter((e) => e.title === title).map((e) => e.detail);
+
+describe('scenario interventions', () => {
+  it('stop-execution during the bake: the run ends ABORTED, recording nothing itself', async () => {
+    // Act
+    const result = await runScenario(canary('stop-in-bake', { interventions: [{ during: 'bake', afterSeconds: 120, do: 'stop-execution' }], expect: { outcome: 'ABORTED' } }), { moto, loadModule });
+
+    // Assess
+    expect(result.failures).toEqual([]);
+    expect(result.executions[0]).toMatchObject({ outcome: 'ABORTED', error: 'ExecutionAborted' });
+    expect(notes(result, 'intervention stop-execution')).toEqual(['an operator stops the execution (StopExecution: no Catch runs)']);
+    expect(result.states).not.toContain('ShiftTraffic');
+    expect(result.events).toEqual([]);
+  });
+
+  it('fails the scenario, saying why, when an intervention never applies', async () => {
+    // Act: a release that promotes never enters rollback.
+    const result = await runScenario(canary('never-rolls-back', { interventions: [{ during: 'rollback', do: 'drain-candidate' }] }), { moto, loadModule });
+
+    // Assess
+    expect(result.outcome).toBe('PROMOTED');
+    expect(result.passed).toBe(false);
+    expect(result.failures).toEqual(['intervention drain-candidate during rollback never applied: the first execution never entered rollback']);
+  });
+
+  it("checks expect.endpoint: what the endpoint wholly serves at the end", async () => {
+    // Act
+    const right = await runScenario(canary('ends-on-candidate', { expect: { outcome: 'PROMOTED', endpoint: 'candidate' } }), { moto, loadModule });
+    const wrong = await runScenario(canary('claims-live', { expect: { outcome: 'PROMOTED', endpoint: 'live' } }), { moto, loadModule });
+
+    // Assess
+    expect(right.failures).toEqual([]);
+    expect(wrong.failures).toEqual([expect.stringMatching(/^the endpoint wholly serves the candidate model, expected live: /)]);
+  });
+
+  it('reject-candidate during the bake: the Rejected event goes through the packaged rule and starts its own execution', async () => {
+    // Act
+    const result = await runScenario(canary('rejected-in-bake', { interventions: [{ during: 'bake', do: 'reject-candidate' }] }), { moto, loadModule });
+
+    // Assess
+    expect(notes(result, 'intervention reject-candidate')).toEqual([expect.stringContaining('set Rejected in the registry')]);
+    expect(result.executions.length).toBeGreaterThanOrEqual(2);
+    expect(result.executions[1]?.states[0]).toBe('NormalizeInput');
+  });
+
+  it('approve-version during the bake: the newer version waits its turn, then is released after the first', async () => {
+    // Act
+    const result = await runScenario(canary('newer-version-mid-bake', { interventions: [{ during: 'bake', do: 'approve-version', behaviour: { latencyMs: { p50: 40, p99: 120 }, errorRate: 0, response: { contentType: 'text/csv', body: '0.37' } } }] }), { moto, loadModule });
+
+    // Assess
+    expect(notes(result, 'intervention approve-version')).toEqual([expect.stringMatching(/^a newer version .*model-package\/churn-model\/3 is approved while the release runs$/)]);
+    expect(result.executions.map((e) => e.outcome)).toEqual(['PROMOTED', 'PROMOTED']);
+    expect(result.executions[1]?.states).toContain('WaitInQueue');
+    expect(result.endpoint?.variants.filter((v) => v.weight > 0).map((v) => v.modelPackageArn)).toEqual([expect.stringMatching(/churn-model\/3$/)]);
+  });
+
+  it("lose-response on ShiftTraffic's call: the weights change but the answer never comes; today the retry is refused (the endpoint is updating) and the release rolls back whole", async () => {
+    // Act
+    const result = await runScenario(
+      canary('lost-weights-answer', { interventions: [{ during: 'shift', do: 'lose-response', operation: 'UpdateEndpointWeightsAndCapacities' }], expect: { outcome: 'ROLLED_BACK', endpoint: 'unchanged' } }),
+      { moto, loadModule, requestTimeoutMs: 1000 },
+    );
+
+    // Assess
+    expect(result.failures).toEqual([]);
+    expect(result.awsCalls.find((c) => c.operation === 'UpdateEndpointWeightsAndCapacities')).toMatchObject({ faulted: 1 });
+    expect(result.cause).toMatch(/UpdateEndpointWeightsAndCapacities failed: ValidationException: Cannot update in-progress endpoint/);
+  });
+
+  it('hand-edit-endpoint and foreignEndpoint: an operator changes the endpoint by hand; an endpoint made by hand is seeded without tags', async () => {
+    // Act
+    const result = await runScenario(
+      canary('hand-edited', { interventions: [{ during: 'deploy', afterSeconds: 0, do: 'hand-edit-endpoint', instanceCount: 3 }], foreignEndpoint: { name: 'churn-by-hand', group: 'churn-model' }, expect: { outcome: 'PROMOTED' } }),
+      { moto, loadModule },
+    );
+
+    // Assess: the operator's update either went through or SageMaker refused it (the endpoint was mid-update); both are said.
+    expect(notes(result, 'intervention hand-edit-endpoint')).toEqual([expect.stringMatching(/^(an operator updates churn-model by hand to churn-model-hand-edit: the live model at 3 instance\(s\)|refused: )/)]);
+    expect(notes(result, 'seeded')).toContainEqual(expect.stringMatching(/^endpoint churn-by-hand made by hand \(no pipeline tags\), serving arn:aws:sagemaker:.*model-package\/churn-model\/1$/));
+  });
+
+  it('then.replayApprovalOf live: the live version\'s approval event arrives again after the run', async () => {
+    // Act
+    const result = await runScenario(canary('replayed-live-approval', { then: { replayApprovalOf: 'live' } }), { moto, loadModule });
+
+    // Assess
+    expect(notes(result, 'event replayed')).toEqual([expect.stringMatching(/model-package\/churn-model\/1 delivered again: 1 event\(s\) matched the packaged rule$/)]);
+    expect(result.executions).toHaveLength(2);
+    expect(result.executions[0]?.outcome).toBe('PROMOTED');
+  });
+});
+
+describe('phases and what an endpoint wholly serves', () => {
+  it.each([
+    ['WaitInQueue', 'queue'],
+    ['PrepareDeployment', 'deploy'],
+    ['GuardedWaitForDeployment', 'deploy'],
+    ['StageModelArtifact', 'deploy'],
+    ['AsyncSmokeTest', 'smoke'],
+    ['BakeCanary', 'bake'],
+    ['ServerlessBake', 'bake'],
+    ['WaitForTrafficShift', 'shift'],
+    ['PromoteModelArtifact', 'promote'],
+    ['CheckRollback', 'rollback'],
+    ['RecordPromotion', null],
+  ])('%s is in phase %s', (state, phase) => {
+    expect(phaseOf(state)).toBe(phase);
+  });
+
+  it('tells unchanged, live, candidate and split apart', () => {
+    const ep = (configName: string, variants: { weight: number; modelPackageArn: string | null }[]) => ({ name: 'e', status: 'InService', configName, variants: variants.map((v, i) => ({ name: `v${i}`, model: `m${i}`, ...v })) });
+    const before = ep('live-config', [{ weight: 1, modelPackageArn: 'pkg/1' }]);
+    const packages = { live: 'pkg/1', candidate: 'pkg/2' };
+    expect(wholeServing(before, before, packages)).toBe('unchanged');
+    expect(wholeServing(ep('other', [{ weight: 1, modelPackageArn: 'pkg/1' }]), before, packages)).toBe('live');
+    expect(wholeServing(ep('final', [{ weight: 1, modelPackageArn: 'pkg/2' }]), before, packages)).toBe('candidate');
+    expect(wholeServing(ep('canary', [{ weight: 0.9, modelPackageArn: 'pkg/1' }, { weight: 0.1, modelPackageArn: 'pkg/2' }]), before, packages)).toBeNull();
+  });
+});
