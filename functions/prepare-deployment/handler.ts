@@ -1,6 +1,6 @@
 import { cloudWatch } from '../shared/aws/cloudwatch';
 import { readEndpointFacts, readSmokeProblems } from '../shared/aws/release-facts';
-import { s3 } from '../shared/aws/s3';
+import { s3OnDemand } from '../shared/aws/s3-on-demand';
 import { sageMaker } from '../shared/aws/sagemaker';
 import { InvalidInput } from '../shared/errors';
 import { canaryVariants, endpointConfigRequest, newVariant, releaseTags } from '../shared/domain/endpoint-config';
@@ -27,7 +27,7 @@ export const prepareDeploymentStep = defineStep({
   step: 'PrepareDeployment',
   input: releaseState,
   env: executionRoleEnv,
-  aws: { sageMaker, cloudWatch, s3 },
+  aws: { sageMaker, cloudWatch, s3: s3OnDemand },
   run: async ({ package: pkg, plan }, { env, aws }): Promise<Deployment> => {
     const endpointName = plan.endpointName;
     if (endpointName === null) throw new InvalidInput(`PrepareDeployment needs an endpoint; mode ${plan.mode} has none`);

@@ -1,6 +1,6 @@
 import { cloudWatch, type CloudWatchAdapter } from '../shared/aws/cloudwatch';
 import { readEndpointFacts, readMultiModelFacts, readSmokeProblems } from '../shared/aws/release-facts';
-import { s3, type S3Adapter } from '../shared/aws/s3';
+import { s3OnDemand, type S3Reader } from '../shared/aws/s3-on-demand';
 import { sageMaker, type SageMakerAdapter } from '../shared/aws/sagemaker';
 import { canaryAlarmNames, sloAlarms } from '../shared/domain/alarms';
 import { canaryVariants, endpointConfigRequest, newVariant } from '../shared/domain/endpoint-config';
@@ -76,7 +76,7 @@ async function endpointPreview(aws: { sageMaker: SageMakerAdapter; cloudWatch: C
 }
 
 /** Where the smoke test would read its payloads and how many it would send, or why it cannot. */
-async function smokePreview(aws: { s3: S3Adapter }, plan: ReleasePlan) {
+async function smokePreview(aws: { s3: S3Reader }, plan: ReleasePlan) {
   const read = await readSmokeProblems(aws, plan);
   return { summary: { source: describeSmokeSource(plan.smoke), payloads: read.payloads }, problems: read.problems.map((p) => p.message) };
 }
@@ -90,7 +90,7 @@ export const previewReleaseStep = defineStep({
   step: 'PreviewRelease',
   input: releaseState,
   env: awsEnv,
-  aws: { sageMaker, cloudWatch, s3 },
+  aws: { sageMaker, cloudWatch, s3: s3OnDemand },
   run: async ({ package: pkg, plan }, { aws }) => {
     const base = { dryRun: true as const, modelPackageArn: pkg.arn, mode: plan.mode, style: plan.style, decision: plan.decision, settings: plan.settings, endpointName: plan.endpointName };
     const model = { type: 'Model', name: plan.names.model, containers: [{ ModelPackageName: pkg.arn }] };

@@ -2,7 +2,7 @@ import { InvalidSettings } from '../errors';
 import type { EndpointFacts, MultiModelFacts, ReleaseProblem } from '../domain/preflight';
 import type { ReleasePlan } from '../domain/release-plan';
 import type { CloudWatchAdapter } from './cloudwatch';
-import type { S3Adapter } from './s3';
+import type { S3Reader } from './s3-on-demand';
 import type { SageMakerAdapter } from './sagemaker';
 import { loadSmokeRequests } from './smoke-payloads';
 
@@ -34,7 +34,7 @@ export async function readMultiModelFacts(aws: { sageMaker: SageMakerAdapter }, 
  * The smoke payloads the release will send, read now: a missing, oversized or malformed file is a
  * settings problem found before anything is created, not a failed smoke test after a deployment.
  */
-export async function readSmokeProblems(aws: { s3: S3Adapter }, plan: Pick<ReleasePlan, 'smoke' | 'settings'>): Promise<{ payloads: number; problems: ReleaseProblem[] }> {
+export async function readSmokeProblems(aws: { s3: S3Reader }, plan: Pick<ReleasePlan, 'smoke' | 'settings'>): Promise<{ payloads: number; problems: ReleaseProblem[] }> {
   try {
     return { payloads: (await loadSmokeRequests(aws.s3, plan)).length, problems: [] };
   } catch (error) {

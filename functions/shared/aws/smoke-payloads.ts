@@ -2,10 +2,10 @@ import { gunzipSync } from 'node:zlib';
 import { InvalidSettings } from '../errors';
 import type { ReleasePlan } from '../domain/release-plan';
 import { MAX_SAMPLE_ARCHIVE_BYTES, MAX_SMOKE_FILE_BYTES, parseSmokePayloadLines, readTarEntries, samplePayloadRequests, type SmokeRequest } from '../domain/smoke-payloads';
-import type { S3Adapter } from './s3';
+import type { S3Reader } from './s3-on-demand';
 
 /** Reads the object, refusing a missing or oversized one with a message naming the setting. */
-async function readSource(s3: S3Adapter, setting: string, url: string, maxBytes: number): Promise<Uint8Array> {
+async function readSource(s3: S3Reader, setting: string, url: string, maxBytes: number): Promise<Uint8Array> {
   const bytes = await s3.readBytes(url, maxBytes);
   if (bytes === null) throw new InvalidSettings(`${setting} ${url}: no such object`);
   if ('tooBig' in bytes) throw new InvalidSettings(`${setting} ${url}: ${bytes.tooBig} bytes, at most ${maxBytes}`);
@@ -17,7 +17,7 @@ async function readSource(s3: S3Adapter, setting: string, url: string, maxBytes:
  * Read by the pre-flight steps, so a missing or malformed file refuses the release before anything is
  * created, and again by SmokeTest, which sends what the file says at that moment.
  */
-export async function loadSmokeRequests(s3: S3Adapter, plan: Pick<ReleasePlan, 'smoke' | 'settings'>): Promise<SmokeRequest[]> {
+export async function loadSmokeRequests(s3: S3Reader, plan: Pick<ReleasePlan, 'smoke' | 'settings'>): Promise<SmokeRequest[]> {
   const source = plan.smoke;
   switch (source.from) {
     case 'none':
