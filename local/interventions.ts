@@ -104,6 +104,11 @@ export class InterventionPlan {
     }
   }
 
+  /** How many interventions have started applying (the runner waits until this and its executions are stable). */
+  started(): number {
+    return this.pending.length;
+  }
+
   /** Waits for every intervention started so far (their calls are asynchronous; the run goes on meanwhile). */
   async settle(): Promise<void> {
     await Promise.all(this.pending);
@@ -182,8 +187,11 @@ export class InterventionPlan {
           return;
       }
     } catch (error) {
-      // An operator's action AWS refuses (an endpoint mid-update cannot take new weights) is part of the story.
-      said(`refused: ${(error as Error).name}: ${(error as Error).message}`);
+      // An operator's action AWS refuses (an endpoint mid-update cannot take new weights) is part of the
+      // story; anything else (a scenario mistake, the runner failing) fails the run.
+      if (typeof error !== 'object' || error === null || !('$metadata' in error)) throw error;
+      const refusal = error as unknown as Error;
+      said(`refused: ${refusal.name}: ${refusal.message}`);
     }
   }
 }

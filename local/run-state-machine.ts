@@ -74,11 +74,24 @@ export async function runStateMachine(options: RunOptions): Promise<ExecutionRep
   const missing = taskStates.filter(([name]) => !options.handlers[name]).map(([name]) => name);
   if (missing.length > 0) throw new Error(`No local handler for Task state(s): ${missing.join(', ')}`);
 
+  // Handlers still running when the execution is aborted: a stopped execution's Lambda runs to its end.
+  const inFlight = new Set<Promise<unknown>>();
   const taskResourceLocalHandlers = Object.fromEntries(
     taskStates.map(([name]) => {
       const handler = options.handlers[name] as LambdaHandler;
       // JSON round trip: a Lambda's result crosses a wire, so no Date or undefined may leak into the state.
-      return [name, async (input: unknown) => JSON.parse(JSON.stringify((await handler(input, fakeLambdaContext(name))) ?? null)) as never];
+      return [
+        name,
+        async (input: unknown) => {
+          const running = handler(input, fakeLambdaContext(name));
+          inFlight.add(running);
+          try {
+            return JSON.parse(JSON.stringify((await running) ?? null)) as never;
+          } finally {
+            inFlight.delete(running);
+          }
+        },
+      ];
     }),
   );
   const waitTimeOverrides = Object.fromEntries(
@@ -141,6 +154,8 @@ export async function runStateMachine(options: RunOptions): Promise<ExecutionRep
     options.signal?.removeEventListener('abort', abort);
   }
   await collect;
+  // StopExecution does not stop a Lambda already invoked: the report waits for what it still does.
+  await Promise.allSettled([...inFlight]);
   report.stateTransitions = visits.length;
   return report;
 }

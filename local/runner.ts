@@ -337,8 +337,8 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
     for (const fault of options.faults ?? []) sim.injectFault(fault);
     await runAll(firstInputs);
     // Executions the interventions started (a rejection's, a newer version's), until none is left.
-    for (let started = -1; started !== laterRuns.length; ) {
-      started = laterRuns.length;
+    for (let seen = ''; seen !== `${interventions.started()}/${laterRuns.length}`; ) {
+      seen = `${interventions.started()}/${laterRuns.length}`;
       await interventions.settle();
       await Promise.all(laterRuns);
     }

@@ -182,6 +182,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
   async function runUntil(target: number): Promise<void> {
     if (cursor >= target) return;
+    const start = cursor;
     const crossesMinute = Math.floor(target / MINUTE) > Math.floor(cursor / MINUTE);
     if (crossesMinute) await alarms.refresh(cursor);
     while (cursor < target) {
@@ -198,8 +199,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       cursor = next;
     }
     // One PutMetricData batch per run, however many minutes it covered.
-    // Minutes reach CloudWatch only after the publishing delay.
-    if (crossesMinute) await metrics.publish(moto, cursor - metricDelayMs);
+    // Minutes reach CloudWatch only after the publishing delay: publish when the delayed clock crosses a minute.
+    if (Math.floor((cursor - metricDelayMs) / MINUTE) > Math.floor((start - metricDelayMs) / MINUTE)) await metrics.publish(moto, cursor - metricDelayMs);
   }
 
   /** Serialized: every caller waits for a run that reaches at least its own "now". */
@@ -338,7 +339,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         const needs = authorizationsFor({ region, account }, info, req, body);
         const decision = await iam.decide(principal, needs);
         if (!decision.allowed) {
-          const error = accessDenied(info, iam.roleOf(principal), decision.denied, principal);
+          const error = accessDenied(info, iam.roleOf(principal), decision.denied, principal, decision.reason);
           entry.denied = `${error.code}: ${error.message}`;
           log(`denied ${info.service}.${info.operation} to ${principal}: ${decision.denied.action} on ${decision.denied.resource} (${decision.reason})`);
           throw error;

@@ -9,7 +9,7 @@ import { candidateTargetModel, liveTargetModel } from '../shared/domain/model-ar
 import type { ModelPackage } from '../shared/domain/model-package';
 import { endpointReleaseProblems, judgeSharedEndpoint } from '../shared/domain/preflight';
 import type { ReleasePlan } from '../shared/domain/release-plan';
-import { describeSmokeSource } from '../shared/domain/smoke-payloads';
+import { describeSmokeSource, smokeSourceOfPlan } from '../shared/domain/smoke-payloads';
 import { releaseState } from '../shared/domain/state';
 import type { EndpointView, MetricAlarmRequest } from '../shared/domain/views';
 import { awsEnv } from '../shared/runtime/env';
@@ -78,7 +78,7 @@ async function endpointPreview(aws: { sageMaker: SageMakerAdapter; cloudWatch: C
 /** Where the smoke test would read its payloads and how many it would send, or why it cannot. */
 async function smokePreview(aws: { s3: S3Reader }, plan: ReleasePlan) {
   const read = await readSmokeProblems(aws, plan);
-  return { summary: { source: describeSmokeSource(plan.smoke), payloads: read.payloads }, problems: read.problems.map((p) => p.message) };
+  return { summary: { source: describeSmokeSource(smokeSourceOfPlan(plan)), payloads: read.payloads }, problems: read.problems.map((p) => p.message) };
 }
 
 /**

@@ -248,9 +248,10 @@ export class IamEvaluator {
 }
 
 /** The error the service answers a denied request with, in AWS's words. */
-export function accessDenied(info: RequestInfo, role: FunctionRole | undefined, denied: Authorization, functionName: string): AwsError {
+export function accessDenied(info: RequestInfo, role: FunctionRole | undefined, denied: Authorization, functionName: string, reason = 'ImplicitlyDenied'): AwsError {
   const who = role?.sessionArn ?? `function ${functionName}`;
-  const message = `User: ${who} is not authorized to perform: ${denied.action} on resource: ${denied.resource} because no identity-based policy allows the ${denied.action} action`;
+  const because = reason === 'ExplicitlyDenied' ? 'with an explicit deny in an identity-based policy' : `because no identity-based policy allows the ${denied.action} action`;
+  const message = `User: ${who} is not authorized to perform: ${denied.action} on resource: ${denied.resource} ${because}`;
   switch (info.service) {
     case 's3':
       return new AwsError('AccessDenied', message, 403);

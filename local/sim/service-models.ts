@@ -341,7 +341,7 @@ export function restInput(model: ServiceModel, operation: string, request: { pat
     if (member.location === 'uri') {
       const at = names.indexOf(member.locationName ?? name);
       const raw = at >= 0 ? uri?.[at + 1] : undefined;
-      input[name] = raw === undefined ? undefined : convert(decodeURIComponent(raw));
+      input[name] = raw === undefined ? undefined : convert(safeDecode(raw));
     } else if (member.location === 'header') input[name] = convert(header(member.locationName ?? name));
     else if (member.location === 'querystring') input[name] = convert(request.query.get(member.locationName ?? name) ?? undefined);
     else if (shape?.payload === name && memberShape?.type === 'blob' && request.body !== undefined) input[name] = request.body;
@@ -458,4 +458,13 @@ export function omitEmptyStructures(model: ServiceModel, operation: string, outp
     return value;
   };
   return prune(op.output, output, 0);
+}
+
+/** A URI member's value, decoded once; one that is not valid percent-encoding is taken as sent. */
+function safeDecode(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
 }

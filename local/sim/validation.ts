@@ -52,7 +52,8 @@ export function requestViolations(info: RequestInfo, req: IncomingMessage, body:
   }
   if (info.protocol === 'rest-json' || info.protocol === 'rest-xml') {
     const url = new URL(req.url ?? '/', 'http://local');
-    const input = restInput(model, info.operation, { path: decodeURIComponent(url.pathname), query: url.searchParams, headers: req.headers, ...(body !== undefined ? { body } : {}) });
+    // Raw path: restInput decodes each member once (decoding twice breaks keys with a literal %).
+    const input = restInput(model, info.operation, { path: url.pathname, query: url.searchParams, headers: req.headers, ...(body !== undefined ? { body } : {}) });
     return validateRestInput(model, info.operation, input);
   }
   return [];

@@ -1,12 +1,21 @@
 import { gunzipSync } from 'node:zlib';
-import { InvalidSettings } from '../errors';
+import { AwsRequestRejected, InvalidSettings } from '../errors';
 import type { ReleasePlan } from '../domain/release-plan';
-import { MAX_SAMPLE_ARCHIVE_BYTES, MAX_SMOKE_FILE_BYTES, parseSmokePayloadLines, readTarEntries, samplePayloadRequests, type SmokeRequest } from '../domain/smoke-payloads';
+import { MAX_SAMPLE_ARCHIVE_BYTES, MAX_SMOKE_FILE_BYTES, parseSmokePayloadLines, readTarEntries, samplePayloadRequests, smokeSourceOfPlan, type SmokeRequest } from '../domain/smoke-payloads';
 import type { S3Reader } from './s3-on-demand';
 
 /** Reads the object, refusing a missing or oversized one with a message naming the setting. */
 async function readSource(s3: S3Reader, setting: string, url: string, maxBytes: number): Promise<Uint8Array> {
-  const bytes = await s3.readBytes(url, maxBytes);
+  let bytes: Awaited<ReturnType<S3Reader['readBytes']>>;
+  try {
+    bytes = await s3.readBytes(url, maxBytes);
+  } catch (error) {
+    // A refusal to read is a settings problem the operator can act on, not an AWS outage.
+    if (error instanceof AwsRequestRejected && /AccessDenied|Forbidden/.test(error.message)) {
+      throw new InvalidSettings(`${setting} ${url}: access denied; the pipeline reads smoke payloads only from the buckets the stage param smokePayloadBucketArn names`);
+    }
+    throw error;
+  }
   if (bytes === null) throw new InvalidSettings(`${setting} ${url}: no such object`);
   if ('tooBig' in bytes) throw new InvalidSettings(`${setting} ${url}: ${bytes.tooBig} bytes, at most ${maxBytes}`);
   return bytes;
@@ -18,7 +27,7 @@ async function readSource(s3: S3Reader, setting: string, url: string, maxBytes: 
  * created, and again by SmokeTest, which sends what the file says at that moment.
  */
 export async function loadSmokeRequests(s3: S3Reader, plan: Pick<ReleasePlan, 'smoke' | 'settings'>): Promise<SmokeRequest[]> {
-  const source = plan.smoke;
+  const source = smokeSourceOfPlan(plan);
   switch (source.from) {
     case 'none':
       return [];
@@ -38,9 +47,10 @@ export async function loadSmokeRequests(s3: S3Reader, plan: Pick<ReleasePlan, 's
       const bytes = await readSource(s3, 'SamplePayloadUrl', source.url, MAX_SAMPLE_ARCHIVE_BYTES);
       let entries;
       try {
-        entries = readTarEntries(gunzipSync(bytes, { maxOutputLength: 8 * MAX_SAMPLE_ARCHIVE_BYTES }));
+        entries = readTarEntries(gunzipSync(bytes, { maxOutputLength: MAX_SAMPLE_ARCHIVE_BYTES * 2 }));
       } catch (error) {
-        throw new InvalidSettings(`SamplePayloadUrl ${source.url}: not a gzip-compressed tar archive (${(error as Error).message})`);
+        const tooBig = (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
+        throw new InvalidSettings(`SamplePayloadUrl ${source.url}: ${tooBig ? `over ${(MAX_SAMPLE_ARCHIVE_BYTES * 2) / 1024 / 1024} MB uncompressed` : `not a gzip-compressed tar archive (${(error as Error).message})`}`);
       }
       return samplePayloadRequests(entries, source);
     }

@@ -30,8 +30,11 @@ export interface ReleasePlan {
   style: ReleaseStyle;
   decision: ModeDecision;
   settings: ReleaseSettings;
-  /** Where the smoke test reads its payloads (read, and checked, before anything is created). */
-  smoke: SmokeSource;
+  /**
+   * Where the smoke test reads its payloads (read, and checked, before anything is created). Absent in
+   * plans written before it existed (a release in flight across an upgrade): see smokeSourceOfPlan.
+   */
+  smoke?: SmokeSource;
   names: ResourceNames;
 }
 
@@ -96,7 +99,7 @@ export const releasePlanSchema = z.object({
   style: z.enum(RELEASE_STYLES),
   decision: z.custom<ModeDecision>((v) => typeof v === 'object' && v !== null && 'rule' in v && 'mode' in v, 'must be a mode decision record'),
   settings: z.custom<ReleaseSettings>((v) => typeof v === 'object' && v !== null, 'must be the resolved settings'),
-  smoke: z.custom<SmokeSource>((v) => typeof v === 'object' && v !== null && 'from' in v, 'must be a smoke payload source'),
+  smoke: z.optional(z.custom<SmokeSource>((v) => typeof v === 'object' && v !== null && 'from' in v, 'must be a smoke payload source')),
   names: z.object({
     model: z.string(),
     variant: z.string(),

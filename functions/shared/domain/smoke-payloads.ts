@@ -37,6 +37,7 @@ export function smokeSourceFor(settings: ReleaseSettings, pkg: Pick<ModelPackage
   if (settings.smoke.payloads !== undefined) return { from: 'smoke.payloads', count: settings.smoke.payloads.length };
   const sampleUrl = pkg.samplePayloadUrl ?? null;
   if (sampleUrl !== null) {
+    if (!/^s3:\/\/[a-z0-9.-]{3,63}\/.*[^/]$/.test(sampleUrl)) throw new InvalidSettings(`SamplePayloadUrl ${sampleUrl}: not the s3:// URI of an object; the smoke test cannot read it`);
     const contentType = pkg.supportedContentTypes[0];
     if (contentType === undefined) {
       throw new InvalidSettings(`SamplePayloadUrl ${sampleUrl}: the package names no SupportedContentTypes to send its sample payloads as; set smoke.payloadsUrl instead`);
@@ -44,6 +45,14 @@ export function smokeSourceFor(settings: ReleaseSettings, pkg: Pick<ModelPackage
     return { from: 'SamplePayloadUrl', url: sampleUrl, contentType };
   }
   return { from: 'none' };
+}
+
+/**
+ * The plan's smoke source. A plan written before sources existed carried its payloads inline in the
+ * settings (possibly none), and is read that way: a release in flight across an upgrade keeps going.
+ */
+export function smokeSourceOfPlan(plan: { smoke?: SmokeSource | undefined; settings: ReleaseSettings }): SmokeSource {
+  return plan.smoke ?? { from: 'smoke.payloads', count: plan.settings.smoke.payloads?.length ?? 0 };
 }
 
 /** How the source reads in a reason or the timeline. */
@@ -106,6 +115,13 @@ function tarOctal(block: Uint8Array, offset: number, length: number): number {
   return text.length === 0 ? 0 : Number.parseInt(text, 8);
 }
 
+/** A tar header's checksum: the byte sum with the checksum field itself read as spaces. */
+function headerChecksum(header: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : (header[i] ?? 0);
+  return sum;
+}
+
 /**
  * The regular files of an (uncompressed) ustar/GNU/pax tar archive, in archive order. Directories, links,
  * pax headers and macOS resource forks (`._name`) are skipped; GNU long names are honoured. Pure, so the
@@ -118,8 +134,9 @@ export function readTarEntries(archive: Uint8Array): TarEntry[] {
   while (offset + BLOCK <= archive.length) {
     const header = archive.subarray(offset, offset + BLOCK);
     if (header.every((b) => b === 0)) break;
-    const size = tarOctal(header, 124, 12);
-    if (!Number.isFinite(size) || size < 0) throw new Error(`corrupt tar header at byte ${offset}`);
+    const sizeField = tarString(header, 124, 12).trim();
+    if (!/^[0-7]+$/.test(sizeField) || tarOctal(header, 148, 8) !== headerChecksum(header)) throw new Error(`not a tar archive (bad header at byte ${offset})`);
+    const size = Number.parseInt(sizeField, 8);
     const type = String.fromCharCode(header[156] ?? 0);
     const prefix = tarString(header, 257, 6).startsWith('ustar') ? tarString(header, 345, 155) : '';
     const headerName = prefix.length > 0 ? `${prefix}/${tarString(header, 0, 100)}` : tarString(header, 0, 100);
@@ -135,6 +152,8 @@ export function readTarEntries(archive: Uint8Array): TarEntry[] {
     longName = null;
     const baseName = name.split('/').pop() ?? name;
     if ((type === '0' || type === '\0') && !baseName.startsWith('._') && baseName.length > 0) entries.push({ name, body: data.slice() });
+    // Only the first MAX_SMOKE_PAYLOADS are ever sent: copying the rest would only cost memory.
+    if (entries.length >= MAX_SMOKE_PAYLOADS) break;
   }
   return entries;
 }

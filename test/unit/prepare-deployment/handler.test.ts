@@ -175,6 +175,19 @@ describe('PrepareDeployment handler', () => {
     expect(writes()).toHaveLength(0);
   });
 
+  it('refuses a smoke.payloadsUrl its role may not read with InvalidSettings naming the bucket param, and creates nothing', async () => {
+    // Prepare
+    sageMaker.on(DescribeEndpointCommand).rejects(NOT_FOUND());
+    s3.on(GetObjectCommand).rejects(sdkError('AccessDenied', 403, 'Access Denied'));
+
+    // Act
+    const result = handler(releaseState({ 'smoke.payloadsUrl': 's3://team-bucket/smoke/churn.jsonl' }), lambdaContext());
+
+    // Assess
+    await expect(result).rejects.toMatchObject({ name: 'InvalidSettings', message: expect.stringMatching(/^smoke\.payloadsUrl s3:\/\/team-bucket\/smoke\/churn\.jsonl: access denied; .*smokePayloadBucketArn/) });
+    expect(writes()).toHaveLength(0);
+  });
+
   it.each(['Updating', 'Creating', 'RollingBack', 'Failed'])('refuses an endpoint that is %s with EndpointStateConflict and creates nothing', async (status) => {
     // Prepare
     sageMaker.on(DescribeEndpointCommand).resolves(liveEndpoint({ EndpointStatus: status as DescribeEndpointCommandOutput['EndpointStatus'] }));

@@ -1,5 +1,5 @@
-import { gunzipSync } from 'node:zlib';
-import { MAX_SMOKE_PAYLOADS, parseSmokePayloadLines, readTarEntries, samplePayloadRequests, smokeSourceFor } from '../../../../functions/shared/domain/smoke-payloads';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { MAX_SMOKE_PAYLOADS, parseSmokePayloadLines, readTarEntries, samplePayloadRequests, smokeSourceFor, smokeSourceOfPlan } from '../../../../functions/shared/domain/smoke-payloads';
 import { tarGz } from '../../../../local/sim/tar';
 import { invalidSettingsMessage, modelPackage, settingsWith } from '../../helpers';
 
@@ -104,5 +104,34 @@ describe('smokeSourceFor', () => {
     // Assess
     expect(requests).toHaveLength(20);
     expect(requests[0]).toEqual({ contentType: 'text/csv', body: entries[0]?.body });
+  });
+});
+
+describe('smoke sources across an upgrade, and archives that are not tar', () => {
+  it('reads a plan written before smoke sources existed as its inline payloads (none: no smoke test)', () => {
+    // Prepare: the settings of an old plan held payloads inline, [] when none.
+    const settings = settingsWith({});
+
+    // Act
+    const none = smokeSourceOfPlan({ settings: { ...settings, smoke: { ...settings.smoke, payloads: [] } } });
+    const two = smokeSourceOfPlan({ settings: { ...settings, smoke: { ...settings.smoke, payloads: [{ contentType: 'text/csv', body: '1' }, { contentType: 'text/csv', body: '2' }] } } });
+
+    // Assess
+    expect(none).toEqual({ from: 'smoke.payloads', count: 0 });
+    expect(two).toEqual({ from: 'smoke.payloads', count: 2 });
+  });
+
+  it('refuses gzip data that is not a tar archive (bad header checksum)', () => {
+    expect(() => readTarEntries(gunzipSync(gzipSync(Buffer.from('a,b,c\n1,2,3\n'.repeat(100)))))).toThrow(/not a tar archive/);
+  });
+
+  it('keeps only the first 20 files of a large archive', () => {
+    const archive = gunzipSync(tarGz(Array.from({ length: 30 }, (_, i) => ({ name: `p${i}.csv`, body: String(i) }))));
+    expect(readTarEntries(archive).map((e) => e.name)).toEqual(Array.from({ length: 20 }, (_, i) => `p${i}.csv`));
+  });
+
+  it('refuses a SamplePayloadUrl that is not the s3:// URI of an object', () => {
+    const pkg = modelPackage({ samplePayloadUrl: 'https://example.com/samples.tar.gz', supportedContentTypes: ['text/csv'] });
+    expect(refusal(() => smokeSourceFor(settingsWith({}), pkg))).toMatch(/SamplePayloadUrl https:\/\/example\.com\/samples\.tar\.gz: not the s3:\/\/ URI of an object/);
   });
 });
