@@ -289,7 +289,7 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
     const stopFirst = new AbortController();
     options.signal?.addEventListener('abort', () => stopFirst.abort(options.signal?.reason), { once: true });
     const laterRuns: Promise<unknown>[] = [];
-    const liveVariants = new Set((await endpointSummary(sageMaker, endpointName))?.variants.map((v) => v.name) ?? []);
+    const liveVariants = new Set(endpointBefore?.variants.map((v) => v.name) ?? []);
     const interventions = new InterventionPlan(scenario.interventions, {
       account,
       scenario,

@@ -1,7 +1,7 @@
 import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { VirtualClock } from './clock';
-import { AlarmEvaluator, statistic, type AlarmStateChange } from './sim/alarms';
+import { AlarmEvaluator, type AlarmStateChange } from './sim/alarms';
 import { BehaviourRegistry, DEFAULT_PROFILE, type BehaviourProfile } from './sim/behaviour';
 import { classify, type RequestInfo } from './sim/classify';
 import { DEFAULT_DURATIONS, type Durations } from './sim/durations';
@@ -368,7 +368,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         return;
       }
       if (info.service === 'cloudwatch' && info.protocol === 'json1.0' && info.operation === 'GetMetricData') {
-        const answer = getMetricData(metrics, parseJsonObject((await bodyOf()).toString()), clock.now() - metricDelayMs, statistic);
+        const answer = getMetricData(metrics, parseJsonObject((await bodyOf()).toString()), clock.now() - metricDelayMs);
         if (answer !== undefined) {
           sendAwsJson(res, answer as unknown as Json, '1.0');
           return;

@@ -1,5 +1,6 @@
 import { DescribeAlarmsCommand, SetAlarmStateCommand, type MetricAlarm, type StateValue } from '@aws-sdk/client-cloudwatch';
-import { NAMESPACE, percentile, type MetricsStore, type StatValues } from './metrics';
+import { timestampMs } from './json';
+import { NAMESPACE, statistic, type MetricsStore } from './metrics';
 import type { MotoApi } from './moto-api';
 
 export interface AlarmStateChange {
@@ -47,25 +48,6 @@ function targetOf(alarm: MetricAlarm): Target | undefined {
   return { namespace, metricName, endpointName, variantName, period, statistic };
 }
 
-export function statistic(values: StatValues, stat: string): number | undefined {
-  switch (stat) {
-    case 'SampleCount':
-      return values.sampleCount;
-    case 'Sum':
-      return values.sum;
-    case 'Average':
-      return values.sampleCount ? values.sum / values.sampleCount : undefined;
-    case 'Minimum':
-      return values.min;
-    case 'Maximum':
-      return values.max;
-    default: {
-      const m = /^p(\d+(?:\.\d+)?)$/.exec(stat);
-      if (m && values.samples) return percentile(values.samples, Number(m[1]));
-      return undefined;
-    }
-  }
-}
 
 function breaches(value: number, threshold: number, op: string | undefined): boolean {
   switch (op) {
@@ -223,8 +205,8 @@ export class AlarmEvaluator {
   describeHistory(input: Record<string, unknown>): { AlarmHistoryItems: Record<string, unknown>[]; NextToken?: string } {
     const name = typeof input.AlarmName === 'string' ? input.AlarmName : undefined;
     const type = typeof input.HistoryItemType === 'string' ? input.HistoryItemType : undefined;
-    const start = input.StartDate !== undefined ? toMs(input.StartDate) : -Infinity;
-    const end = input.EndDate !== undefined ? toMs(input.EndDate) : Infinity;
+    const start = input.StartDate !== undefined ? timestampMs(input.StartDate) : -Infinity;
+    const end = input.EndDate !== undefined ? timestampMs(input.EndDate) : Infinity;
     const types = Array.isArray(input.AlarmTypes) ? (input.AlarmTypes as string[]) : ['MetricAlarm'];
     const max = typeof input.MaxRecords === 'number' ? input.MaxRecords : 100;
     const offset = typeof input.NextToken === 'string' ? Number(input.NextToken) || 0 : 0;
@@ -244,9 +226,3 @@ export class AlarmEvaluator {
   }
 }
 
-/** A timestamp as the JSON protocol sends it (epoch seconds) or as a string. */
-function toMs(value: unknown): number {
-  if (typeof value === 'number') return value * 1000;
-  const parsed = Date.parse(String(value));
-  return Number.isNaN(parsed) ? 0 : parsed;
-}

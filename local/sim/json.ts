@@ -55,3 +55,10 @@ export function compact(record: Record<string, Json | undefined>): JsonObject {
 export function epochSeconds(ms: number): number {
   return ms / 1000;
 }
+
+/** A timestamp as the JSON protocols send it (epoch seconds) or as a date string, in epoch ms (0 if unreadable). */
+export function timestampMs(value: unknown): number {
+  if (typeof value === 'number') return value * 1000;
+  const parsed = Date.parse(String(value));
+  return Number.isNaN(parsed) ? 0 : parsed;
+}

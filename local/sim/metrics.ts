@@ -1,4 +1,5 @@
 import { PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
+import { timestampMs } from './json';
 import type { MotoApi } from './moto-api';
 
 export const NAMESPACE = 'AWS/SageMaker';
@@ -62,6 +63,27 @@ export function percentile(sorted: readonly number[], p: number): number | undef
   if (sorted.length === 0) return undefined;
   const rank = Math.ceil((p / 100) * sorted.length);
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
+}
+
+/** One CloudWatch statistic (Sum, Average, p99, ...) of the aggregated values; undefined when it cannot be computed. */
+export function statistic(values: StatValues, stat: string): number | undefined {
+  switch (stat) {
+    case 'SampleCount':
+      return values.sampleCount;
+    case 'Sum':
+      return values.sum;
+    case 'Average':
+      return values.sampleCount ? values.sum / values.sampleCount : undefined;
+    case 'Minimum':
+      return values.min;
+    case 'Maximum':
+      return values.max;
+    default: {
+      const m = /^p(\d+(?:\.\d+)?)$/.exec(stat);
+      if (m && values.samples) return percentile(values.samples, Number(m[1]));
+      return undefined;
+    }
+  }
 }
 
 /**
@@ -250,18 +272,17 @@ function simulatedQuery(q: unknown): SimulatedQuery | undefined {
   return { id: query.Id ?? '', label: query.Label ?? metric.MetricName, metricName: metric.MetricName, endpointName, variantName, periodMs: stat.Period * 1000, stat: stat.Stat, returnData: query.ReturnData !== false };
 }
 
-const toMs = (value: unknown): number => (typeof value === 'number' ? value * 1000 : Date.parse(String(value)));
 
 /**
  * GetMetricData over AWS/SageMaker endpoint metrics, as CloudWatch answers it: one value per period with
  * data, only minutes that have reached CloudWatch (`publishedUntil`), newest first unless ScanBy says
  * otherwise. Undefined when a query is not a plain MetricStat on an endpoint variant (moto answers those).
  */
-export function getMetricData(store: MetricsStore, input: Record<string, unknown>, publishedUntil: number, statisticOf: (values: StatValues, stat: string) => number | undefined): Record<string, unknown> | undefined {
+export function getMetricData(store: MetricsStore, input: Record<string, unknown>, publishedUntil: number): Record<string, unknown> | undefined {
   const queries = Array.isArray(input.MetricDataQueries) ? input.MetricDataQueries.map(simulatedQuery) : [];
   if (queries.length === 0 || queries.some((q) => q === undefined)) return undefined;
-  const start = toMs(input.StartTime);
-  const end = Math.min(toMs(input.EndTime), publishedUntil);
+  const start = timestampMs(input.StartTime);
+  const end = Math.min(timestampMs(input.EndTime), publishedUntil);
   const ascending = input.ScanBy === 'TimestampAscending';
   const results = (queries as SimulatedQuery[])
     .filter((q) => q.returnData)
@@ -270,7 +291,7 @@ export function getMetricData(store: MetricsStore, input: Record<string, unknown
       const values: number[] = [];
       for (let t = Math.floor(start / q.periodMs) * q.periodMs; t + q.periodMs <= end; t += q.periodMs) {
         const stats = store.stats(q.metricName, q.endpointName, q.variantName, t, t + q.periodMs);
-        const value = stats ? statisticOf(stats, q.stat) : undefined;
+        const value = stats ? statistic(stats, q.stat) : undefined;
         if (value === undefined) continue;
         timestamps.push(t / 1000);
         values.push(value);
