@@ -12,7 +12,7 @@ import { DynamoDBClient, CreateTableCommand, type CreateTableCommandInput } from
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { S3Client, CreateBucketCommand } from '@aws-sdk/client-s3';
 import { SQSClient, CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, DeleteMessageCommand } from '@aws-sdk/client-sqs';
-import { VirtualClock } from './clock';
+import { DiscreteClock, VirtualClock, type SimulationClock } from './clock';
 import { startMoto, type MotoServer } from './moto';
 import {
   handlerEnvironment,
@@ -129,8 +129,12 @@ async function createQueueWithRule(events: EventBridgeClient, sqs: SQSClient, na
 }
 
 export interface LocalAccountOptions {
-  /** Virtual seconds per wall second while something waits. */
-  speed?: number;
+  /**
+   * Virtual time that flows on its own at `speed` virtual seconds per wall second, for outside clients acting
+   * in real time (`--serve`). Without it the clock is discrete: it stands still while anything runs and jumps
+   * to the next event when nothing does (see DiscreteClock), so runs are reproducible.
+   */
+  flowing?: { speed: number };
   /** Reuse a running moto (reset first) instead of starting one. */
   moto?: MotoServer;
   /** Seed of the simulator's PRNG. */
@@ -167,11 +171,8 @@ export interface HandlerOptions {
 export interface ExecutionHooks {
   /** Aborts the execution (as StopExecution does). */
   signal?: AbortSignal;
-  /**
-   * Wait states take no wall time: the clock jumps by the seconds each asks for (the simulator then
-   * catches up on lifecycles, traffic, metrics and alarms at the next request). Default: the clock runs fast.
-   */
-  jumpWaits?: boolean;
+  /** Awaited as each Task or Wait state starts its work (see RunOptions.beforeWork). */
+  beforeWork?: (stateName: string) => Promise<void> | void;
   onStateEntered?: (visit: StateVisit) => void;
   onStateExited?: (visit: StateVisit) => void;
 }
@@ -181,14 +182,14 @@ export interface ExecutionHooks {
  * the ledger table created from the packaged template, the data bucket, a queue receiving the outcome
  * events, and (once the registry is seeded) a queue receiving what the packaged approval rule matches.
  * `installHandlers` gives the bundled handlers the packaged environment; `execute` runs the packaged
- * state machine with them, the clock fast while any execution (or `waitVirtual`) waits and at real
- * time while handlers work. `close` puts the process back as it was.
+ * state machine with them, each handler invocation in a turn of its own and every wait on the virtual
+ * clock. `close` puts the process back as it was.
  */
 export interface LocalAccount {
   /** Both packaged state machines; `execute` picks the one an input is for. */
   readonly machines: PackagedStateMachines;
   readonly moto: MotoServer;
-  readonly clock: VirtualClock;
+  readonly clock: SimulationClock;
   readonly sim: Simulator;
   readonly clientConfig: { region: string; endpoint: string; credentials: typeof credentials };
   readonly sageMaker: SageMakerClient;
@@ -207,19 +208,26 @@ export interface LocalAccount {
   drainQueue(queueUrl: string): Promise<string[]>;
   /** Packaged environment with local resources, bundled handlers loaded fresh, the clock installed as Date.now. */
   installHandlers(options?: HandlerOptions): void;
-  /** Runs the clock fast from now until the matching endWait (counted, like a Wait state). */
-  beginWait(): void;
-  endWait(): void;
-  /** Lets `seconds` of virtual time pass, the clock running fast meanwhile. */
-  waitVirtual(seconds: number): Promise<void>;
+  /** Lets `seconds` of virtual time pass for the caller (what else is due meanwhile happens meanwhile); an abort ends it. */
+  waitVirtual(seconds: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Runs `act` in a turn of its own while executions run (an operator's action, a runner's step): nothing else
+   * changes the account meanwhile, and virtual time stands still unless `act` waits.
+   */
+  exclusive<T>(act: () => Promise<T>): Promise<T>;
   /**
    * One execution (installHandlers first) of the state machine the input is for: nightly and "score now"
    * runs go to batch scoring, everything else to releases, as an operator or the packaged rules start them.
    */
   execute(input: unknown, index: number, hooks?: ExecutionHooks): Promise<ExecutionReport & { machine: PackagedStateMachine }>;
-  /** Clock back to Date.now and full speed (after the executions). */
+  /** Date.now back to real time (after the executions); a flowing clock runs at full speed again. */
   uninstallClock(): void;
   close(): Promise<void>;
+}
+
+/** A wait on a flowing clock (it runs on by itself); an abort ends it at once. */
+function flowingSleep(clock: VirtualClock, seconds: number, signal?: AbortSignal): Promise<void> {
+  return Promise.race([clock.sleepVirtual(seconds), new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }))]);
 }
 
 export async function setUpLocalAccount(options: LocalAccountOptions = {}): Promise<LocalAccount> {
@@ -227,9 +235,8 @@ export async function setUpLocalAccount(options: LocalAccountOptions = {}): Prom
   const ownMoto = options.moto === undefined;
   const moto = options.moto ?? (await startMoto());
   if (!ownMoto) await fetch(`${moto.endpoint}/moto-api/reset`, { method: 'POST' });
-  const clock = new VirtualClock({ speed: options.speed ?? 600, ...(options.startMs !== undefined ? { startMs: options.startMs } : {}) });
-  // Setup runs at real time; waiting (seeding an endpoint, Wait states) is what the speed factor is for.
-  clock.setRate(1);
+  const start = options.startMs !== undefined ? { startMs: options.startMs } : {};
+  const clock: SimulationClock = options.flowing ? new VirtualClock({ speed: options.flowing.speed, ...start }) : new DiscreteClock(start);
   const virtualStart = clock.now();
   const savedEnv = { ...process.env };
   let sim: Simulator | undefined;
@@ -259,16 +266,9 @@ export async function setUpLocalAccount(options: LocalAccountOptions = {}): Prom
     const outcomeQueue = await createQueueWithRule(events, sqs, 'release-outcomes', { source: ['sagemaker-release-pipeline'] });
 
     let handlers: Map<string, Record<string, LambdaHandler>> | undefined;
-    // Fast while any execution waits, real time while handlers work (see VirtualClock.setRate).
-    let waiting = 0;
-    const beginWait = () => {
-      waiting += 1;
-      clock.setRate(clock.speed);
-    };
-    const endWait = () => {
-      waiting -= 1;
-      if (waiting === 0) clock.setRate(1);
-    };
+    const waitVirtual = (seconds: number, signal?: AbortSignal): Promise<void> =>
+      clock instanceof DiscreteClock ? clock.sleep(seconds, signal) : flowingSleep(clock, seconds, signal);
+    const exclusive = <T>(act: () => Promise<T>): Promise<T> => (clock instanceof DiscreteClock ? clock.exclusive(act) : act());
     return {
       machines,
       moto,
@@ -304,16 +304,8 @@ export async function setUpLocalAccount(options: LocalAccountOptions = {}): Prom
         handlers = new Map([machines.release, machines.batchScoring].map((m) => [m.id, loadBundledHandlers(m, load, byDir, handlerOptions.from ?? 'bundles')]));
         clock.install();
       },
-      beginWait,
-      endWait,
-      waitVirtual: async (seconds) => {
-        beginWait();
-        try {
-          await clock.sleepVirtual(seconds);
-        } finally {
-          endWait();
-        }
-      },
+      waitVirtual,
+      exclusive,
       execute: async (input, index, hooks = {}) => {
         const machine = machineForInput(machines, input);
         const machineHandlers = handlers?.get(machine.id);
@@ -323,24 +315,19 @@ export async function setUpLocalAccount(options: LocalAccountOptions = {}): Prom
           handlers: machineHandlers,
           input,
           executionId: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${machine.name}:sim-${index}`,
-          msPerWaitSecond: hooks.jumpWaits ? 0 : 1000 / clock.speed,
+          sleep: waitVirtual,
+          runTask: exclusive,
           now: () => clock.now(),
           signal: hooks.signal,
-          ...(hooks.jumpWaits ? { onWait: (seconds: number) => clock.advance(seconds) } : {}),
-          onStateExited: (visit) => {
-            if (visit.type === 'Wait' && !hooks.jumpWaits) endWait();
-            hooks.onStateExited?.(visit);
-          },
-          onStateEntered: (visit) => {
-            if (visit.type === 'Wait' && !hooks.jumpWaits) beginWait();
-            hooks.onStateEntered?.(visit);
-          },
+          ...(hooks.onStateExited ? { onStateExited: hooks.onStateExited } : {}),
+          ...(hooks.onStateEntered ? { onStateEntered: hooks.onStateEntered } : {}),
+          ...(hooks.beforeWork ? { beforeWork: hooks.beforeWork } : {}),
         });
         return { ...report, machine };
       },
       uninstallClock: () => {
         clock.uninstall();
-        clock.setRate(clock.speed);
+        if (clock instanceof VirtualClock) clock.setRate(clock.speed);
       },
       close,
     };

@@ -1,4 +1,30 @@
 import { performance } from 'node:perf_hooks';
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** What both clocks share: virtual epoch ms, and `Date.now` answering them while installed. */
+abstract class InstallableClock {
+  private originalDateNow: (() => number) | undefined;
+
+  /** Virtual epoch milliseconds. */
+  abstract now(): number;
+
+  /** Replace `Date.now` (only it: `new Date()` keeps real time) so in-process handlers see virtual time. */
+  install(): void {
+    if (this.originalDateNow) return;
+    this.originalDateNow = Date.now;
+    Date.now = () => this.now();
+  }
+
+  uninstall(): void {
+    if (!this.originalDateNow) return;
+    Date.now = this.originalDateNow;
+    this.originalDateNow = undefined;
+  }
+
+  get installed(): boolean {
+    return this.originalDateNow !== undefined;
+  }
+}
 
 export interface VirtualClockOptions {
   /** Virtual seconds per wall second: 600 => 10 virtual minutes per wall second. */
@@ -13,16 +39,16 @@ export interface VirtualClockOptions {
  * Reads `performance.now()` (monotonic, never patched) so that installing it as
  * `Date.now` cannot recurse. `advance()` lets tests jump ahead without waiting.
  */
-export class VirtualClock {
+export class VirtualClock extends InstallableClock {
   readonly speed: number;
   /** Virtual ms per wall ms right now: `speed`, unless slowed with setRate(). */
   private rate: number;
   private wallOrigin: number;
   private virtualOrigin: number;
   private skippedMs = 0;
-  private originalDateNow: (() => number) | undefined;
 
   constructor(options: VirtualClockOptions = {}) {
+    super();
     const speed = options.speed ?? 600;
     if (!(speed > 0) || !Number.isFinite(speed)) throw new RangeError(`speed must be a positive number, got ${speed}`);
     this.speed = speed;
@@ -73,21 +99,186 @@ export class VirtualClock {
       check();
     });
   }
+}
 
-  /** Replace `Date.now` (only it: `new Date()` keeps real time) so in-process handlers see virtual time. */
-  install(): void {
-    if (this.originalDateNow) return;
-    this.originalDateNow = Date.now;
-    Date.now = () => this.now();
+interface Timer {
+  due: number;
+  seq: number;
+  wake: () => void;
+}
+
+/**
+ * Discrete-event virtual time: it stands still while anything runs and jumps to the next event when nothing
+ * does, so a run does the same thing, at the same virtual instants, on an idle machine or a loaded one.
+ *
+ * Who runs is decided by turns. Everything that changes the local account while the simulation runs (a
+ * handler's invocation, an operator's intervention, the simulator's own background work) does so inside
+ * `exclusive`, one at a time, in the order they asked; everything that lets time pass (a Wait state, a retry's
+ * backoff, a model's latency) does so through `sleep`, giving its turn up meanwhile. When no one holds a turn
+ * or waits for one, and the JavaScript that ran last has settled (checked from `setImmediate`, after every
+ * promise continuation already queued), the clock moves to the earliest sleeper's wake-up time, lets the
+ * `onAdvance` hooks simulate everything up to it (traffic, metric minutes, alarm evaluations, lifecycles),
+ * then wakes the sleepers due, earliest first and in the order they went to sleep.
+ *
+ * Real time still passes inside a turn (an SDK's retry backoff, a request the simulation never answers until
+ * the caller's timeout), but none of it reaches the virtual clock.
+ */
+export class DiscreteClock extends InstallableClock {
+  private nowMs: number;
+  private readonly timers: Timer[] = [];
+  private sequence = 0;
+  private holder: object | null = null;
+  private readonly waiting: (() => void)[] = [];
+  private readonly turns = new AsyncLocalStorage<object>();
+  private readonly hooks: ((to: number) => Promise<void>)[] = [];
+  private advancing = false;
+  private checkQueued = false;
+
+  constructor(options: { startMs?: number } = {}) {
+    super();
+    this.nowMs = Math.floor(options.startMs ?? Date.now());
   }
 
-  uninstall(): void {
-    if (!this.originalDateNow) return;
-    Date.now = this.originalDateNow;
-    this.originalDateNow = undefined;
+  /** Virtual epoch milliseconds. */
+  now(): number {
+    return this.nowMs;
   }
 
-  get installed(): boolean {
-    return this.originalDateNow !== undefined;
+  /** Runs before sleepers wake each time the clock moves, with the new now: the simulator catches up to it. */
+  onAdvance(hook: (to: number) => Promise<void>): void {
+    this.hooks.push(hook);
+  }
+
+  /** Runs `act` in a turn of its own: no other turn runs meanwhile, and time stands still unless it sleeps. */
+  async exclusive<T>(act: () => Promise<T>): Promise<T> {
+    // Already in a turn (an intervention that starts another): it goes on in that one.
+    const current = this.turns.getStore();
+    if (current !== undefined && current === this.holder) return act();
+    const turn = {};
+    await this.acquire(turn);
+    try {
+      return await this.turns.run(turn, act);
+    } finally {
+      this.release(turn);
+    }
+  }
+
+  /**
+   * Lets `seconds` of virtual time pass for the caller. A caller inside `exclusive` gives its turn up while it
+   * sleeps and takes it back (after the turns already waiting) when it wakes. An abort wakes it at once.
+   */
+  async sleep(seconds: number, signal?: AbortSignal): Promise<void> {
+    const turn = this.turns.getStore();
+    await this.sleepHolding(turn !== undefined && turn === this.holder ? turn : undefined, seconds, signal);
+  }
+
+  /**
+   * A delay inside a request the local account is serving (a model's latency): the request comes from
+   * whoever holds the turn (only a turn's holder calls the account while the simulation runs), so that turn is
+   * given up for the delay, as if its holder slept.
+   */
+  async sleepForTurnHolder(seconds: number): Promise<void> {
+    await this.sleepHolding(this.holder ?? undefined, seconds);
+  }
+
+  /** Jumps ahead as the only actor would: the same as sleeping `virtualSeconds` (the hooks simulate the gap). */
+  advance(virtualSeconds: number): Promise<void> {
+    if (virtualSeconds < 0) throw new RangeError('a clock cannot go backwards');
+    return this.sleep(virtualSeconds);
+  }
+
+  /** Whether anything holds or waits for a turn, or sleeps (a test's check that a run left nothing behind). */
+  get quiet(): boolean {
+    return this.holder === null && this.waiting.length === 0 && this.timers.length === 0 && !this.advancing;
+  }
+
+  private async sleepHolding(turn: object | undefined, seconds: number, signal?: AbortSignal): Promise<void> {
+    if (!(seconds >= 0) || !Number.isFinite(seconds)) throw new RangeError(`cannot sleep ${seconds} seconds`);
+    if (turn !== undefined) this.release(turn);
+    try {
+      await this.timer(Math.round(seconds * 1000), signal);
+    } finally {
+      if (turn !== undefined) await this.acquire(turn);
+    }
+  }
+
+  private timer(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer: Timer = { due: this.nowMs + ms, seq: this.sequence++, wake: () => resolve() };
+      const onAbort = () => {
+        const at = this.timers.indexOf(timer);
+        if (at >= 0) this.timers.splice(at, 1);
+        resolve();
+        this.queueCheck();
+      };
+      timer.wake = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      // Sorted by due time, then by when they went to sleep.
+      let at = this.timers.length;
+      while (at > 0 && (this.timers[at - 1] as Timer).due > timer.due) at--;
+      this.timers.splice(at, 0, timer);
+      this.queueCheck();
+    });
+  }
+
+  private acquire(turn: object): Promise<void> {
+    if (this.holder === null && this.waiting.length === 0 && !this.advancing) {
+      this.holder = turn;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      this.waiting.push(() => {
+        this.holder = turn;
+        resolve();
+      });
+    });
+  }
+
+  private release(turn: object): void {
+    if (this.holder !== turn) throw new Error('a turn was given up by something that did not hold it');
+    this.holder = null;
+    this.grantNext();
+  }
+
+  private grantNext(): void {
+    if (this.holder !== null || this.advancing) return;
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.queueCheck();
+  }
+
+  private queueCheck(): void {
+    if (this.checkQueued) return;
+    this.checkQueued = true;
+    // setImmediate runs after every promise continuation already queued: a handler that just returned has
+    // reached its next state (asking for a turn, or sleeping) by then, so "nothing runs" is not a guess.
+    setImmediate(() => {
+      this.checkQueued = false;
+      void this.advanceIfIdle();
+    });
+  }
+
+  private async advanceIfIdle(): Promise<void> {
+    if (this.holder !== null || this.waiting.length > 0 || this.advancing) return;
+    const first = this.timers[0];
+    if (first === undefined) return;
+    this.advancing = true;
+    try {
+      if (first.due > this.nowMs) this.nowMs = first.due;
+      for (const hook of this.hooks) await hook(this.nowMs);
+    } finally {
+      this.advancing = false;
+    }
+    let due = 0;
+    while (due < this.timers.length && (this.timers[due] as Timer).due <= this.nowMs) due++;
+    for (const timer of this.timers.splice(0, due)) timer.wake();
+    this.grantNext();
   }
 }
+
+/** The clock a simulation runs on: discrete (scenarios, tests) or continuous (`--serve`, where outside clients act in real time). */
+export type SimulationClock = VirtualClock | DiscreteClock;

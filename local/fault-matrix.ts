@@ -92,7 +92,6 @@ export interface FaultMatrixOptions {
   requestTimeoutMs?: number;
   /** Wall-time bound of one case (default 120 s); an execution still running is aborted and the case fails. */
   caseTimeoutMs?: number;
-  speed?: number;
   onCase?: (c: FaultCase) => void;
   onBaseline?: (b: BaselineRun) => void;
   loadModule?: (file: string) => unknown;
@@ -195,7 +194,7 @@ export async function runFaultMatrix(options: FaultMatrixOptions = {}): Promise<
   try {
     for (const name of options.scenarios ?? BASELINE_SCENARIOS) {
       const scenario = findScenario(name);
-      const common = { moto, loadModule: options.loadModule, requestTimeoutMs, speed: options.speed };
+      const common = { moto, loadModule: options.loadModule, requestTimeoutMs };
       const base = await boundedRun(scenario, common, caseTimeoutMs);
       const baseline: BaselineRun = {
         scenario: name,

@@ -1,8 +1,8 @@
 /**
  * Scenario interventions: what operators and AWS do to a release mid-run (README, "Interventions").
- * Each applies once, in the first execution, `afterSeconds` virtual seconds after the release enters its
- * phase; it is applied at the first step any execution takes from then on (Wait states jump the clock,
- * so "180 s into the bake" lands on the bake's first check after 180 s).
+ * Each applies once, in the first execution, exactly `afterSeconds` virtual seconds after the release enters
+ * its phase (an event on the discrete clock, in a turn of its own), unless the first execution has ended by then.
+ 
  */
 import {
   CreateEndpointConfigCommand,
@@ -15,7 +15,6 @@ import {
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
 import type { LocalAccount } from './account';
-import type { StateVisit } from './run-state-machine';
 import type { Intervention, Scenario } from './scenario';
 import type { FaultSpec } from './sagemaker-simulator';
 import { profile } from './seeding';
@@ -81,6 +80,8 @@ export class InterventionPlan {
   private readonly items: Scheduled[];
   private readonly pending: Promise<void>[] = [];
   private readonly entered = new Set<Phase>();
+  /** Aborted when the first execution ends: what is not due by then never applies. */
+  private readonly firstRun = new AbortController();
 
   constructor(
     specs: readonly Intervention[],
@@ -89,27 +90,43 @@ export class InterventionPlan {
     this.items = specs.map((spec) => ({ spec, applied: false }));
   }
 
-  /** Called at every state any execution enters. */
-  onState(execution: number, visit: StateVisit): void {
-    const now = this.ctx.account.clock.now();
-    const phase = execution === 1 ? phaseOf(visit.name) : null;
-    if (phase !== null && !this.entered.has(phase)) {
-      this.entered.add(phase);
-      for (const item of this.items) if (item.spec.during === phase && item.dueAt === undefined) item.dueAt = now + item.spec.afterSeconds * 1000;
-    }
+  /**
+   * Called as a state of any execution starts its work (before its handler runs). The first time the first
+   * execution enters a phase, that phase's interventions are scheduled; those due at once apply before the
+   * state's own work (awaited here), the others as events on the clock.
+   */
+  async onEnter(execution: number, stateName: string): Promise<void> {
+    const phase = execution === 1 ? phaseOf(stateName) : null;
+    if (phase === null || this.entered.has(phase)) return;
+    this.entered.add(phase);
+    const { account } = this.ctx;
+    const now: Promise<void>[] = [];
     for (const item of this.items) {
-      if (item.applied || item.dueAt === undefined || now < item.dueAt) continue;
-      item.applied = true;
-      this.pending.push(this.apply(item.spec));
+      if (item.spec.during !== phase || item.dueAt !== undefined) continue;
+      item.dueAt = account.clock.now() + item.spec.afterSeconds * 1000;
+      const applying = (async () => {
+        if (item.spec.afterSeconds > 0) await account.waitVirtual(item.spec.afterSeconds, this.firstRun.signal);
+        if (this.firstRun.signal.aborted) return;
+        item.applied = true;
+        await account.exclusive(() => this.apply(item.spec));
+      })();
+      this.pending.push(applying);
+      if (item.spec.afterSeconds === 0) now.push(applying);
     }
+    await Promise.all(now);
   }
 
-  /** How many interventions have started applying (the runner waits until this and its executions are stable). */
+  /** The first execution ended: interventions not yet due never apply. */
+  firstExecutionEnded(): void {
+    this.firstRun.abort();
+  }
+
+  /** How many interventions have been scheduled (the runner waits until this and its executions are stable). */
   started(): number {
     return this.pending.length;
   }
 
-  /** Waits for every intervention started so far (their calls are asynchronous; the run goes on meanwhile). */
+  /** Waits for every intervention scheduled so far (each applies in its own turn; the run goes on meanwhile). */
   async settle(): Promise<void> {
     await Promise.all(this.pending);
   }

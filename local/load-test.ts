@@ -23,13 +23,6 @@ export interface LoadTestOptions {
   approvals?: number;
   /** Endpoints they are spread over, round robin (default 20). */
   endpoints?: number;
-  /**
-   * Virtual seconds per wall second while anything waits (default 50, not the simulation's 600): the clock
-   * runs at this speed whenever any execution waits, so with many executions at once every handler's wall
-   * time is stretched by it too. At 200-600 on a busy 2-CPU machine a release took hours of virtual time,
-   * and the releases queued behind it gave up with EndpointBusy (queueWaitSeconds), which AWS would not do.
-   */
-  speed?: number;
   /** Reuse a running moto (reset first). */
   moto?: MotoServer;
   /** Loads a bundled handler fresh (see SimulationOptions.loadModule). */
@@ -116,7 +109,7 @@ export async function runLoadTest(opts: LoadTestOptions = {}): Promise<LoadTestR
   if (spacing * endpointCount < 1) throw new RangeError('approvals to one endpoint must be at least a second apart');
 
   const wallStart = performance.now();
-  const account = await setUpLocalAccount({ speed: opts.speed ?? 50, moto: opts.moto, seed: 11 });
+  const account = await setUpLocalAccount({ moto: opts.moto, seed: 11 });
   const { clock, sim, sageMaker, dynamo } = account;
   try {
     // ---- the registry and the endpoints as earlier releases left them -----------------------------
@@ -145,8 +138,6 @@ export async function runLoadTest(opts: LoadTestOptions = {}): Promise<LoadTestR
       'slo.latencyP99Ms': '500',
       'slo.errorRatePercent': '5',
       'smoke.payloadsUrl': smokeUrl,
-      // A smoke request's latency is read on the virtual clock, stretched by the speed under load: judge replies only.
-      'smoke.latencyBudgetMs': '600000',
     });
     const plans: ApprovalPlan[] = Array.from({ length: approvals }, (_, index) => {
       const endpoint = index % endpointCount;

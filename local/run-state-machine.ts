@@ -37,16 +37,116 @@ export interface RunOptions {
   input: unknown;
   executionId: string;
   startTime?: string;
-  /** Milliseconds of real time per second a Wait state asks for (0 in tests; 1000/speed in the simulation). */
-  msPerWaitSecond: number;
+  /**
+   * Lets the run's time pass: every Wait state and every retry's backoff goes through it (the simulation's
+   * virtual clock). Without it they take `msPerWaitSecond` milliseconds of real time per second asked.
+   */
+  sleep?: (seconds: number, signal: AbortSignal) => Promise<void>;
+  /** Real milliseconds per second of waiting when no `sleep` is given (0: waits take no time, as in unit tests). */
+  msPerWaitSecond?: number;
+  /** Runs one handler invocation (the simulation gives each its own turn; by default it just runs). */
+  runTask?: <T>(invoke: () => Promise<T>) => Promise<T>;
   /** Clock used for the timeline (virtual in the simulation). */
   now?: () => number;
-  /** Called as a Wait state starts, with the seconds it asks for: lets a virtual clock jump ahead. */
-  onWait?: (seconds: number) => void;
   onStateEntered?: (visit: StateVisit) => void;
   onStateExited?: (visit: StateVisit) => void;
+  /**
+   * Awaited as each Task or Wait state starts its work, before its handler runs or its wait begins (the
+   * event log reports entries only later): what must happen as a state is entered happens before it.
+   */
+  beforeWork?: (stateName: string) => Promise<void> | void;
   /** Aborts the execution (it then ends FAILED with the error `ExecutionAborted`). */
   signal?: AbortSignal;
+}
+
+/** One entry of a Task state's `Retry`, as ASL defines it. */
+interface Retrier {
+  ErrorEquals: string[];
+  IntervalSeconds?: number;
+  MaxAttempts?: number;
+  BackoffRate?: number;
+  MaxDelaySeconds?: number;
+  JitterStrategy?: 'FULL' | 'NONE';
+}
+
+/** The ARN a Wait state runs as once it is a Task of the local runner's (see `localDefinition`). */
+const LOCAL_WAIT_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:local-wait-state';
+
+/**
+ * The definition as the local runner executes it, with the two things aws-local-stepfunctions would time
+ * with real timers taken over: each Wait state becomes a Task of ours that sleeps on the run's clock (its
+ * visits are still reported as Wait), and each Task's Retry is carried out by our handler wrapper, its
+ * backoff slept on the same clock. Choices, Catch, paths and Map states stay the library's.
+ */
+export function localDefinition(definition: AslDefinition): { definition: AslDefinition; waits: Map<string, number>; retriers: Map<string, Retrier[]> } {
+  const copy = JSON.parse(JSON.stringify(definition)) as AslDefinition;
+  const waits = new Map<string, number>();
+  const retriers = new Map<string, Retrier[]>();
+  for (const [name, state] of allStates(copy)) {
+    if (state.Type === 'Wait') {
+      if (typeof state.Seconds !== 'number' || 'InputPath' in state || 'OutputPath' in state) {
+        throw new Error(`Wait state ${name}: the local runner supports Wait states with a number of Seconds and no InputPath or OutputPath`);
+      }
+      waits.set(name, state.Seconds);
+      const { Next, End, Comment } = state;
+      for (const key of Object.keys(state)) delete state[key];
+      Object.assign(state, { Type: 'Task', Resource: LOCAL_WAIT_ARN, ResultPath: null, ...(Comment !== undefined ? { Comment } : {}), ...(Next !== undefined ? { Next } : {}), ...(End !== undefined ? { End } : {}) });
+    } else if (state.Type === 'Task' && Array.isArray(state.Retry)) {
+      retriers.set(name, state.Retry as Retrier[]);
+      delete state.Retry;
+    }
+  }
+  return { definition: copy, waits, retriers };
+}
+
+/** The retrier that takes `error`, as Step Functions picks it: the first whose ErrorEquals names it. */
+function retrierFor(retriers: readonly Retrier[], error: unknown): number {
+  const name = typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : 'Error';
+  return retriers.findIndex((r) => r.ErrorEquals.some((e) => e === name || e === 'States.ALL' || (e === 'States.TaskFailed' && name !== 'States.Timeout')));
+}
+
+/** A number in [0, 1) from a string: the FULL jitter of a retry, the same in every run of the same execution. */
+function unitHash(text: string): number {
+  let hash = 2166136261;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619) >>> 0;
+  return hash / 2 ** 32;
+}
+
+/** Real-time sleep for runs without a virtual clock; an abort ends it at once. */
+function realSleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timeout = setTimeout(() => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    }, ms);
+    const done = () => {
+      clearTimeout(timeout);
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/**
+ * Runs `act` with `new Date()` (no arguments) answering `startMs`. aws-local-stepfunctions stamps
+ * `$$.Execution.StartTime` with `new Date()` as it starts a run, synchronously inside `run()`; this makes that
+ * the run's own start on its clock, and puts the real Date back before anything else runs.
+ */
+function withNewDateAt<T>(startMs: number, act: () => T): T {
+  const RealDate = globalThis.Date;
+  const AtStart = function (this: unknown, ...args: unknown[]): unknown {
+    if (new.target === undefined) return RealDate();
+    return Reflect.construct(RealDate, args.length === 0 ? [startMs] : args, new.target as typeof RealDate);
+  } as unknown as DateConstructor;
+  Object.setPrototypeOf(AtStart, RealDate);
+  Object.defineProperty(AtStart, 'prototype', { value: RealDate.prototype });
+  globalThis.Date = AtStart;
+  try {
+    return act();
+  } finally {
+    globalThis.Date = RealDate;
+  }
 }
 
 function fakeLambdaContext(functionName: string): Context {
@@ -67,78 +167,107 @@ function fakeLambdaContext(functionName: string): Context {
 }
 
 export async function runStateMachine(options: RunOptions): Promise<ExecutionReport> {
-  const { definition } = options;
+  const { definition, waits, retriers } = localDefinition(options.definition);
   const states = allStates(definition);
-  const stateByName = new Map(states);
-  const taskStates = states.filter(([, s]) => s.Type === 'Task');
+  const taskStates = states.filter(([name, s]) => s.Type === 'Task' && !waits.has(name));
   const missing = taskStates.filter(([name]) => !options.handlers[name]).map(([name]) => name);
   if (missing.length > 0) throw new Error(`No local handler for Task state(s): ${missing.join(', ')}`);
 
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  const msPerWaitSecond = options.msPerWaitSecond ?? 0;
+  const sleep = options.sleep ?? ((seconds: number, s: AbortSignal) => realSleep(seconds * msPerWaitSecond, s));
+  const runTask = options.runTask ?? (<T>(invoke: () => Promise<T>) => invoke());
+  const visits: StateVisit[] = [];
+  const latestVisit = (name: string) => [...visits].reverse().find((v) => v.name === name);
+  let retrySerial = 0;
+  // Retries made by our wrapper, per state, until the event log (which runs behind) closes the visit.
+  const retriesOf = new Map<string, number>();
+  const takeRetries = (visit: StateVisit) => {
+    visit.retries += retriesOf.get(visit.name) ?? 0;
+    retriesOf.delete(visit.name);
+  };
+
   // Handlers still running when the execution is aborted: a stopped execution's Lambda runs to its end.
   const inFlight = new Set<Promise<unknown>>();
-  const taskResourceLocalHandlers = Object.fromEntries(
-    taskStates.map(([name]) => {
-      const handler = options.handlers[name] as LambdaHandler;
+  const invokeOnce = async (name: string, handler: LambdaHandler, input: unknown): Promise<unknown> => {
+    const running = runTask(() => handler(input, fakeLambdaContext(name)));
+    inFlight.add(running);
+    try {
       // JSON round trip: a Lambda's result crosses a wire, so no Date or undefined may leak into the state.
-      return [
-        name,
-        async (input: unknown) => {
-          const running = handler(input, fakeLambdaContext(name));
-          inFlight.add(running);
-          try {
-            return JSON.parse(JSON.stringify((await running) ?? null)) as never;
-          } finally {
-            inFlight.delete(running);
-          }
-        },
-      ];
-    }),
-  );
-  const waitTimeOverrides = Object.fromEntries(
-    states
-      .filter(([, s]) => s.Type === 'Wait')
-      .map(([name, s]) => [name, Math.round((typeof s.Seconds === 'number' ? s.Seconds : 0) * options.msPerWaitSecond)]),
-  );
-  // Retry backoff follows the same clock (1 s, 2 s, 4 s... of virtual time).
-  const retryIntervalOverrides = Object.fromEntries(
-    states
-      .filter(([, s]) => Array.isArray(s.Retry))
-      .map(([name]) => [name, [1, 2, 4, 8, 16, 32].map((seconds) => Math.round(seconds * options.msPerWaitSecond))]),
-  );
+      return JSON.parse(JSON.stringify((await running) ?? null)) as unknown;
+    } finally {
+      inFlight.delete(running);
+    }
+  };
+  const withRetries = (name: string, handler: LambdaHandler) => async (input: unknown) => {
+    await options.beforeWork?.(name);
+    // Stopped before its Lambda was invoked: it never is.
+    if (signal.aborted) throw new ExecutionAbortedError();
+    const policy = retriers.get(name) ?? [];
+    const attempts = policy.map(() => 0);
+    for (;;) {
+      try {
+        return (await invokeOnce(name, handler, input)) as never;
+      } catch (error) {
+        const index = retrierFor(policy, error);
+        const retrier = policy[index];
+        if (retrier === undefined || signal.aborted) throw error;
+        const made = attempts[index] ?? 0;
+        if (made >= (retrier.MaxAttempts ?? 3)) throw error;
+        attempts[index] = made + 1;
+        const backoff = Math.min((retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** made, retrier.MaxDelaySeconds ?? Infinity);
+        const seconds = retrier.JitterStrategy === 'FULL' ? backoff * unitHash(`${options.executionId}#${retrySerial++}`) : backoff;
+        retriesOf.set(name, (retriesOf.get(name) ?? 0) + 1);
+        await sleep(seconds, signal);
+        if (signal.aborted) throw error;
+      }
+    }
+  };
+  const taskResourceLocalHandlers = Object.fromEntries([
+    ...taskStates.map(([name]) => [name, withRetries(name, options.handlers[name] as LambdaHandler)] as const),
+    ...[...waits].map(([name, seconds]) => [name, async (input: unknown) => {
+      await options.beforeWork?.(name);
+      await sleep(seconds, signal);
+      return input as never;
+    }] as const),
+  ]);
 
   const machine = new StateMachine(definition as unknown as StateMachineDefinition, { validationOptions: { checkArn: true, checkPaths: true } });
   const now = options.now ?? Date.now;
   const startTime = options.startTime ?? new Date(now()).toISOString();
-  const execution = machine.run(options.input as never, {
-    overrides: { taskResourceLocalHandlers, waitTimeOverrides, retryIntervalOverrides },
-    context: { Execution: { Id: options.executionId, Name: options.executionId.split(':').pop() ?? 'local', Input: options.input, StartTime: startTime } } as never,
-  });
+  const execution = withNewDateAt(Date.parse(startTime), () =>
+    machine.run(options.input as never, {
+      overrides: { taskResourceLocalHandlers },
+      context: { Execution: { Id: options.executionId, Name: options.executionId.split(':').pop() ?? 'local', Input: options.input, StartTime: startTime } } as never,
+    }),
+  );
 
-  const abort = () => execution.abort();
+  const abort = () => {
+    execution.abort();
+    stop.abort();
+  };
   if (options.signal?.aborted) abort();
   else options.signal?.addEventListener('abort', abort, { once: true });
 
-  const visits: StateVisit[] = [];
   const collect = (async () => {
     for await (const event of execution.eventLogs) {
       if (event.type === 'StateEntered') {
-        const visit: StateVisit = { name: event.state.name, type: event.state.type, enteredAt: now(), retries: 0, ...(event.index !== undefined ? { iteration: event.index } : {}) };
+        const type = waits.has(event.state.name) ? 'Wait' : event.state.type;
+        const visit: StateVisit = { name: event.state.name, type, enteredAt: now(), retries: 0, ...(event.index !== undefined ? { iteration: event.index } : {}) };
         visits.push(visit);
-        const waitSeconds = stateByName.get(visit.name)?.Seconds;
-        if (visit.type === 'Wait' && typeof waitSeconds === 'number') options.onWait?.(waitSeconds);
         options.onStateEntered?.(visit);
       } else if (event.type === 'StateExited') {
         // Map iterations interleave: the visit to close is the latest open one of this state.
         const visit = [...visits].reverse().find((v) => v.name === event.state.name && v.output === undefined);
         if (visit) {
           visit.output = event.state.output;
+          takeRetries(visit);
           options.onStateExited?.(visit);
         }
-      } else if (event.type === 'StateRetried') {
-        const visit = [...visits].reverse().find((v) => v.name === event.state.name);
-        if (visit) visit.retries += 1;
       } else if (event.type === 'StateFailed' || event.type === 'StateCaught') {
-        const visit = [...visits].reverse().find((v) => v.name === event.state.name);
+        const visit = latestVisit(event.state.name);
+        if (visit) takeRetries(visit);
         if (visit && 'Error' in event) visit.error = { Error: event.Error, Cause: event.Cause };
       }
     }
@@ -152,6 +281,8 @@ export async function runStateMachine(options: RunOptions): Promise<ExecutionRep
     report = { status: 'FAILED', output: null, ...failureOf(error, options.signal), states: visits, stateTransitions: 0 };
   } finally {
     options.signal?.removeEventListener('abort', abort);
+    // Nothing of this run sleeps on after it ended (an abort's Wait, a retry's backoff).
+    stop.abort();
   }
   await collect;
   // StopExecution does not stop a Lambda already invoked: the report waits for what it still does.

@@ -190,8 +190,6 @@ export interface LedgerRecord {
 }
 
 export interface SimulationOptions {
-  /** Virtual seconds per wall second. */
-  speed?: number;
   /** Reuse a running moto (reset first) instead of starting one. */
   moto?: MotoServer;
   /** Live timeline lines as they happen. */
@@ -213,9 +211,15 @@ export interface SimulationOptions {
 }
 
 
+/**
+ * Where every scenario's virtual clock starts (a Monday, 09:00 UTC): with the discrete clock, the same
+ * scenario and seed give the same run, timestamps included, on any machine and any day.
+ */
+export const SCENARIO_START_MS = Date.UTC(2026, 2, 2, 9, 0, 0);
+
 export async function runScenario(scenario: Scenario, options: SimulationOptions = {}): Promise<SimulationResult> {
   const wallStart = performance.now();
-  const account = await setUpLocalAccount({ speed: options.speed, moto: options.moto, seed: scenario.seed, duplicateEvents: scenario.duplicateEvents });
+  const account = await setUpLocalAccount({ startMs: SCENARIO_START_MS, moto: options.moto, seed: scenario.seed, duplicateEvents: scenario.duplicateEvents });
   const { machines, sim, sageMaker, dynamo, outcomeQueue, virtualStart, since } = account;
   const timeline: TimelineEntry[] = [];
   const note = (entry: Omit<TimelineEntry, 'at'>) => {
@@ -320,17 +324,19 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
               const title = visit.iteration !== undefined ? `[${visit.iteration}] ${visit.name}` : visit.name;
               note({ kind: 'state', execution: index, title, detail: summarizeState(machine, visit) });
             },
+            beforeWork: (stateName) => interventions.onEnter(index, stateName),
             onStateEntered: (visit) => {
-              interventions.onState(index, visit);
               if (visit.type === 'Fail' || visit.type === 'Succeed') note({ kind: 'state', execution: index, title: visit.name, detail: visit.type === 'Succeed' ? 'execution succeeded' : 'execution failed' });
             },
           });
           reportsByIndex.set(index, report);
+          if (index === 1) interventions.firstExecutionEnded();
           if (report.error === 'ExecutionAborted') note({ kind: 'state', execution: index, title: 'aborted', detail: report.cause ?? 'execution aborted' });
           return report;
         }),
       );
-    const firstInputs = await inputsFor(scenario.trigger);
+    // The runner's own steps take turns like everything else, so nothing runs beside them.
+    const firstInputs = await account.exclusive(() => inputsFor(scenario.trigger));
     // From here on every request is the pipeline's (but a follow-up approval's): record them, fault them.
     sim.resetRequestLog();
     requestsSeen = 0;
@@ -342,7 +348,8 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
       await interventions.settle();
       await Promise.all(laterRuns);
     }
-    if (scenario.then) await runAll(await inputsFor(scenario.then));
+    const then = scenario.then;
+    if (then) await runAll(await account.exclusive(() => inputsFor(then)));
     const reports = [...reportsByIndex.entries()].sort(([a], [b]) => a - b).map(([, r]) => r);
     flushRejections(executionCount);
     const awsCalls = countCalls(sim.requestLog());
@@ -504,7 +511,7 @@ async function replayApprovalEvent(account: LocalAccount, packageArn: string): P
   const { $metadata: _metadata, ...detail } = pkg;
   await account.events.send(
     new PutEventsCommand({
-      Entries: [{ Source: 'aws.sagemaker', DetailType: 'SageMaker Model Package State Change', Detail: JSON.stringify(detail), Resources: [packageArn], EventBusName: 'default' }],
+      Entries: [{ Time: new Date(account.clock.now()), Source: 'aws.sagemaker', DetailType: 'SageMaker Model Package State Change', Detail: JSON.stringify(detail), Resources: [packageArn], EventBusName: 'default' }],
     }),
   );
 }

@@ -1,6 +1,6 @@
 import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { VirtualClock } from './clock';
+import { DiscreteClock, type SimulationClock } from './clock';
 import { AlarmEvaluator, type AlarmStateChange } from './sim/alarms';
 import { BehaviourRegistry, DEFAULT_PROFILE, type BehaviourProfile } from './sim/behaviour';
 import { classify, type RequestInfo } from './sim/classify';
@@ -56,7 +56,11 @@ export interface RequestLogEntry {
 export interface SimulatorOptions {
   /** moto server URL, e.g. from `startMoto()`. */
   motoEndpoint: string;
-  clock: VirtualClock;
+  /**
+   * Discrete: the simulation catches up each time the clock moves (and a model's latency is slept on it).
+   * Flowing: a wall-clock tick catches up every `tickWallMs`.
+   */
+  clock: SimulationClock;
   /** The one region the simulator owns endpoints and jobs in. */
   region?: string;
   /** Seed of the PRNG behind latencies, errors and traffic splits. */
@@ -87,7 +91,7 @@ export interface SimulatorOptions {
   };
   /** Fixed port (default: a free one). Always bound to 127.0.0.1. */
   port?: number;
-  /** Wall ms between simulation ticks. */
+  /** Wall ms between simulation ticks on a flowing clock. */
   tickWallMs?: number;
   log?: (message: string) => void;
 }
@@ -210,14 +214,23 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     return chain;
   }
 
-  let ticking = false;
-  const timer = setInterval(() => {
-    if (ticking) return;
-    ticking = true;
-    void catchUp().finally(() => {
-      ticking = false;
+  let timer: NodeJS.Timeout | undefined;
+  if (clock instanceof DiscreteClock) {
+    // Nothing moves between the clock's steps, so one catch-up per step is the whole simulation.
+    clock.onAdvance(async (to) => {
+      chain = chain.then(() => runUntil(to)).catch((err: unknown) => log(`simulation step failed: ${String(err)}`));
+      await chain;
     });
-  }, options.tickWallMs ?? 20);
+  } else {
+    let ticking = false;
+    timer = setInterval(() => {
+      if (ticking) return;
+      ticking = true;
+      void catchUp().finally(() => {
+        ticking = false;
+      });
+    }, options.tickWallMs ?? 20);
+  }
 
   // ---- request handling ----------------------------------------------------------
   async function owned(op: string, input: JsonObject): Promise<JsonObject> {
@@ -449,13 +462,17 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     },
     sync: () => catchUp(),
     advance: async (seconds) => {
+      if (clock instanceof DiscreteClock) {
+        await clock.advance(seconds);
+        return;
+      }
       clock.advance(seconds);
       await catchUp();
     },
     stop: async () => {
       if (stopped) return;
       stopped = true;
-      clearInterval(timer);
+      if (timer) clearInterval(timer);
       traffic.stop();
       await chain;
       await runtime.drain();

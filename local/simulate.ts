@@ -1,5 +1,5 @@
 /**
- * npm run simulate -- [--list] [--scenario NAME|FILE.json] [--all] [--json] [--report FILE.html] [--speed N] [--verbose]
+ * npm run simulate -- [--list] [--scenario NAME|FILE.json] [--all] [--json] [--report FILE.html] [--verbose]
  *
  * Runs the release pipeline end to end against local AWS (moto + our SageMaker simulator): the
  * packaged state machine, the bundled handlers, one virtual clock. Exit code 0 exactly when every
@@ -35,16 +35,16 @@ interface Args {
   /** Every --scenario given (the fault matrix takes several). */
   scenarios: string[];
   report: string | null;
+  /** Virtual seconds per wall second of `--serve` (scenarios run on a discrete clock: as fast as they can). */
   speed: number;
-  /** Whether --speed was given (the load test has its own default). */
   speedGiven: boolean;
   requestTimeoutMs: number | null;
   serve: boolean;
   port: number | null;
 }
 
-const USAGE = `usage: npm run simulate -- [--list] [--scenario NAME|FILE.json] [--all] [--bad-input] [--json] [--report FILE.html] [--speed N] [--verbose]
-       npm run simulate -- --load [--approvals 100] [--endpoints 20] [--speed 50] [--json]
+const USAGE = `usage: npm run simulate -- [--list] [--scenario NAME|FILE.json] [--all] [--bad-input] [--json] [--report FILE.html] [--verbose]
+       npm run simulate -- --load [--approvals 100] [--endpoints 20] [--json]
        npm run simulate -- --faults [--quick] [--scenario NAME]... [--request-timeout-ms 1000] [--json]
        npm run simulate -- --serve [--port N] [--speed N]`;
 
@@ -108,6 +108,8 @@ function parseArgs(argv: string[]): Args {
       process.exit(0);
     } else throw new Error(`unknown argument ${a}\n${USAGE}`);
   }
+  // Scenarios, the load test and the fault matrix run on a discrete clock, which has no speed to set.
+  if (args.speedGiven && !args.serve) throw new Error(`--speed applies to --serve only: scenarios run on a discrete clock, as fast as the machine allows\n${USAGE}`);
   return args;
 }
 
@@ -153,7 +155,6 @@ async function main(): Promise<number> {
       if (!args.json) console.log(`\nscenario ${scenario.name}: ${scenario.description}\n`);
       const multi = scenario.duplicateEvents > 1;
       const result = await runScenario(scenario, {
-        speed: args.speed,
         moto,
         verbose: args.verbose,
         onTimeline: args.json ? undefined : (e) => printEntry(e, multi),
@@ -182,10 +183,8 @@ async function main(): Promise<number> {
  * behind the simulator, for any client. The first line on stdout is the endpoint to point it at.
  */
 async function serve(args: Args): Promise<number> {
-  const account = await setUpLocalAccount({ speed: args.speed, ...(args.port !== null ? { port: args.port } : {}) });
+  const account = await setUpLocalAccount({ flowing: { speed: args.speed }, ...(args.port !== null ? { port: args.port } : {}) });
   console.log(`AWS_ENDPOINT_URL=${account.sim.endpoint}`);
-  // Lifecycles, metrics and alarms move on the virtual clock at --speed, as in a scenario's waits.
-  account.clock.setRate(args.speed);
   process.stderr.write(
     [
       `local account ${LOCAL_ACCOUNT} in ${account.sim.region}: SageMaker (simulated hosting, validated, over moto), S3, DynamoDB, CloudWatch, EventBridge, SQS`,
@@ -208,7 +207,6 @@ async function runLoad(args: Args): Promise<number> {
   const result = await runLoadTest({
     approvals: args.approvals,
     endpoints: args.endpoints,
-    ...(args.speedGiven ? { speed: args.speed } : {}),
     onProgress: args.json ? undefined : (line) => console.log(`  ${line}`),
   });
   if (args.json) {

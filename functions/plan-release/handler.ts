@@ -1,10 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { InvalidConfiguration } from '../shared/errors';
 import { modelPackageSchema } from '../shared/domain/model-package';
 import { planRelease } from '../shared/domain/release-plan';
 import { defineStep, noAdapters, stepHandler } from '../shared/runtime/step-handler';
 import * as z from '../shared/zod';
 import { jsonString } from '../shared/schema';
+import { executionSlice } from '../shared/domain/state';
 
 const settingsObject = jsonString(z.record(z.string(), z.string()), 'a JSON object of setting key to string value');
 
@@ -19,18 +20,28 @@ export function stageDefaults(env: { DEFAULT_SETTINGS: Record<string, string>; S
   return { ...env.DEFAULT_SETTINGS, ...env.STAGE_SETTINGS };
 }
 
+/**
+ * A release's id: 8 hex characters of the execution's ARN. Execution names are unique per state machine,
+ * so each run gets its own id; and a run has the same id however often it is replayed (the simulation's
+ * runs are reproducible, names of resources and alarms included).
+ */
+export function releaseIdOf(executionArn: string): string {
+  return createHash('sha256').update(executionArn).digest('hex').slice(0, 8);
+}
+
 /** State PlanRelease: settings (defaults < package metadata < overrides), the inference mode and why, resource names. */
 export const planReleaseStep = defineStep({
   step: 'PlanRelease',
   input: z.object({
     request: z.object({ endpointName: z.nullable(z.string()), overrides: z.record(z.string(), z.string()) }),
     package: modelPackageSchema,
+    execution: executionSlice,
   }),
   env: planEnv,
   aws: noAdapters,
-  run: async ({ request, package: pkg }, { env }) => {
+  run: async ({ request, package: pkg, execution }, { env }) => {
     if (Object.keys(env.DEFAULT_SETTINGS).length === 0) throw new InvalidConfiguration('DEFAULT_SETTINGS is empty');
-    return planRelease({ request, package: pkg, defaults: stageDefaults(env), releaseId: randomBytes(4).toString('hex') });
+    return planRelease({ request, package: pkg, defaults: stageDefaults(env), releaseId: releaseIdOf(execution.id) });
   },
 });
 

@@ -17,24 +17,27 @@ const failed = (errorName: string, errorMessage: string, started: number): Invoc
   errorMessage,
   contentType: null,
   body: '',
-  latencyMs: performance.now() - started,
+  latencyMs: Date.now() - started,
   invokedVariant: null,
 });
 
 /**
  * Async endpoints take their input from S3 and write the answer to S3: the payload goes under the
- * async output path, and the reply (or the failure) is awaited there within the latency budget.
+ * async output path, and the reply (or the failure) is awaited there within the latency budget. Latency is
+ * read with Date.now (as SageMakerRuntimeAdapter does); the deadline with performance.now, since it is about
+ * this Lambda's own real time.
  */
 async function invokeAsync(aws: { s3: S3Adapter; runtime: SageMakerRuntimeAdapter }, endpointName: string, inputUri: string, payload: SmokeRequest, budgetMs: number, lambdaDeadline: number): Promise<InvocationReply> {
   await aws.s3.putObject(inputUri, payload.body, payload.contentType);
-  const started = performance.now();
+  const started = Date.now();
+  const startedReal = performance.now();
   const queued = await aws.runtime.invokeAsync(endpointName, inputUri, payload);
   if ('ok' in queued) return queued;
   // Bounded by the budget and by what is left of this Lambda invocation (shared by all payloads).
-  const deadline = Math.min(started + budgetMs, lambdaDeadline);
+  const deadline = Math.min(startedReal + budgetMs, lambdaDeadline);
   for (;;) {
     const body = queued.outputLocation ? await aws.s3.readIfPresent(queued.outputLocation) : null;
-    if (body !== null) return { ok: true, errorName: null, errorMessage: null, contentType: null, body, latencyMs: performance.now() - started, invokedVariant: null };
+    if (body !== null) return { ok: true, errorName: null, errorMessage: null, contentType: null, body, latencyMs: Date.now() - started, invokedVariant: null };
     const failure = queued.failureLocation ? await aws.s3.readIfPresent(queued.failureLocation) : null;
     if (failure !== null) return failed('AsyncInferenceFailure', failure.slice(0, 300), started);
     if (performance.now() >= deadline) return failed('AsyncInferenceTimeout', `no output at ${queued.outputLocation ?? '?'} yet`, started);

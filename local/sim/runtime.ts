@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { VirtualClock } from '../clock';
+import { DiscreteClock, type SimulationClock } from '../clock';
 import type { BehaviourProfile, BehaviourRegistry } from './behaviour';
 import type { EndpointManager } from './endpoints';
 import { AwsError } from './http';
@@ -42,7 +42,7 @@ export class Runtime {
     private readonly metrics: MetricsStore,
     private readonly prng: Prng,
     private readonly moto: MotoApi,
-    private readonly clock: VirtualClock,
+    private readonly clock: SimulationClock,
     private readonly region: string,
   ) {}
 
@@ -101,8 +101,12 @@ export class Runtime {
     return Array.isArray(v) ? v[0] : v;
   }
 
-  /** Real model latency, scaled to wall time, so callers see the speed the model has. */
+  /**
+   * The model's latency, so callers see the speed the model has: slept on a discrete clock (the caller's
+   * turn given up meanwhile), scaled to wall time on a flowing one.
+   */
   private wait(latencyMs: number): Promise<void> {
+    if (this.clock instanceof DiscreteClock) return this.clock.sleepForTurnHolder(latencyMs / 1000);
     const wall = this.clock.wallMsFor(latencyMs / 1000);
     return wall >= 1 ? new Promise((r) => setTimeout(r, wall)) : Promise.resolve();
   }
@@ -144,9 +148,16 @@ export class Runtime {
     const outputLocation = joinS3(outputPath, `${fileId}.out`);
     const failureLocation = failurePath ? joinS3(failurePath, `${fileId}-error.out`) : undefined;
 
-    const task = this.runAsync(endpointName, input, outputLocation, failureLocation).catch(() => undefined);
-    this.background.add(task);
-    void task.finally(() => this.background.delete(task));
+    if (this.clock instanceof DiscreteClock) {
+      // On a discrete clock the answer is written, after the model's latency, before the 202 goes back: a
+      // caller polling S3 for it does so in real time inside its turn, and would hold virtual time still
+      // (so the answer could never become due) if the endpoint worked on afterwards.
+      await this.runAsync(endpointName, input, outputLocation, failureLocation).catch(() => undefined);
+    } else {
+      const task = this.runAsync(endpointName, input, outputLocation, failureLocation).catch(() => undefined);
+      this.background.add(task);
+      void task.finally(() => this.background.delete(task));
+    }
 
     const body = JSON.stringify({ InferenceId: inferenceId });
     const headers: Record<string, string> = {

@@ -10,7 +10,7 @@ describe('load: 12 approvals over 3 endpoints', () => {
   let result: LoadTestResult;
 
   beforeAll(async () => {
-    result = await runLoadTest({ approvals: 12, endpoints: 3, speed: 150, loadModule });
+    result = await runLoadTest({ approvals: 12, endpoints: 3, loadModule });
   }, 120_000);
 
   it('holds every property', () => {

@@ -158,7 +158,7 @@ export async function createSimHarness(options: SimHarnessOptions): Promise<SimH
     account,
     async run(input) {
       runs += 1;
-      const report = await account.execute(input, runs, { jumpWaits: true });
+      const report = await account.execute(input, runs);
       return { ...report, path: report.states.map((s) => s.name) };
     },
     async addPackage(group, pkg = {}) {

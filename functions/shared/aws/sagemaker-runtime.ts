@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { InvokeEndpointAsyncCommand, InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import type { InvocationReply } from '../domain/views';
 import type { AwsEnv } from '../runtime/env';
@@ -24,7 +23,7 @@ const MODEL_VERDICT_ERRORS = new Set(['ModelError', 'ValidationError', 'Validati
 function refusal(operation: 'InvokeEndpoint' | 'InvokeEndpointAsync', error: unknown, started: number): InvocationReply {
   if (!MODEL_VERDICT_ERRORS.has(errorCode(error))) throw translateAwsError(operation, error);
   const message = (error as { message?: string }).message ?? null;
-  return { ok: false, errorName: errorCode(error), errorMessage: message, contentType: null, body: '', latencyMs: performance.now() - started, invokedVariant: null };
+  return { ok: false, errorName: errorCode(error), errorMessage: message, contentType: null, body: '', latencyMs: Date.now() - started, invokedVariant: null };
 }
 
 /** Where an async invocation will write its answer or its failure. */
@@ -33,12 +32,16 @@ export interface AsyncInvocation {
   failureLocation: string | null;
 }
 
-/** InvokeEndpoint and InvokeEndpointAsync; latency is the wall-clock time of the call as this Lambda sees it. */
+/**
+ * InvokeEndpoint and InvokeEndpointAsync; latency is the time of the call as this Lambda sees it, read with
+ * `Date.now()` (millisecond resolution is plenty next to a model's latency, and the local simulation's
+ * virtual clock stands in for it, so a simulated model is as fast as its profile says, under any load).
+ */
 export class SageMakerRuntimeAdapter {
   constructor(private readonly client: SageMakerRuntimeClient) {}
 
   async invoke(endpointName: string, target: InvocationTarget, payload: InvocationPayload): Promise<InvocationReply> {
-    const started = performance.now();
+    const started = Date.now();
     try {
       const out = await this.client.send(
         new InvokeEndpointCommand({
@@ -55,7 +58,7 @@ export class SageMakerRuntimeAdapter {
         errorMessage: null,
         contentType: out.ContentType ?? null,
         body: out.Body ? new TextDecoder().decode(out.Body) : '',
-        latencyMs: performance.now() - started,
+        latencyMs: Date.now() - started,
         invokedVariant: out.InvokedProductionVariant ?? null,
       };
     } catch (error) {
@@ -65,7 +68,7 @@ export class SageMakerRuntimeAdapter {
 
   /** Queues an async request whose input is already in S3; a refusal comes back as the reply instead. */
   async invokeAsync(endpointName: string, inputLocation: string, payload: Omit<InvocationPayload, 'body'>): Promise<AsyncInvocation | InvocationReply> {
-    const started = performance.now();
+    const started = Date.now();
     try {
       const out = await this.client.send(
         new InvokeEndpointAsyncCommand({ EndpointName: endpointName, InputLocation: inputLocation, ContentType: payload.contentType, ...(payload.accept ? { Accept: payload.accept } : {}) }),

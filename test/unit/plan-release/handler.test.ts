@@ -25,9 +25,11 @@ async function runWithDefaultSettings(value: string | undefined, event: unknown,
   }
 }
 
-const event = (metadata: Record<string, string> = {}, request: { endpointName: string | null; overrides: Record<string, string> } = { endpointName: null, overrides: {} }) => ({
+const EXECUTION_ARN = 'arn:aws:states:us-east-1:123456789012:execution:release-pipeline-dev-release:run-1';
+const event = (metadata: Record<string, string> = {}, request: { endpointName: string | null; overrides: Record<string, string> } = { endpointName: null, overrides: {} }, executionId = EXECUTION_ARN) => ({
   request,
   package: modelPackage({ metadata }),
+  execution: { id: executionId, startTime: '2026-03-02T09:00:00.000Z' },
 });
 
 beforeAll(() => {
@@ -48,6 +50,23 @@ describe('PlanRelease handler', () => {
     expect(plan.decision.rule).toBe('default-realtime');
   });
 
+  it('names each execution its own release, and the same execution always the same one', async () => {
+    // Act
+    const first = await handler(event(), lambdaContext());
+    const again = await handler(event(), lambdaContext());
+    const other = await handler(event({}, undefined, `${EXECUTION_ARN}-2`), lambdaContext());
+
+    // Assess
+    expect(again.releaseId).toBe(first.releaseId);
+    expect(other.releaseId).not.toBe(first.releaseId);
+    expect(other.names.model).toBe(`churn-model-v7-${other.releaseId}`);
+  });
+
+  it('refuses a state without the execution it runs in with InvalidInput', async () => {
+    const { execution: _execution, ...withoutExecution } = event();
+    await expect(handler(withoutExecution, lambdaContext())).rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining('execution') });
+  });
+
   it('takes stage defaults for keys without a param from STAGE_SETTINGS (the stageSettings param), over DEFAULT_SETTINGS', async () => {
     // Act
     const plan = (await runWithDefaultSettings(JSON.stringify(STAGE_DEFAULTS), event(), JSON.stringify({ 'canary.alarmNames': 'churn-kpi,churn-latency', 'canary.percent': '15' }))) as { settings: { canary: { alarmNames: string[]; percent: number } } };
@@ -58,12 +77,6 @@ describe('PlanRelease handler', () => {
 
   it('refuses a STAGE_SETTINGS that is not a JSON object of strings with InvalidConfiguration', async () => {
     await expect(runWithDefaultSettings(JSON.stringify(STAGE_DEFAULTS), event(), '{"canary.percent": 15}')).rejects.toMatchObject({ name: 'InvalidConfiguration', message: expect.stringContaining('STAGE_SETTINGS') });
-  });
-
-  it('gives each run its own release id', async () => {
-    const one = await handler(event(), lambdaContext());
-    const two = await handler(event(), lambdaContext());
-    expect(one.releaseId).not.toBe(two.releaseId);
   });
 
   it('layers package metadata over defaults and the run overrides over both', async () => {
@@ -97,7 +110,7 @@ describe('PlanRelease handler', () => {
 
   it('refuses a multi-model release of a package without one model archive (ModeNotSupported)', async () => {
     const pkg = modelPackage({ metadata: { 'deploy.multiModelGroup': 'shared-mme' }, containers: [{ image: 'xgb:1', modelDataUrl: null }] });
-    await expect(handler({ request: { endpointName: null, overrides: {} }, package: pkg }, lambdaContext())).rejects.toMatchObject({ name: 'ModeNotSupported' });
+    await expect(handler({ ...event(), package: pkg }, lambdaContext())).rejects.toMatchObject({ name: 'ModeNotSupported' });
   });
 
   it('refuses deploy.mode multi-model without a group (ModeNotSupported)', async () => {
@@ -155,7 +168,7 @@ describe('PlanRelease handler', () => {
 
   it('refuses a package slice without containers as InvalidInput', async () => {
     const { containers: _c, ...pkg } = modelPackage();
-    await expect(handler({ request: { endpointName: null, overrides: {} }, package: pkg }, lambdaContext())).rejects.toMatchObject({
+    await expect(handler({ ...event(), package: pkg }, lambdaContext())).rejects.toMatchObject({
       name: 'InvalidInput',
       message: expect.stringContaining('package.containers'),
     });

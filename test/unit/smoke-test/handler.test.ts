@@ -113,7 +113,7 @@ describe('SmokeTest handler', () => {
 
   it('multi-model: reaches the new model by TargetModel (no TargetVariant), after one unjudged request that loads it', async () => {
     // Prepare: the cold load is slow, the judged request fast.
-    const clock = jest.spyOn(performance, 'now');
+    const clock = jest.spyOn(Date, 'now');
     clock.mockReturnValueOnce(0).mockReturnValueOnce(9_000).mockReturnValueOnce(10_000).mockReturnValueOnce(10_050);
     runtime.on(InvokeEndpointCommand).resolves(answer('0.42', 'AllTraffic'));
     const mme = existingDeployment({ endpointName: 'shared-mme', style: 'multi-model-artifact', targetVariant: null, targetModel: 'churn-model/v7.tar.gz', liveVariantName: 'AllTraffic', newVariantName: 'AllTraffic' });
@@ -162,7 +162,7 @@ describe('SmokeTest handler', () => {
 
   it('fails a case over the latency budget', async () => {
     // Prepare
-    const clock = jest.spyOn(performance, 'now');
+    const clock = jest.spyOn(Date, 'now');
     clock.mockReturnValueOnce(1_000).mockReturnValueOnce(1_000 + 2_500);
     runtime.on(InvokeEndpointCommand).resolves(answer('0.42'));
 
