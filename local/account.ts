@@ -28,6 +28,7 @@ import {
 import { functionRoles, type FunctionRole } from './sim/iam-roles';
 import { IamEvaluator } from './sim/iam';
 import { installPrincipalHeader, runAsFunction } from './sim/principal';
+import type { Json } from './sim/json';
 import { runStateMachine, type ExecutionReport, type LambdaHandler, type StateVisit } from './run-state-machine';
 
 import { startSimulator, type Simulator } from './sagemaker-simulator';
@@ -204,6 +205,8 @@ export interface LocalAccount {
   since(): number;
   /** The packaged approval rule, delivering to a queue the runner reads (standing in for the Step Functions target). */
   createApprovalQueue(): Promise<string>;
+  /** The packaged recovery rule (release executions that ended unfinished), delivering to a queue the runner reads. */
+  createRecoveryQueue(): Promise<string>;
   /** Everything on a queue, deleted as read. */
   drainQueue(queueUrl: string): Promise<string[]>;
   /** Packaged environment with local resources, bundled handlers loaded fresh, the clock installed as Date.now. */
@@ -223,6 +226,26 @@ export interface LocalAccount {
   /** Date.now back to real time (after the executions); a flowing clock runs at full speed again. */
   uninstallClock(): void;
   close(): Promise<void>;
+}
+
+/**
+ * The packaged rule of the release machine whose events come from `source`, its references to the stack's
+ * state machines replaced by their local ARNs (the recovery rule matches the release machine's own ARN).
+ */
+function triggerPattern(machines: PackagedStateMachines, source: string): Record<string, Json> {
+  const pattern = machines.release.triggerPatterns.find((p) => JSON.stringify(p.source ?? null).includes(`"${source}"`));
+  if (pattern === undefined) throw new Error(`the packaged template has no rule starting the release machine on ${source} events`);
+  const arns: Record<string, string> = { [machines.release.id]: machines.release.arn, [machines.batchScoring.id]: machines.batchScoring.arn };
+  const resolve = (value: Json): Json => {
+    if (Array.isArray(value)) return value.map(resolve);
+    if (value !== null && typeof value === 'object') {
+      const ref = value.Ref;
+      if (typeof ref === 'string' && Object.keys(value).length === 1 && arns[ref] !== undefined) return arns[ref];
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v)]));
+    }
+    return value;
+  };
+  return resolve(pattern) as Record<string, Json>;
 }
 
 /** A wait on a flowing clock (it runs on by itself); an abort ends it at once. */
@@ -283,7 +306,8 @@ export async function setUpLocalAccount(options: LocalAccountOptions = {}): Prom
       outcomeQueue,
       virtualStart,
       since: () => Math.round((clock.now() - virtualStart) / 1000),
-      createApprovalQueue: () => createQueueWithRule(events, sqs, 'release-pipeline-trigger', machines.release.triggerPatterns[0] ?? {}),
+      createApprovalQueue: () => createQueueWithRule(events, sqs, 'release-pipeline-trigger', triggerPattern(machines, 'aws.sagemaker')),
+      createRecoveryQueue: () => createQueueWithRule(events, sqs, 'release-pipeline-recovery', triggerPattern(machines, 'aws.states')),
       drainQueue: (queueUrl) => drainQueue(sqs, queueUrl),
       installHandlers: (handlerOptions = {}) => {
         // The handlers see the packaged environment, with the stack's resources replaced by local ones.
@@ -310,19 +334,33 @@ export async function setUpLocalAccount(options: LocalAccountOptions = {}): Prom
         const machine = machineForInput(machines, input);
         const machineHandlers = handlers?.get(machine.id);
         if (!machineHandlers) throw new Error('installHandlers() first');
+        const executionId = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${machine.name}:sim-${index}`;
+        // StopExecution through the local account's Step Functions stops the run as the caller's signal does.
+        const stopped = new AbortController();
+        const signal = hooks.signal ? AbortSignal.any([hooks.signal, stopped.signal]) : stopped.signal;
+        simulator.executions.started(executionId, input, (_error, cause) => stopped.abort(new Error(cause ?? 'stopped by StopExecution')));
         const report = await runStateMachine({
           definition: machine.definition,
           handlers: machineHandlers,
           input,
-          executionId: `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${machine.name}:sim-${index}`,
+          executionId,
           sleep: waitVirtual,
           runTask: exclusive,
           now: () => clock.now(),
-          signal: hooks.signal,
-          ...(hooks.onStateExited ? { onStateExited: hooks.onStateExited } : {}),
-          ...(hooks.onStateEntered ? { onStateEntered: hooks.onStateEntered } : {}),
+          signal,
+          onStateExited: (visit) => {
+            simulator.executions.exited(executionId, visit.name, visit.type, visit.output);
+            hooks.onStateExited?.(visit);
+          },
+          onStateEntered: (visit) => {
+            simulator.executions.entered(executionId, visit.name, visit.type, visit.input);
+            hooks.onStateEntered?.(visit);
+          },
           ...(hooks.beforeWork ? { beforeWork: hooks.beforeWork } : {}),
         });
+        // The end goes to the bus as Step Functions sends it ("Step Functions Execution Status Change").
+        const status = report.error === 'ExecutionAborted' ? 'ABORTED' : report.status;
+        await exclusive(() => simulator.executions.ended(executionId, status, { output: report.output, error: status === 'ABORTED' ? null : report.error, cause: report.cause }));
         return { ...report, machine };
       },
       uninstallClock: () => {

@@ -13,6 +13,8 @@ export interface StateVisit {
   name: string;
   type: string;
   enteredAt: number;
+  /** The state's input as it was entered (the whole execution state, before the state's paths apply). */
+  input?: unknown;
   output?: unknown;
   error?: { Error: string; Cause: unknown };
   retries: number;
@@ -254,7 +256,7 @@ export async function runStateMachine(options: RunOptions): Promise<ExecutionRep
     for await (const event of execution.eventLogs) {
       if (event.type === 'StateEntered') {
         const type = waits.has(event.state.name) ? 'Wait' : event.state.type;
-        const visit: StateVisit = { name: event.state.name, type, enteredAt: now(), retries: 0, ...(event.index !== undefined ? { iteration: event.index } : {}) };
+        const visit: StateVisit = { name: event.state.name, type, enteredAt: now(), input: event.state.input, retries: 0, ...(event.index !== undefined ? { iteration: event.index } : {}) };
         visits.push(visit);
         options.onStateEntered?.(visit);
       } else if (event.type === 'StateExited') {

@@ -233,6 +233,7 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
     const machineFor = (input: unknown): PackagedStateMachine => machineForInput(machines, input);
 
     const approvalQueue = await account.createApprovalQueue();
+    const recoveryQueue = await account.createRecoveryQueue();
     const accountBefore = await accountSnapshot(sageMaker);
     const endpointBefore = await endpointSummary(sageMaker, endpointName);
 
@@ -331,6 +332,12 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
           });
           reportsByIndex.set(index, report);
           if (index === 1) interventions.firstExecutionEnded();
+          // Its end went to the bus; the packaged recovery rule may start a recovery run for it.
+          const ended = await account.exclusive(() => account.drainQueue(recoveryQueue));
+          if (ended.length > 0) {
+            note({ kind: 'note', execution: index, title: 'recovery rule', detail: `the end of execution ${index} (${report.error === 'ExecutionAborted' ? 'ABORTED' : report.status}) matched the packaged recovery rule: a recovery run starts` });
+            laterRuns.push(runAll(ended.map((b) => JSON.parse(b) as unknown)));
+          }
           if (report.error === 'ExecutionAborted') note({ kind: 'state', execution: index, title: 'aborted', detail: report.cause ?? 'execution aborted' });
           return report;
         }),
@@ -364,8 +371,13 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
     const events_ = (await account.drainQueue(outcomeQueue)).map((b) => (JSON.parse(b) as { 'detail-type': string })['detail-type']);
     const ledger = await ledgerRecords(dynamo);
     const executions = reports.map((r, i) => executionSummary(r, i + 1));
-    // The run a scenario is judged by: the follow-up if there is one, else the one that was not a duplicate.
-    const main = scenario.then ? executions[executions.length - 1] : (executions.find((e) => e.outcome !== 'SKIPPED') ?? executions[0]);
+    // The run a scenario is judged by: the follow-up if there is one, else the one that was not a duplicate;
+    // a run that was stopped is judged by the recovery that made its endpoint whole. Recovery runs that found
+    // their release finished (every rolled-back release's FAILED end starts one) are not judged.
+    const judged = executions.filter((e) => e.outcome !== 'NOTHING_TO_RECOVER');
+    const first = scenario.then ? judged[judged.length - 1] : (judged.find((e) => e.outcome !== 'SKIPPED') ?? judged[0]);
+    const recovery = judged.find((e) => e.outcome === 'RECOVERED');
+    const main = first?.outcome === 'ABORTED' && recovery ? recovery : first;
     const skipped = executions.filter((e) => e.outcome === 'SKIPPED').length;
     const outcome = main?.outcome ?? 'NONE';
     const failures: string[] = [];
@@ -447,6 +459,8 @@ export function executionSummary(report: ExecutionReport, index: number): Execut
       : 'SCORED'
     : report.states.some((s) => s.name === 'DryRunDone')
       ? 'PREVIEWED'
+      : report.states.some((s) => s.name === 'NothingToRecover')
+        ? 'NOTHING_TO_RECOVER'
       : ((recorded?.output as { outcome?: { outcome?: string } } | undefined)?.outcome?.outcome ??
         // A run refused before it recorded anything (a batch-scoring run with bad input) failed all the same.
         // StopExecution runs no Catch: a stopped run records nothing itself.

@@ -6,7 +6,8 @@ import { BehaviourRegistry, DEFAULT_PROFILE, type BehaviourProfile } from './sim
 import { classify, type RequestInfo } from './sim/classify';
 import { DEFAULT_DURATIONS, type Durations } from './sim/durations';
 import { EndpointManager, validateEndpointConfig } from './sim/endpoints';
-import { emitModelPackageStateChange } from './sim/events';
+import { emitModelPackageStateChange, putAwsEvent } from './sim/events';
+import { ExecutionRegistry } from './sim/executions';
 import { FaultInjector, type FaultHandle, type FaultKind, type FaultSpec } from './sim/faults';
 import { AwsError, readBody, sendAwsJson, sendAwsJsonError, sendRestJsonError, sendXmlError } from './sim/http';
 import { isObject, parseJsonObject, str, type Json, type JsonObject } from './sim/json';
@@ -116,6 +117,8 @@ export interface Simulator {
   /** Every endpoint and transform-job lifecycle the simulator ran, [start, end) in virtual ms. */
   lifecycles(): [number, number][];
   injectFault(spec: FaultSpec): FaultHandle;
+  /** Step Functions as the local account answers it: the executions the runner runs register here. */
+  readonly executions: ExecutionRegistry;
   clearFaults(): void;
   /** Every client request received since the simulator started or `resetRequestLog()` was last called. */
   requestLog(): RequestLogEntry[];
@@ -177,6 +180,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const alarms = new AlarmEvaluator(moto, metrics, metricDelayMs);
   const traffic = new TrafficGenerator();
   const transforms = new TransformJobs(moto, behaviours, durations, region);
+  const executions = new ExecutionRegistry(
+    () => clock.now(),
+    (detailType, detail, resources) => putAwsEvent(moto, 'aws.states', detailType, detail, resources, clock.now()),
+  );
   const faults = new FaultInjector();
   let requests: RequestLogEntry[] = [];
 
@@ -387,6 +394,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
           return;
         }
       }
+      // Step Functions: the executions the runner runs in-process (moto's own cannot run the packaged machines).
+      if (info.service === 'sfn' && info.protocol === 'json1.0') {
+        sendAwsJson(res, executions.handle(info.operation, parseJsonObject((await bodyOf()).toString())), '1.0');
+        return;
+      }
       if (info.service === 'sagemaker' && OWNED.has(info.operation)) {
         const input = parseJsonObject((await bodyOf()).toString());
         sendAwsJson(res, await owned(info.operation, input));
@@ -455,6 +467,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     alarmHistory: () => alarms.historyList(),
     lifecycles: () => [...endpoints.lifecycles, ...transforms.lifecycles],
     injectFault: (spec) => faults.inject(spec),
+    executions,
     clearFaults: () => faults.clear(),
     requestLog: () => [...requests],
     resetRequestLog: () => {

@@ -43,6 +43,10 @@ export class EndpointStateConflict extends NamedError {
 export class EndpointBusy extends NamedError {
   override readonly name = 'EndpointBusy' as const;
 }
+/** SageMaker stayed busy on the endpoint past the wait bound, so the rollback could not start its undo. */
+export class RollbackTimedOut extends NamedError {
+  override readonly name = 'RollbackTimedOut' as const;
+}
 /** A batch job's group has no active batch model in the ledger and no Approved package to fall back to. */
 export class NoApprovedModel extends NamedError {
   override readonly name = 'NoApprovedModel' as const;

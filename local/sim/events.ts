@@ -48,3 +48,9 @@ export async function emitModelPackageStateChange(
   }
   return detail;
 }
+
+/** Any AWS service event on moto's default bus (moto accepts the reserved `aws.` sources), at virtual time. */
+export async function putAwsEvent(moto: MotoApi, source: string, detailType: string, detail: JsonObject, resources: string[], virtualNow: number): Promise<void> {
+  const out = await moto.events.send(new PutEventsCommand({ Entries: [{ Source: source, DetailType: detailType, Detail: JSON.stringify(detail), Resources: resources, Time: new Date(virtualNow), EventBusName: 'default' }] }));
+  if (out.FailedEntryCount) throw new Error(`PutEvents rejected the ${detailType} event`);
+}

@@ -186,8 +186,11 @@ export function authorizationsFor(scope: Scope, info: RequestInfo, req: Incoming
       return eventsAuthorizations(scope, info.operation, input);
     case 's3':
       return s3Authorizations(info.operation, req);
-    case 'sfn':
-      return [{ action: `states:${info.operation}`, resource: '*', context: {} }];
+    case 'sfn': {
+      // An execution's operations are on the execution; the rest on the state machine (or, like ListStateMachines, on *).
+      const arn = typeof input.executionArn === 'string' ? input.executionArn : typeof input.stateMachineArn === 'string' ? input.stateMachineArn : '*';
+      return [{ action: `states:${info.operation}`, resource: arn, context: {} }];
+    }
     default:
       return [{ action: `${info.service}:${info.operation}`, resource: '*', context: {} }];
   }

@@ -158,6 +158,17 @@ describe('release state machine routes (every step stubbed)', () => {
     expect(stuck.error).toBe('RollbackFailed');
   });
 
+  it("a canary's rollback drains the candidate first, then restores the config; one that times out alerts", async () => {
+    const drainsThenRestores: Stub = (_i: Record<string, unknown>, call: number) => rollback(call === 1 ? 'draining' : call === 2 ? 'wait' : 'restoring');
+    const run = await runStubbed({ ...planned('variant-canary'), ...canarySection(existingDeployment()), SmokeTest: smoke(false), RollBack: drainsThenRestores, ...recorded }, MANUAL);
+    const timedOut = await runStubbed({ ...planned('variant-canary'), ...canarySection(existingDeployment()), SmokeTest: smoke(false), RollBack: () => { throw failure('RollbackTimedOut'); }, ...recorded }, MANUAL);
+
+    const from = run.path.indexOf('RollBack');
+    expect(run.path.slice(from, from + 9)).toEqual(['RollBack', 'WhatDidRollBackDo', 'WaitBeforeRollback', 'RollBack', 'WhatDidRollBackDo', 'WaitBeforeRollback', 'RollBack', 'WhatDidRollBackDo', 'WaitForRollback']);
+    expect(run.path.slice(-2)).toEqual(['DidReleaseEndCleanly', 'ReleaseRolledBack']);
+    expect(timedOut.path.slice(-3)).toEqual(['RecordRollbackFailure', 'DidReleaseEndCleanly', 'RollbackFailed']);
+  });
+
   it('RecordOutcome may escalate: a "rolled back" endpoint still serving the new model ends RollbackFailed', async () => {
     const run = await runStubbed({ ...planned('variant-canary'), ...canarySection(existingDeployment()), SmokeTest: smoke(false), ...recorded, RecordRollback: outcome('ROLLBACK_FAILED', 'RollbackFailed') }, MANUAL);
 

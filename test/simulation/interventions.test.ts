@@ -28,16 +28,17 @@ function canary(name: string, changes: Record<string, unknown>) {
 const notes = (r: SimulationResult, title: string) => r.timeline.filter((e) => e.title === title).map((e) => e.detail);
 
 describe('scenario interventions', () => {
-  it('stop-execution during the bake: the run ends ABORTED, recording nothing itself', async () => {
+  it('stop-execution during the bake: the run ends ABORTED, recording nothing itself; the recovery run its end starts puts the endpoint back', async () => {
     // Act
-    const result = await runScenario(canary('stop-in-bake', { interventions: [{ during: 'bake', afterSeconds: 120, do: 'stop-execution' }], expect: { outcome: 'ABORTED' } }), { moto, loadModule });
+    const result = await runScenario(canary('stop-in-bake', { interventions: [{ during: 'bake', afterSeconds: 120, do: 'stop-execution' }], expect: { outcome: 'RECOVERED', endpoint: 'unchanged' } }), { moto, loadModule });
 
     // Assess
     expect(result.failures).toEqual([]);
     expect(result.executions[0]).toMatchObject({ outcome: 'ABORTED', error: 'ExecutionAborted' });
+    expect(result.executions[0]?.states).not.toContain('ShiftTraffic');
     expect(notes(result, 'intervention stop-execution')).toEqual(['an operator stops the execution (StopExecution: no Catch runs)']);
-    expect(result.states).not.toContain('ShiftTraffic');
-    expect(result.events).toEqual([]);
+    expect(result.executions[1]?.states.slice(0, 4)).toEqual(['NormalizeInput', 'RouteRequest', 'PrepareRecovery', 'WhatToRecover']);
+    expect(result.events).toEqual(['Model Deployment Recovered']);
   });
 
   it('fails the scenario, saying why, when an intervention never applies', async () => {

@@ -3,7 +3,7 @@
  * simulator. One moto for the file (reset between scenarios) keeps the suite quick.
  */
 import { startMoto, type MotoServer } from '../../local/moto';
-import { builtInScenarios } from '../../local/scenario';
+import { builtInScenarios, findScenario } from '../../local/scenario';
 import { runScenario, type SimulationResult } from '../../local/runner';
 import { loadFreshModule as loadModule } from '../support/fresh-module';
 
@@ -60,6 +60,33 @@ describe('simulation scenarios (npm run simulate)', () => {
     else if (result.outcome === 'SCORED' || result.outcome === 'SCORING_FAILED') {
       expect(result.events).toHaveLength(scenario.batchJobs?.length ?? 0);
       expect(result.events.every((e) => e.startsWith('Batch Scoring'))).toBe(true);
-    } else expect(result.events.length).toBe(result.executions.length);
+    } else {
+      // One event per run that settled a release; a rolled-back run's FAILED end starts a recovery run that
+      // finds the release finished and says nothing.
+      expect(result.events.length).toBe(result.executions.filter((e) => e.outcome !== 'NOTHING_TO_RECOVER').length);
+      expect(result.ledger.filter((r) => r.status === 'IN_PROGRESS')).toEqual([]);
+    }
+  });
+});
+
+describe('time to safety', () => {
+  it('a canary judged bad serves no request from 90 s after the verdict: its traffic is drained before the old config is restored', async () => {
+    // Act
+    const result = await runScenario(findScenario('realtime-canary-alarm-rollback'), { moto, loadModule });
+
+    // Assess
+    const verdict = result.timeline.find((e) => e.title === 'CheckCanary' && e.detail.startsWith('alarm'));
+    const rollbacks = result.timeline.filter((e) => e.title === 'RollBack').map((e) => e.detail);
+    expect(verdict).toBeDefined();
+    expect(rollbacks[0]).toMatch(/^draining/);
+    expect(rollbacks).toContainEqual(expect.stringMatching(/^restoring/));
+    const candidate = result.metricRows.find((r) => r.modelPackageArn === result.candidateArn)?.variant;
+    expect(candidate).toBeDefined();
+    // Whole minutes from the one that holds verdict + 90 s.
+    const from = Math.floor(((verdict?.at ?? 0) + 90) / 60);
+    const later = result.metricRows.filter((r) => r.minute >= from);
+    expect(later.filter((r) => r.variant === candidate).reduce((n, r) => n + r.invocations, 0)).toBe(0);
+    expect(later.filter((r) => r.variant !== candidate).some((r) => r.invocations > 0)).toBe(true);
+    expect(result.metricRows.filter((r) => r.variant === candidate && r.minute < from).some((r) => r.invocations > 0)).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import { decideClaim, type ActiveBatchModel, type ClaimResult, type LeaseResult, type ReleaseLedger, type ReleaseRecord, type ReleaseStatus } from '../../functions/shared/domain/ledger';
+import { decideClaim, type ActiveBatchModel, type ClaimResult, type LeaseResult, type RecoveryClaim, type ReleaseLedger, type ReleaseRecord, type ReleaseStatus } from '../../functions/shared/domain/ledger';
 
 /** In-memory ReleaseLedger deciding by the same rules as the DynamoDB one (domain/ledger.ts), for handler tests. */
 export class MemoryLedger implements ReleaseLedger {
@@ -58,6 +58,16 @@ export class MemoryLedger implements ReleaseLedger {
     if (claim?.releaseId === record.releaseId) claim.status = record.status;
     this.queues.set(record.target, (this.queues.get(record.target) ?? []).filter((t) => t.releaseId !== record.releaseId));
     if (this.leases.get(record.target)?.holder === record.releaseId) this.leases.delete(record.target);
+  }
+
+  async claimRecovery({ releaseId, by, replacing }: { target: string; requestedAt: string; releaseId: string; by: string; replacing: string | null }): Promise<RecoveryClaim> {
+    const record = this.records.get(releaseId);
+    if (record === undefined) return { status: 'unknown' };
+    if (record.status !== 'IN_PROGRESS') return { status: 'finished', releaseStatus: record.status };
+    const holder = record.recoveredBy ?? null;
+    if (holder !== null && holder !== by && holder !== replacing) return { status: 'recovering', by: holder };
+    this.records.set(releaseId, { ...record, recoveredBy: by });
+    return { status: 'taken' };
   }
 
   async releasesForTarget(target: string): Promise<ReleaseRecord[]> {

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { decideClaim, type ActiveBatchModel, type ClaimResult, type LeaseResult, type PackageClaim, type ReleaseLedger, type ReleaseRecord, type ReleaseStatus } from '../domain/ledger';
+import { decideClaim, type ActiveBatchModel, type ClaimResult, type LeaseResult, type PackageClaim, type RecoveryClaim, type ReleaseLedger, type ReleaseRecord, type ReleaseStatus } from '../domain/ledger';
 import type { LedgerEnv } from '../runtime/env';
 import { traced } from '../runtime/tracing';
 import { clientOptions } from './client-options';
@@ -198,6 +198,32 @@ export class DynamoDbReleaseLedger implements ReleaseLedger {
     ).catch((error: unknown) => {
       if (!isConditionFailure(error)) throw error;
     });
+  }
+
+  async claimRecovery({ target, requestedAt, releaseId, by, replacing }: { target: string; requestedAt: string; releaseId: string; by: string; replacing: string | null }): Promise<RecoveryClaim> {
+    const key = { pk: targetPk(target), sk: recordSk(requestedAt, releaseId) };
+    try {
+      await call('UpdateItem', () =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: key,
+            UpdateExpression: 'SET recoveredBy = :me',
+            ConditionExpression: `attribute_exists(pk) AND #status = :running AND (attribute_not_exists(recoveredBy) OR recoveredBy = :me${replacing ? ' OR recoveredBy = :dead' : ''})`,
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':me': by, ':running': 'IN_PROGRESS', ...(replacing ? { ':dead': replacing } : {}) },
+          }),
+        ),
+      );
+      return { status: 'taken' };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const out = await call('GetItem', () => this.db.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true })));
+      const item = out.Item as Partial<ReleaseRecord> | undefined;
+      if (item === undefined) return { status: 'unknown' };
+      if (item.status !== 'IN_PROGRESS') return { status: 'finished', releaseStatus: item.status ?? 'FAILED' };
+      return { status: 'recovering', by: item.recoveredBy ?? 'unknown' };
+    }
   }
 
   async releasesForTarget(target: string, limit = 20): Promise<ReleaseRecord[]> {

@@ -3,7 +3,7 @@
  * An interface so that domain code and tests do not depend on DynamoDB; `aws/dynamodb-ledger.ts`
  * is the implementation the Lambdas use.
  */
-export type ReleaseOutcome = 'PROMOTED' | 'ROLLED_BACK' | 'FAILED' | 'ROLLBACK_FAILED' | 'SKIPPED' | 'REGISTERED';
+export type ReleaseOutcome = 'PROMOTED' | 'ROLLED_BACK' | 'FAILED' | 'ROLLBACK_FAILED' | 'SKIPPED' | 'REGISTERED' | 'RECOVERED';
 export type ReleaseStatus = 'IN_PROGRESS' | 'REVOKED' | ReleaseOutcome;
 
 export interface ReleaseRecord {
@@ -27,7 +27,18 @@ export interface ReleaseRecord {
   startedAt: string;
   finishedAt?: string | null;
   timings?: Record<string, number>;
+  /** The recovery run that took over a release whose own execution stopped, timed out or crashed. */
+  recoveredBy?: string | null;
 }
+
+/** What a recovery found when it asked to take a release over (claimRecovery). */
+export type RecoveryClaim =
+  | { status: 'taken' }
+  /** The release has its outcome already (it ended by itself, or an earlier recovery finished it). */
+  | { status: 'finished'; releaseStatus: ReleaseStatus }
+  /** Another recovery run has it. */
+  | { status: 'recovering'; by: string }
+  | { status: 'unknown' };
 
 export type ClaimResult =
   | { status: 'claimed'; redeploy: boolean }
@@ -63,6 +74,11 @@ export interface ReleaseLedger {
   /** Ends the release: final record, package claim status, queue ticket and lease removed. Idempotent. */
   finish(input: { record: ReleaseRecord; requestedAt: string }): Promise<void>;
   releasesForTarget(target: string, limit?: number): Promise<ReleaseRecord[]>;
+  /**
+   * A recovery run takes an unfinished release over (the record stays the release's, with `recoveredBy`);
+   * `replacing` names an earlier recovery known to be dead, which may be displaced. Idempotent for the same run.
+   */
+  claimRecovery(input: { target: string; requestedAt: string; releaseId: string; by: string; replacing: string | null }): Promise<RecoveryClaim>;
   releasesForPackage(modelPackageArn: string, limit?: number): Promise<ReleaseRecord[]>;
 }
 

@@ -68,6 +68,7 @@ export const DETAIL_TYPES: Record<ReleaseOutcome, string> = {
   FAILED: 'Model Deployment Failed',
   ROLLBACK_FAILED: 'Model Deployment Rollback Failed',
   SKIPPED: 'Model Deployment Skipped',
+  RECOVERED: 'Model Deployment Recovered',
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -198,6 +199,10 @@ export const outcomeStateSchema = z.looseObject({
   promotionCheck: z.optional(z.looseObject({ check: z.string() })),
   rollbackError: z.optional(errorSlice),
   error: z.optional(errorSlice),
+  /** PrepareRecovery: this run finishes a release whose own execution ended without an outcome. */
+  recovery: z.optional(
+    z.looseObject({ deadExecutionArn: z.string(), deadStatus: z.string(), lastState: z.nullable(z.string()), found: z.string(), action: z.string(), executionArn: z.string() }),
+  ),
 });
 export type OutcomeState = z.infer<typeof outcomeStateSchema>;
 
@@ -250,11 +255,14 @@ export function decideOutcome(input: { outcome: ReleaseOutcome; state: OutcomeSt
   const broken = artifact ? null : brokenServingPromise(outcome, serving?.serving ?? null);
   // The versioned TargetModel is how clients reach this release's model on the shared endpoint (only once promoted).
   const multiModel = artifact ? { targetModel: outcome === 'PROMOTED' ? artifact.targetModel : null, liveTargetModel: artifact.liveTargetModel } : undefined;
-  const finalOutcome: ReleaseOutcome = broken?.outcome ?? outcome;
-  const errorName = broken?.errorName ?? explanation.errorName;
+  const recovery = state.recovery;
+  // A recovery that made the endpoint whole (back to the previous model, or the passed one finished) is RECOVERED.
+  const converged = recovery !== undefined && broken === null && (outcome === 'PROMOTED' || outcome === 'ROLLED_BACK');
+  const finalOutcome: ReleaseOutcome = converged ? 'RECOVERED' : (broken?.outcome ?? outcome);
+  const errorName = converged ? null : (broken?.errorName ?? explanation.errorName);
   const unverified = serving?.status.startsWith('unknown') ? `; the final read of the endpoint failed (${serving.status}), so what it serves is taken from the run's last endpoint check: ${serving.serving}` : '';
-  const reason =
-    (broken ? `${explanation.reason}; ${broken.reason}` : multiModel?.targetModel ? `${explanation.reason}; call it with TargetModel ${multiModel.targetModel}` : explanation.reason) + unverified;
+  const told = recovery ? recoveryReason(recovery, outcome, serving?.serving ?? null) : explanation.reason;
+  const reason = (broken ? `${told}; ${broken.reason}` : multiModel?.targetModel ? `${told}; call it with TargetModel ${multiModel.targetModel}` : told) + unverified;
   const startedAt = state.execution?.startTime ?? state.request?.requestedAt ?? new Date(now).toISOString();
   const finishedAt = new Date(now).toISOString();
   const timings = {
@@ -290,6 +298,7 @@ export function decideOutcome(input: { outcome: ReleaseOutcome; state: OutcomeSt
         startedAt,
         finishedAt,
         timings,
+        ...(recovery ? { recoveredBy: recovery.executionArn } : {}),
       },
       requestedAt: state.request.requestedAt,
     });
@@ -322,7 +331,8 @@ export function decideOutcome(input: { outcome: ReleaseOutcome; state: OutcomeSt
   const detail = {
     outcome: finalOutcome,
     reason,
-    trigger: explanation.trigger,
+    trigger: recovery ? 'recovery' : explanation.trigger,
+    ...(recovery ? { recovery: { deadExecutionArn: recovery.deadExecutionArn, deadStatus: recovery.deadStatus, lastState: recovery.lastState, found: recovery.found, executionArn: recovery.executionArn } } : {}),
     modelPackageArn: state.request?.modelPackageArn ?? null,
     modelPackageGroup: state.package?.groupName ?? null,
     modelPackageVersion: state.package?.version ?? null,
@@ -348,6 +358,20 @@ export function decideOutcome(input: { outcome: ReleaseOutcome; state: OutcomeSt
     event: dryRun ? null : { detailType: DETAIL_TYPES[finalOutcome], detail, resources },
     onRequest: state.request?.action === 'rollback',
   };
+}
+
+/** What a recovery found and did, in one sentence for the record and the event. */
+function recoveryReason(recovery: NonNullable<OutcomeState['recovery']>, outcome: ReleaseOutcome, serving: Serving | null): string {
+  const where = recovery.lastState ? ` in ${recovery.lastState}` : '';
+  const did =
+    outcome === 'PROMOTED'
+      ? 'kept the new model, which had passed (the promotion finished)'
+      : serving === 'previous'
+        ? 'put the endpoint back on the previous model'
+        : serving === 'none'
+          ? 'removed what the release had created'
+          : 'had nothing to undo';
+  return `recovered release execution ${recovery.deadExecutionArn} (${recovery.deadStatus}${where}): found ${recovery.found}; ${did}`;
 }
 
 /** The event as sent when the ledger could not be written: it says so, so nobody trusts a missing record. */

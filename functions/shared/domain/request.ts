@@ -6,6 +6,8 @@ import { DATE, previousUtcDay, type BatchJob } from './batch';
 export const MODEL_PACKAGE_ARN = /^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:model-package\/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}(\/\d+)?$/;
 const modelPackageArn = z.string().check(z.regex(MODEL_PACKAGE_ARN, 'must be a SageMaker model package ARN (arn:aws:sagemaker:REGION:ACCOUNT:model-package/GROUP/VERSION)'));
 const endpointName = z.string().check(z.maxLength(63, 'must be at most 63 characters'), z.regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'must be 1-63 letters, digits or hyphens'));
+export const EXECUTION_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[a-zA-Z0-9_-]{1,80}:[a-zA-Z0-9_-]{1,80}$/;
+const executionArn = z.string().check(z.regex(EXECUTION_ARN, 'must be a Step Functions execution ARN (arn:aws:states:REGION:ACCOUNT:execution:STATE_MACHINE:NAME)'));
 const overrides = z.record(z.string(), z.string('override values must be strings, as in CustomerMetadataProperties'));
 
 /** The EventBridge event SageMaker sends; only the fields we rely on are checked. */
@@ -17,6 +19,17 @@ const approvalEventSchema = z.object({
   detail: z.object({
     ModelPackageArn: modelPackageArn,
     ModelApprovalStatus: z.enum(['Approved', 'Rejected'], 'must be "Approved" (a release) or "Rejected" (recorded, so a later re-approval releases again)'),
+  }),
+});
+
+/** The event Step Functions sends when an execution ends: the packaged rule sends the release machine's unfinished ends here. */
+const statusChangeEventSchema = z.object({
+  'detail-type': z.literal('Step Functions Execution Status Change'),
+  source: z.literal('aws.states'),
+  time: z.string().check(z.minLength(1)),
+  detail: z.object({
+    executionArn,
+    status: z.enum(['ABORTED', 'TIMED_OUT', 'FAILED'], 'must be ABORTED, TIMED_OUT or FAILED: an execution that ended without finishing'),
   }),
 });
 
@@ -62,6 +75,18 @@ export interface RollbackRequest {
   requestedAt: string;
 }
 
+/**
+ * Make a release whole whose own execution stopped, timed out or crashed: the one that execution ran
+ * (`executionArn`), or the one in flight on an endpoint (`endpointName`).
+ */
+export interface RecoverRequest {
+  action: 'recover';
+  trigger: 'execution-status-change' | 'manual';
+  executionArn: string | null;
+  endpointName: string | null;
+  requestedAt: string;
+}
+
 /** A package was rejected: recorded so that approving it again is a deliberate redeploy, not a duplicate. */
 export interface RevokeRequest {
   action: 'revoke';
@@ -71,7 +96,7 @@ export interface RevokeRequest {
   requestedAt: string;
 }
 
-export type ReleaseRequest = DeployRequest | BatchRequest | RollbackRequest | RevokeRequest;
+export type ReleaseRequest = DeployRequest | BatchRequest | RollbackRequest | RevokeRequest | RecoverRequest;
 
 const date = z.string().check(
   z.regex(DATE, 'must be a date YYYY-MM-DD'),
@@ -87,6 +112,7 @@ const scoreSchema = z.strictObject({
   jobName: z.optional(z.string().check(z.minLength(1))),
 });
 const rollbackSchema = z.strictObject({ action: z.literal('rollback'), endpointName, reason: z.optional(z.string().check(z.maxLength(500))) });
+const recoverSchema = z.union([z.strictObject({ action: z.literal('recover'), endpointName }), z.strictObject({ action: z.literal('recover'), executionArn })], 'give either "endpointName" (the release in flight there) or "executionArn" (the release that execution ran)');
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -103,6 +129,11 @@ function fail(what: string, error: { issues: readonly { path: readonly PropertyK
  */
 export function normalizeRequest(input: unknown, now: Date, batchJobs: BatchJob[] = []): ReleaseRequest {
   if (!isRecord(input)) throw new InvalidInput('Execution input must be a JSON object: an approval event or a manual run (see README)');
+  if (input.source === 'aws.states' || input['detail-type'] === 'Step Functions Execution Status Change') {
+    const parsed = statusChangeEventSchema.safeParse(input);
+    if (!parsed.success) fail('Not a usable Step Functions Execution Status Change event', parsed.error);
+    return { action: 'recover', trigger: 'execution-status-change', executionArn: parsed.data.detail.executionArn, endpointName: null, requestedAt: now.toISOString() };
+  }
   if ('detail-type' in input || 'source' in input || 'detail' in input) {
     const parsed = approvalEventSchema.safeParse(input);
     if (!parsed.success) fail('Not a usable SageMaker Model Package State Change event', parsed.error);
@@ -157,7 +188,13 @@ export function normalizeRequest(input: unknown, now: Date, batchJobs: BatchJob[
     if (!parsed.success) fail('Invalid rollback input', parsed.error);
     return { action: 'rollback', trigger: 'manual', endpointName: parsed.data.endpointName, reason: parsed.data.reason ?? null, requestedAt: now.toISOString() };
   }
-  throw new InvalidInput(`action: unknown action ${JSON.stringify(action)}; expected "deploy", "score", "rollback" or "nightly-batch"`);
+  if (action === 'recover') {
+    const parsed = recoverSchema.safeParse(input);
+    if (!parsed.success) fail('Invalid recover input', parsed.error);
+    const data = parsed.data;
+    return { action: 'recover', trigger: 'manual', executionArn: 'executionArn' in data ? data.executionArn : null, endpointName: 'endpointName' in data ? data.endpointName : null, requestedAt: now.toISOString() };
+  }
+  throw new InvalidInput(`action: unknown action ${JSON.stringify(action)}; expected "deploy", "score", "rollback", "recover" or "nightly-batch"`);
 }
 
 /** The two state machines (statemachines/*.asl.yml); each starts with NormalizeInput and takes its own requests. */

@@ -111,15 +111,19 @@ export const shiftSlice = z.object({ weights, requestedAt: z.string() });
 /** Promote. */
 export const promotionSlice = z.object({ finalConfigName: z.string(), requestedAt: z.string() });
 
-export const ROLLBACK_ACTIONS = ['nothing-to-undo', 'restoring', 'deleting', 'wait'] as const;
+export const ROLLBACK_ACTIONS = ['nothing-to-undo', 'draining', 'restoring', 'deleting', 'wait'] as const;
 export type RollbackAction = (typeof ROLLBACK_ACTIONS)[number];
 
-/** RollBack: what it started, and the config CheckRollback must find (null: the endpoint must be gone). */
+/**
+ * RollBack: what it started, and the config CheckRollback must find (null: the endpoint must be gone).
+ * `startedAt` is the first RollBack of the run: the waits before the undo are bounded from it.
+ */
 export const rollbackSlice = z.object({
   action: z.enum(ROLLBACK_ACTIONS),
   expectedConfigName: z.nullable(z.string()),
   endpointName: z.nullable(z.string()),
   requestedAt: z.string(),
+  startedAt: z.optional(z.string()),
 });
 
 /** PromoteModelArtifact. */
@@ -155,7 +159,7 @@ export const servingReportSchema = z.object({
   serving: z.enum(SERVING),
 });
 
-export const RELEASE_OUTCOMES = ['PROMOTED', 'ROLLED_BACK', 'FAILED', 'ROLLBACK_FAILED', 'SKIPPED', 'REGISTERED'] as const;
+export const RELEASE_OUTCOMES = ['PROMOTED', 'ROLLED_BACK', 'FAILED', 'ROLLBACK_FAILED', 'SKIPPED', 'REGISTERED', 'RECOVERED'] as const;
 
 /** RecordPromotion, RecordRollback, RecordFailure...: the outcome the run recorded and announced. */
 export const outcomeSlice = z.object({

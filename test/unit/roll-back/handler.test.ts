@@ -1,9 +1,12 @@
-import { DeleteEndpointCommand, DescribeEndpointCommand, SageMakerClient, UpdateEndpointCommand, type EndpointStatus } from '@aws-sdk/client-sagemaker';
+import { DeleteEndpointCommand, DescribeEndpointCommand, SageMakerClient, UpdateEndpointCommand, UpdateEndpointWeightsAndCapacitiesCommand, type EndpointStatus } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../functions/roll-back/handler';
 import { ENDPOINT, existingDeployment, firstDeployment, freezeNow, lambdaContext, sdkError, serviceDown, throttled } from '../helpers';
 
 const sageMaker = mockClient(SageMakerClient);
+beforeAll(() => {
+  process.env.ENDPOINT_WAIT_SECONDS = '3600';
+});
 beforeEach(() => freezeNow('2024-05-01T12:40:00.000Z'));
 afterEach(() => {
   sageMaker.reset();
@@ -12,7 +15,15 @@ afterEach(() => {
 
 const NOT_FOUND = () => sdkError('ValidationException', 400, `Could not find endpoint "${ENDPOINT}".`);
 const endpoint = (status: EndpointStatus, config: string) => ({ EndpointName: ENDPOINT, EndpointStatus: status, EndpointConfigName: config });
-const writes = () => [...sageMaker.commandCalls(UpdateEndpointCommand), ...sageMaker.commandCalls(DeleteEndpointCommand)];
+const writes = () => [...sageMaker.commandCalls(UpdateEndpointCommand), ...sageMaker.commandCalls(DeleteEndpointCommand), ...sageMaker.commandCalls(UpdateEndpointWeightsAndCapacitiesCommand)];
+/** The canary config InService with the live and the candidate variant at these weights. */
+const canaryAt = (live: number, candidate: number) => ({
+  ...endpoint('InService', existingDeployment().newConfigName),
+  ProductionVariants: [
+    { VariantName: 'v6-old', CurrentWeight: live },
+    { VariantName: existingDeployment().newVariantName, CurrentWeight: candidate },
+  ],
+});
 
 describe('RollBack handler', () => {
   it.each([
@@ -23,7 +34,7 @@ describe('RollBack handler', () => {
     const out = await handler(event, lambdaContext());
 
     // Assess
-    expect(out).toEqual({ action: 'nothing-to-undo', expectedConfigName: null, endpointName: null, requestedAt: '2024-05-01T12:40:00.000Z' });
+    expect(out).toEqual({ action: 'nothing-to-undo', expectedConfigName: null, endpointName: null, requestedAt: '2024-05-01T12:40:00.000Z', startedAt: '2024-05-01T12:40:00.000Z' });
     expect(sageMaker.calls()).toHaveLength(0);
   });
 
@@ -106,6 +117,39 @@ describe('RollBack handler', () => {
       expect(out).toMatchObject({ action: 'restoring', expectedConfigName: 'live-config', endpointName: ENDPOINT });
       expect(sageMaker.commandCalls(UpdateEndpointCommand)[0]?.args[0].input).toEqual({ EndpointName: ENDPOINT, EndpointConfigName: 'live-config' });
       expect(sageMaker.commandCalls(DeleteEndpointCommand)).toHaveLength(0);
+    });
+
+    it("takes the canary's traffic away first, leaving the config as it is", async () => {
+      // Prepare
+      sageMaker.on(DescribeEndpointCommand).resolves(canaryAt(0.9, 0.1));
+
+      // Act
+      const out = await handler({ deployment }, lambdaContext());
+
+      // Assess
+      expect(out).toMatchObject({ action: 'draining', expectedConfigName: 'live-config', endpointName: ENDPOINT, startedAt: '2024-05-01T12:40:00.000Z' });
+      expect(sageMaker.commandCalls(UpdateEndpointWeightsAndCapacitiesCommand)[0]?.args[0].input).toEqual({
+        EndpointName: ENDPOINT,
+        DesiredWeightsAndCapacities: [
+          { VariantName: 'v6-old', DesiredWeight: 1 },
+          { VariantName: deployment.newVariantName, DesiredWeight: 0 },
+        ],
+      });
+      expect(sageMaker.commandCalls(UpdateEndpointCommand)).toHaveLength(0);
+    });
+
+    it('drains after the traffic shift too (the live variant at 0), and restores the config once the canary is drained', async () => {
+      sageMaker.on(DescribeEndpointCommand).resolvesOnce(canaryAt(0, 1)).resolvesOnce(canaryAt(1, 0));
+      await expect(handler({ deployment }, lambdaContext())).resolves.toMatchObject({ action: 'draining' });
+      await expect(handler({ deployment, rollback: { startedAt: '2024-05-01T12:39:00.000Z' } }, lambdaContext())).resolves.toMatchObject({ action: 'restoring', startedAt: '2024-05-01T12:39:00.000Z' });
+      expect(sageMaker.commandCalls(UpdateEndpointCommand)[0]?.args[0].input).toEqual({ EndpointName: ENDPOINT, EndpointConfigName: 'live-config' });
+    });
+
+    it('gives up with RollbackTimedOut, changing nothing, when SageMaker stays busy past the bound from the first RollBack', async () => {
+      sageMaker.on(DescribeEndpointCommand).resolves(endpoint('Updating', deployment.newConfigName));
+      const event = { deployment, rollback: { action: 'wait', startedAt: '2024-05-01T11:39:00.000Z' } };
+      await expect(handler(event, lambdaContext())).rejects.toMatchObject({ name: 'RollbackTimedOut', message: expect.stringContaining('after 3660 s of rollback (bound 3600 s)') });
+      expect(writes()).toHaveLength(0);
     });
 
     it.each([

@@ -136,4 +136,33 @@ describe('decideOutcome: the record, the event and the outcome of a run', () => 
     expect(decided.event?.detail).toMatchObject({ targetModel: 'churn-model/v7.tar.gz', liveTargetModel: 'churn-model.tar.gz' });
     expect(decided.records[0]?.record).toMatchObject({ targetModel: 'churn-model/v7.tar.gz' });
   });
+
+  describe('a recovery run: the dead release finished, RECOVERED', () => {
+    const DEAD = EXECUTION_ARN;
+    const RECOVERY = EXECUTION_ARN.replace(/[^:]+$/, 'recover-1');
+    const recovery = { deadExecutionArn: DEAD, deadStatus: 'ABORTED', lastState: 'BakeCanary', found: 'endpoint churn-endpoint InService on canary-config: v6-old 90%, v7 10%', action: 'roll-back', executionArn: RECOVERY };
+
+    it('a rollback back to the previous model is RECOVERED: the release record, recoveredBy, a Recovered event saying what was found and done', () => {
+      const decided = decideOutcome({ outcome: 'ROLLED_BACK', state: state({ recovery }), finalRead: finalRead('churn-model-v6', 'live-config'), now: NOW });
+
+      expect(decided).toMatchObject({ outcome: 'RECOVERED', errorName: null, detailType: 'Model Deployment Recovered' });
+      expect(decided.reason).toBe(`recovered release execution ${DEAD} (ABORTED in BakeCanary): found ${recovery.found}; put the endpoint back on the previous model`);
+      expect(decided.records).toHaveLength(1);
+      expect(decided.records[0]?.record).toMatchObject({ releaseId: RELEASE_ID, status: 'RECOVERED', servingModel: 'previous', executionArn: DEAD, recoveredBy: RECOVERY });
+      expect(decided.event?.detail).toMatchObject({ outcome: 'RECOVERED', trigger: 'recovery', recovery: { deadExecutionArn: DEAD, deadStatus: 'ABORTED', lastState: 'BakeCanary', executionArn: RECOVERY } });
+    });
+
+    it('a finished promotion is RECOVERED serving the new model', () => {
+      const decided = decideOutcome({ outcome: 'PROMOTED', state: state({ ...canaryHealthy, recovery: { ...recovery, action: 'finish-promotion' } }), finalRead: finalRead(deployment.modelName), now: NOW });
+      expect(decided).toMatchObject({ outcome: 'RECOVERED', errorName: null });
+      expect(decided.reason).toMatch(/; kept the new model, which had passed \(the promotion finished\)$/);
+      expect(decided.records[0]?.record).toMatchObject({ status: 'RECOVERED', servingModel: 'new' });
+    });
+
+    it('a recovery whose rollback still leaves the new model serving is not RECOVERED: the escalation stands', () => {
+      const decided = decideOutcome({ outcome: 'ROLLED_BACK', state: state({ recovery }), finalRead: finalRead(deployment.modelName), now: NOW });
+      expect(decided.outcome).toBe('ROLLBACK_FAILED');
+      expect(decided.reason).toMatch(/^recovered release execution/);
+    });
+  });
 });

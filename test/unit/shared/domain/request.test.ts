@@ -157,3 +157,33 @@ describe('normalizeRequest: manual runs', () => {
     expect(invalidInputMessage(() => normalizeRequest(input, NOW))).toMatch(/must be a JSON object/);
   });
 });
+
+describe('normalizeRequest: recovery', () => {
+  const EXECUTION = 'arn:aws:states:us-east-1:123456789012:execution:sagemaker-release-pipeline-dev-release:sim-1';
+  const statusChange = (status: string) => ({
+    version: '0',
+    id: 'e1',
+    'detail-type': 'Step Functions Execution Status Change',
+    source: 'aws.states',
+    account: '123456789012',
+    time: '2024-05-01T12:29:00Z',
+    region: 'us-east-1',
+    resources: [EXECUTION],
+    detail: { executionArn: EXECUTION, stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:sagemaker-release-pipeline-dev-release', status },
+  });
+
+  it.each(['ABORTED', 'TIMED_OUT', 'FAILED'])('turns the Step Functions event of an execution that ended %s into a recovery of that execution', (status) => {
+    expect(normalizeRequest(statusChange(status), NOW)).toEqual({ action: 'recover', trigger: 'execution-status-change', executionArn: EXECUTION, endpointName: null, requestedAt: NOW.toISOString() });
+  });
+
+  it('refuses the event of an execution that succeeded or still runs: nothing to recover', () => {
+    expect(invalidInputMessage(() => normalizeRequest(statusChange('SUCCEEDED'), NOW))).toMatch(/Not a usable Step Functions Execution Status Change event: detail.status/);
+  });
+
+  it('takes an operator recovery by endpoint or by execution, one of the two', () => {
+    expect(normalizeRequest({ action: 'recover', endpointName: 'churn-endpoint' }, NOW)).toMatchObject({ action: 'recover', trigger: 'manual', endpointName: 'churn-endpoint', executionArn: null });
+    expect(normalizeRequest({ action: 'recover', executionArn: EXECUTION }, NOW)).toMatchObject({ action: 'recover', trigger: 'manual', endpointName: null, executionArn: EXECUTION });
+    expect(invalidInputMessage(() => normalizeRequest({ action: 'recover' }, NOW))).toMatch(/Invalid recover input/);
+    expect(invalidInputMessage(() => normalizeRequest({ action: 'recover', executionArn: 'sim-1' }, NOW))).toMatch(/Invalid recover input/);
+  });
+});

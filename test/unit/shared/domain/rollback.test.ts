@@ -33,4 +33,26 @@ describe('decideRollback: decided from what the endpoint is now', () => {
   it('has nothing to undo for a first deployment whose endpoint is gone', () => {
     expect(decideRollback(first, null)).toEqual({ action: 'nothing-to-undo', expectedConfigName: null });
   });
+
+  describe('a variant canary: traffic off the candidate first', () => {
+    const canary = { ...existing, style: 'variant-canary' as const, newConfigName: 'canary-config', liveVariantName: 'live', newVariantName: 'candidate' };
+    const onCanary = (live: number, candidate: number, status = 'InService') => ({ status, configName: 'canary-config', variants: [{ name: 'live', weight: live }, { name: 'candidate', weight: candidate }] });
+    const drain = { action: 'draining', expectedConfigName: 'live-config', weights: [{ name: 'live', weight: 1 }, { name: 'candidate', weight: 0 }] };
+
+    it('drains a candidate that takes traffic, whether during the bake or after the shift', () => {
+      expect(decideRollback(canary, onCanary(0.9, 0.1))).toEqual(drain);
+      expect(decideRollback(canary, onCanary(0, 1))).toEqual(drain);
+    });
+
+    it('restores the config once the candidate takes none, and waits while the weights change', () => {
+      expect(decideRollback(canary, onCanary(1, 0))).toEqual({ action: 'restoring', expectedConfigName: 'live-config' });
+      expect(decideRollback(canary, onCanary(0.9, 0.1, 'Updating'))).toEqual({ action: 'wait', expectedConfigName: 'live-config' });
+    });
+
+    it('restores directly when the endpoint is not on the canary config, or another style is undone', () => {
+      expect(decideRollback(canary, { ...onCanary(0, 1), configName: 'final-config' })).toEqual({ action: 'restoring', expectedConfigName: 'live-config' });
+      expect(decideRollback({ ...canary, style: 'all-at-once' }, onCanary(0.9, 0.1))).toEqual({ action: 'restoring', expectedConfigName: 'live-config' });
+      expect(decideRollback(canary, { status: 'InService', configName: 'canary-config', variants: [{ name: 'candidate', weight: 1 }] })).toEqual({ action: 'restoring', expectedConfigName: 'live-config' });
+    });
+  });
 });

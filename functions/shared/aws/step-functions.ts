@@ -1,0 +1,56 @@
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
+import type { AwsEnv } from '../runtime/env';
+import { traced } from '../runtime/tracing';
+import { clientOptions } from './client-options';
+import { awsCall, errorCode, translateAwsError } from './translate-error';
+
+/** An execution, reduced to what a recovery decides by. */
+export interface ExecutionView {
+  executionArn: string;
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
+  error: string | null;
+  cause: string | null;
+}
+
+/** The state an execution entered last, with the input it entered it with (the whole execution state). */
+export interface LastState {
+  name: string;
+  input: unknown;
+}
+
+/** The Step Functions calls a recovery makes: how an execution ended, and where. */
+export class StepFunctionsAdapter {
+  constructor(private readonly client: SFNClient) {}
+
+  /** The execution, or null when Step Functions does not know it (wrong ARN, or past its 90-day retention). */
+  async describeExecution(executionArn: string): Promise<ExecutionView | null> {
+    try {
+      const out = await this.client.send(new DescribeExecutionCommand({ executionArn }));
+      return { executionArn, status: out.status ?? 'FAILED', error: out.error ?? null, cause: out.cause ?? null };
+    } catch (error) {
+      if (errorCode(error) === 'ExecutionDoesNotExist') return null;
+      throw translateAwsError('DescribeExecution', error);
+    }
+  }
+
+  /**
+   * The last state the execution entered, read from the newest end of its history (a page at a time, so a
+   * long run's 25,000 events are not all read); null when it never entered one.
+   */
+  async lastEnteredState(executionArn: string): Promise<LastState | null> {
+    let nextToken: string | undefined;
+    do {
+      const out = await awsCall('GetExecutionHistory', () =>
+        this.client.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 50, includeExecutionData: true, ...(nextToken ? { nextToken } : {}) })),
+      );
+      for (const event of out.events ?? []) {
+        const entered = event.stateEnteredEventDetails;
+        if (entered?.name !== undefined) return { name: entered.name, input: entered.input === undefined ? null : (JSON.parse(entered.input) as unknown) };
+      }
+      nextToken = out.nextToken;
+    } while (nextToken);
+    return null;
+  }
+}
+
+export const stepFunctions = (env: AwsEnv): StepFunctionsAdapter => new StepFunctionsAdapter(traced(new SFNClient(clientOptions(env))));

@@ -1,0 +1,51 @@
+/**
+ * A release whose execution is stopped is made whole by the recovery run its end starts (the packaged rule
+ * on "Step Functions Execution Status Change"): back to the live model unless the new one had passed and
+ * already took all traffic; the ledger says which, nothing stays in progress, one Recovered event goes out,
+ * and the same package can be released again.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startMoto, type MotoServer } from '../../local/moto';
+import { parseScenario, SCENARIO_DIR } from '../../local/scenario';
+import { runScenario, type SimulationResult } from '../../local/runner';
+import { loadFreshModule as loadModule } from '../support/fresh-module';
+
+let moto: MotoServer;
+beforeAll(async () => {
+  moto = await startMoto();
+});
+afterAll(async () => {
+  await moto.stop();
+});
+
+function stopped(name: string, during: string, afterSeconds: number, endpoint: string, then?: unknown) {
+  const base = JSON.parse(readFileSync(join(SCENARIO_DIR, 'realtime-canary-promote.json'), 'utf8')) as Record<string, unknown>;
+  return parseScenario({ ...base, name, interventions: [{ during, afterSeconds, do: 'stop-execution' }], expect: { outcome: 'RECOVERED', endpoint }, ...(then ? { then } : {}) }, `${name} (test)`);
+}
+
+function assertConverged(result: SimulationResult): void {
+  expect(result.failures).toEqual([]);
+  expect(result.executions[0]?.outcome).toBe('ABORTED');
+  expect(result.ledger).toEqual([expect.objectContaining({ status: 'RECOVERED', recoveredBy: expect.stringContaining(':sim-2') })]);
+  expect(result.events).toEqual(['Model Deployment Recovered']);
+}
+
+describe('recovery of a stopped release', () => {
+  it.each([
+    ['deploy', 120, 'unchanged'],
+    ['bake', 120, 'unchanged'],
+    ['shift', 0, 'unchanged'],
+  ])('stopped in %s (+%i s): the endpoint goes back to the live model, wholly', async (during, after, endpoint) => {
+    const result = await runScenario(stopped(`stop-in-${during}`, during, after, endpoint), { moto, loadModule });
+    assertConverged(result);
+    expect(result.ledger[0]?.servingModel).toBe('previous');
+  });
+
+  it('stopped after a passed bake and a finished shift: the promotion is finished, the new model serves wholly', async () => {
+    const result = await runScenario(stopped('stop-after-shift', 'shift', 60, 'candidate'), { moto, loadModule });
+    assertConverged(result);
+    expect(result.ledger[0]?.servingModel).toBe('new');
+    expect(result.ledger[0]?.reason).toMatch(/ABORTED in WaitForTrafficShift.*the promotion finished/);
+  });
+});
