@@ -442,8 +442,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const server: Server = createServer((req, res) => {
     void handle(req, res);
   });
-  // Handlers keep connections alive; don't let idle sockets hold the process.
-  server.keepAliveTimeout = 1000;
+  // Handlers keep connections alive. The server never closes an idle one first (stop() closes them all): a
+  // close racing a client's next request on that socket makes the SDK retry a request the server may have
+  // carried out, and how long a socket sits idle is wall time, which must not change what a run does.
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());

@@ -77,6 +77,9 @@ const SUMMARIES: Record<string, Summary<Schema>> = {
   'restore-model-artifact': summary(artifactRestoreSlice, (r) => `${r.action}${r.restoredFrom ? ` from ${r.restoredFrom}` : ''}${r.candidateDeleted ? `; removed ${r.candidateDeleted}` : ''}`),
   'register-batch-model': summary(activeBatchModelSlice, (m) => `${m.modelName} is the active batch model of ${m.groupName}`),
   'record-outcome': summary(outcomeSlice, (o) => `${o.outcome}: ${o.cause}`),
+  'prepare-recovery': summary(z.looseObject({ recovery: z.looseObject({ action: z.string(), found: z.optional(z.string()), reason: z.optional(z.string()), deadExecutionArn: z.optional(z.string()) }) }), ({ recovery: r }) =>
+    r.action === 'nothing' ? `nothing to recover: ${r.reason ?? ''}` : `${r.action}: ${r.deadExecutionArn ?? '?'} had ended; found ${r.found ?? '?'}`,
+  ),
   'record-revocation': summary(revocationSlice, (r) => `${r.revoked ? 'revoked' : 'nothing to revoke'}: ${r.note}`),
   'preview-release': summary(previewSlice, (p) => `would create ${p.wouldCreate.map((r) => `${r.type} ${r.name ?? ''}`.trim()).join(', ')}; ${p.problems.length} problem(s)`),
   'resolve-batch-model': summary(batchModelSlice, (m) => `${m.modelName} from ${m.source} (${m.modelPackageArn})`),
@@ -86,9 +89,11 @@ const SUMMARIES: Record<string, Summary<Schema>> = {
   'summarize-batch-run': summary(batchRunSummarySchema, (s) => s.text),
 };
 
-/** Where a state writes its result: its ResultPath (null: the whole output). */
+/** Where a state writes its result: its ResultPath (null: the whole output, also when OutputPath keeps just the result). */
 export function resultKeyOf(machine: PackagedStateMachine, stateName: string): string | null {
-  const path = machine.definition.States[stateName]?.ResultPath ?? findNested(machine, stateName)?.ResultPath;
+  const state = machine.definition.States[stateName] ?? findNested(machine, stateName);
+  const path = state?.ResultPath;
+  if (path !== undefined && (state as { OutputPath?: unknown } | undefined)?.OutputPath === path) return null;
   return typeof path === 'string' && path.startsWith('$.') ? path.slice(2) : null;
 }
 

@@ -52,7 +52,8 @@ function drainingWeights(
 ): VariantWeight[] | null {
   const { style, newConfigName, liveVariantName, newVariantName } = deployment;
   if (style !== 'variant-canary' || live === null || live.status !== 'InService' || live.configName !== newConfigName) return null;
-  if (!liveVariantName || !newVariantName) return null;
+  // A manual rollback's deployment is the promoted config alone (its live variant is the new one): nothing to drain.
+  if (!liveVariantName || !newVariantName || liveVariantName === newVariantName) return null;
   const variants = live.variants ?? [];
   const old = variants.find((v) => v.name === liveVariantName);
   const candidate = variants.find((v) => v.name === newVariantName);

@@ -52,6 +52,8 @@ describe('decideRollback: decided from what the endpoint is now', () => {
     it('restores directly when the endpoint is not on the canary config, or another style is undone', () => {
       expect(decideRollback(canary, { ...onCanary(0, 1), configName: 'final-config' })).toEqual({ action: 'restoring', expectedConfigName: 'live-config' });
       expect(decideRollback({ ...canary, style: 'all-at-once' }, onCanary(0.9, 0.1))).toEqual({ action: 'restoring', expectedConfigName: 'live-config' });
+      // A manual rollback's deployment is the promoted config, whose one variant is both "live" and "new".
+      expect(decideRollback({ ...canary, liveVariantName: 'candidate' }, { status: 'InService', configName: 'canary-config', variants: [{ name: 'candidate', weight: 1 }] })).toEqual({ action: 'restoring', expectedConfigName: 'live-config' });
       expect(decideRollback(canary, { status: 'InService', configName: 'canary-config', variants: [{ name: 'candidate', weight: 1 }] })).toEqual({ action: 'restoring', expectedConfigName: 'live-config' });
     });
   });
