@@ -250,7 +250,14 @@ function triggerPattern(machines: PackagedStateMachines, source: string): Record
 
 /** A wait on a flowing clock (it runs on by itself); an abort ends it at once. */
 function flowingSleep(clock: VirtualClock, seconds: number, signal?: AbortSignal): Promise<void> {
-  return Promise.race([clock.sleepVirtual(seconds), new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }))]);
+  return new Promise((resolve) => {
+    const done = () => resolve();
+    signal?.addEventListener('abort', done, { once: true });
+    void clock.sleepVirtual(seconds).then(() => {
+      signal?.removeEventListener('abort', done);
+      resolve();
+    });
+  });
 }
 
 export async function setUpLocalAccount(options: LocalAccountOptions = {}): Promise<LocalAccount> {

@@ -3,6 +3,7 @@
  * local handler, Wait states scaled to a virtual clock, and the event log collected for reports.
  */
 import './polyfills';
+import { setTimeout as delay } from 'node:timers/promises';
 import { StateMachine, ExecutionAbortedError, ExecutionError, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { Context } from 'aws-lambda';
 import { allStates, type AslDefinition } from './packaged-template';
@@ -115,19 +116,8 @@ function unitHash(text: string): number {
 }
 
 /** Real-time sleep for runs without a virtual clock; an abort ends it at once. */
-function realSleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timeout = setTimeout(() => {
-      signal.removeEventListener('abort', done);
-      resolve();
-    }, ms);
-    const done = () => {
-      clearTimeout(timeout);
-      resolve();
-    };
-    signal.addEventListener('abort', done, { once: true });
-  });
+async function realSleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms > 0) await delay(ms, undefined, { signal }).catch(() => undefined);
 }
 
 /**

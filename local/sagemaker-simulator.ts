@@ -214,9 +214,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     if (Math.floor((cursor - metricDelayMs) / MINUTE) > Math.floor((start - metricDelayMs) / MINUTE)) await metrics.publish(moto, cursor - metricDelayMs);
   }
 
-  /** Serialized: every caller waits for a run that reaches at least its own "now". */
-  function catchUp(): Promise<void> {
-    const target = clock.now();
+  /** Serialized: every caller waits for a run that reaches at least its own "now" (or the clock's new now). */
+  function catchUp(target = clock.now()): Promise<void> {
     chain = chain.then(() => runUntil(target)).catch((err: unknown) => log(`simulation step failed: ${String(err)}`));
     return chain;
   }
@@ -224,10 +223,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   let timer: NodeJS.Timeout | undefined;
   if (clock instanceof DiscreteClock) {
     // Nothing moves between the clock's steps, so one catch-up per step is the whole simulation.
-    clock.onAdvance(async (to) => {
-      chain = chain.then(() => runUntil(to)).catch((err: unknown) => log(`simulation step failed: ${String(err)}`));
-      await chain;
-    });
+    clock.onAdvance((to) => catchUp(to));
   } else {
     let ticking = false;
     timer = setInterval(() => {

@@ -1,9 +1,8 @@
 import type { ReleasePlan } from './release-plan';
+import { BUSY_STATUSES } from './rollback';
 import type { Deployment } from './state';
 import type { EndpointView } from './views';
 
-/** SageMaker statuses in which an endpoint cannot take another change yet. */
-const BUSY = new Set(['Creating', 'Updating', 'RollingBack', 'SystemUpdating', 'Deleting']);
 
 /** What a dead release had done, as its execution's last state says (everything is optional: it may have died anywhere). */
 export interface DeadReleaseState {
@@ -63,7 +62,8 @@ export function decideRecovery(state: DeadReleaseState, view: Pick<EndpointView,
       ? { action: 'record-promoted', found: `the staged artifact had passed and was promoted; ${found}` }
       : { action: 'restore-artifact', found: `the staged artifact had not been promoted; ${found}` };
   }
-  if (view !== null && BUSY.has(view.status)) return { action: 'wait', found };
+  // Deleting too: what the endpoint serves is only known once SageMaker is done.
+  if (view !== null && (BUSY_STATUSES.has(view.status) || view.status === 'Deleting')) return { action: 'wait', found };
   if (!newModelPassed(state) || view === null || view.status !== 'InService') return { action: 'roll-back', found };
   const taking = view.variants.filter((v) => v.weight > 0).map((v) => v.name);
   const onlyNew = taking.length > 0 && taking.every((name) => name === deployment.newVariantName);

@@ -4,7 +4,7 @@ import type { EndpointView, VariantWeight } from './views';
 export type { RollbackAction };
 
 /** SageMaker statuses in which an endpoint cannot take another change yet. */
-const BUSY = new Set(['Creating', 'Updating', 'RollingBack', 'SystemUpdating']);
+export const BUSY_STATUSES: ReadonlySet<string> = new Set(['Creating', 'Updating', 'RollingBack', 'SystemUpdating']);
 
 export type RollbackStep =
   /** Nothing of this release is on the endpoint (or there is no endpoint to undo). */
@@ -30,7 +30,7 @@ export function decideRollback(
   live: (Pick<EndpointView, 'status' | 'configName'> & Partial<Pick<EndpointView, 'variants'>>) | null,
 ): RollbackStep {
   const { previousConfigName } = deployment;
-  if (live !== null && BUSY.has(live.status)) return { action: 'wait', expectedConfigName: previousConfigName };
+  if (live !== null && BUSY_STATUSES.has(live.status)) return { action: 'wait', expectedConfigName: previousConfigName };
   const drain = drainingWeights(deployment, live);
   if (drain !== null) return { action: 'draining', expectedConfigName: previousConfigName, weights: drain };
   if (deployment.firstDeployment) {
