@@ -176,6 +176,8 @@ export interface ExecutionHooks {
   beforeWork?: (stateName: string) => Promise<void> | void;
   onStateEntered?: (visit: StateVisit) => void;
   onStateExited?: (visit: StateVisit) => void;
+  /** Whether this invocation of a Task state's Lambda times out after its work (fault tests; see RunOptions.timesOutAfterWork). */
+  timesOutAfterWork?: (stateName: string) => boolean;
 }
 
 /**
@@ -364,6 +366,9 @@ export async function setUpLocalAccount(options: LocalAccountOptions = {}): Prom
             hooks.onStateEntered?.(visit);
           },
           ...(hooks.beforeWork ? { beforeWork: hooks.beforeWork } : {}),
+          ...(hooks.timesOutAfterWork
+            ? { timesOutAfterWork: (state: string) => (hooks.timesOutAfterWork?.(state) ? (machine.functionsByState[state]?.timeoutSeconds ?? 3) : null) }
+            : {}),
         });
         // The end goes to the bus as Step Functions sends it ("Step Functions Execution Status Change").
         const status = report.error === 'ExecutionAborted' ? 'ABORTED' : report.status;

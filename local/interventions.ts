@@ -63,6 +63,8 @@ export interface InterventionContext {
   liveConfigName: string;
   /** Stops the first execution, as StopExecution does (no Catch runs). */
   stopFirstExecution: (reason: string) => void;
+  /** Starts an execution of the release state machine with this input (an operator's manual run). */
+  startExecution: (input: unknown) => void;
   /** Starts executions for approval events the registry sent (they go through the packaged rule). */
   deliverApprovalEvents: () => Promise<void>;
   note: (entry: Omit<TimelineEntry, 'at'>) => void;
@@ -198,8 +200,14 @@ export class InterventionPlan {
           await this.ctx.deliverApprovalEvents();
           return;
         }
+        case 'abort': {
+          const input = { action: 'abort', endpointName, ...(spec.reason !== undefined ? { reason: spec.reason } : {}) };
+          said(`an operator aborts the release on ${endpointName}: ${JSON.stringify(input)}`);
+          this.ctx.startExecution(input);
+          return;
+        }
         case 'lose-response':
-          account.sim.injectFault({ service: serviceOf(spec.operation), operation: spec.operation, kind: 'lost-response', times: 1 });
+          account.sim.injectFault({ service: serviceOf(spec.operation), operation: spec.operation, kind: 'lost-response', times: 1, from: 'pipeline' });
           said(`the next ${spec.operation} is carried out, but its answer never arrives`);
           return;
       }

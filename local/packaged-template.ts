@@ -44,6 +44,8 @@ export interface PackagedFunction {
   handlerDir: string;
   /** Environment as packaged; CloudFormation intrinsics are left as objects for the caller to resolve. */
   environment: Record<string, Json>;
+  /** The function's timeout in seconds, as packaged (Lambda's default, 3, when the template sets none). */
+  timeoutSeconds: number;
 }
 
 export interface PackagedStateMachine {
@@ -90,6 +92,7 @@ function functionFromResource(logicalId: string, resource: CfnResource): Package
     arn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${functionName}`,
     handlerDir: match[1],
     environment: env,
+    timeoutSeconds: typeof props.Timeout === 'number' ? props.Timeout : 3,
   };
 }
 

@@ -58,8 +58,22 @@ export interface RunOptions {
    * event log reports entries only later): what must happen as a state is entered happens before it.
    */
   beforeWork?: (stateName: string) => Promise<void> | void;
+  /**
+   * A Lambda timeout after the work (fault tests): asked after each invocation of a Task state returned; a
+   * number of seconds means this invocation's Lambda is to time out, its calls made, its answer lost: the
+   * state then sees `Sandbox.Timedout` that many (virtual) seconds after the invocation began.
+   */
+  timesOutAfterWork?: (stateName: string) => number | null;
   /** Aborts the execution (it then ends FAILED with the error `ExecutionAborted`). */
   signal?: AbortSignal;
+}
+
+/** A Lambda function that ran past its timeout, as Step Functions reports it. */
+export class SandboxTimedout extends Error {
+  override readonly name = 'Sandbox.Timedout';
+  constructor(seconds: number) {
+    super(`RequestId: local Error: Task timed out after ${seconds.toFixed(2)} seconds`);
+  }
 }
 
 /** One entry of a Task state's `Retry`, as ASL defines it. */
@@ -187,7 +201,13 @@ export async function runStateMachine(options: RunOptions): Promise<ExecutionRep
     inFlight.add(running);
     try {
       // JSON round trip: a Lambda's result crosses a wire, so no Date or undefined may leak into the state.
-      return JSON.parse(JSON.stringify((await running) ?? null)) as unknown;
+      const result = JSON.parse(JSON.stringify((await running) ?? null)) as unknown;
+      const timeoutSeconds = options.timesOutAfterWork?.(name) ?? null;
+      if (timeoutSeconds !== null) {
+        await sleep(timeoutSeconds, signal);
+        throw new SandboxTimedout(timeoutSeconds);
+      }
+      return result;
     } finally {
       inFlight.delete(running);
     }

@@ -50,7 +50,10 @@ export interface SimulationResult {
   states: string[];
   stateTransitions: number;
   endpoint: EndpointSummary | null;
+  /** Detail types of the outcome events on the bus, every copy included. */
   events: string[];
+  /** Each event's `detail.eventId`, in the same order (a copy sent again after a lost answer repeats its id). */
+  eventIds: (string | null)[];
   decision: unknown;
   executions: ExecutionSummary[];
   simulatedSeconds: number;
@@ -77,6 +80,8 @@ export interface SimulationResult {
   awsCalls: AwsCallCount[];
   /** The ledger's release records (sk RELEASE#...) as the run left them, oldest first. */
   ledger: LedgerRecord[];
+  /** What the run left locked (all empty once every release has its outcome). */
+  locks: LedgerLocks;
 }
 
 /** The Wait states a release bakes in (the rest of its waits are polls). */
@@ -165,9 +170,11 @@ export interface AwsCallCount {
   faulted: number;
 }
 
+/** The pipeline's calls (its handlers'), per operation; the simulation's own requests are not counted. */
 function countCalls(log: RequestLogEntry[]): AwsCallCount[] {
   const counts = new Map<string, AwsCallCount>();
-  for (const { service, operation, fault } of log) {
+  for (const { service, operation, fault, principal } of log) {
+    if (principal === undefined) continue;
     const key = `${service}.${operation}`;
     const count = counts.get(key) ?? { service, operation, requests: 0, faulted: 0 };
     count.requests += 1;
@@ -204,6 +211,11 @@ export interface SimulationOptions {
   loadModule?: (file: string) => unknown;
   /** Faults to inject into local AWS once the account is seeded, just before the run starts. */
   faults?: FaultSpec[];
+  /**
+   * Lambda timeouts after the work, in the first execution: the `occurrence`-th invocation (0-based, default 0)
+   * of the Task state `state` makes its calls, then its Lambda times out (Sandbox.Timedout) and the answer is lost.
+   */
+  lambdaTimeouts?: { state: string; occurrence?: number }[];
   /** Handlers' SDK request timeout (AWS_REQUEST_TIMEOUT_MS); short in fault tests so a hung call fails fast. */
   requestTimeoutMs?: number;
   /** Aborts the executions still running (they end FAILED with `ExecutionAborted`); the result is still read. */
@@ -304,6 +316,10 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
       liveVariants,
       liveConfigName: `${endpointName}-live`,
       stopFirstExecution: (reason: string) => stopFirst.abort(new Error(reason)),
+      startExecution: (input: unknown) => {
+        note({ kind: 'note', execution: 0, title: 'manual run', detail: JSON.stringify(input) });
+        laterRuns.push(runAll([input]));
+      },
       deliverApprovalEvents: async () => {
         const events = (await account.drainQueue(approvalQueue)).map((b) => JSON.parse(b) as unknown);
         note({ kind: 'note', execution: 0, title: 'registry event', detail: `${events.length} event(s) matched the packaged rule` });
@@ -311,6 +327,14 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
       },
       note,
     });
+    const invocationsOf = new Map<string, number>();
+    const timesOutAfterWork = (stateName: string): boolean => {
+      const n = invocationsOf.get(stateName) ?? 0;
+      invocationsOf.set(stateName, n + 1);
+      const timedOut = (options.lambdaTimeouts ?? []).some((t) => t.state === stateName && (t.occurrence ?? 0) === n);
+      if (timedOut) note({ kind: 'note', execution: 1, title: 'Lambda timeout', detail: `${stateName}'s Lambda made its calls, then timed out (Sandbox.Timedout): its answer is lost` });
+      return timedOut;
+    };
     const runAll = (inputs: unknown[]): Promise<ExecutionReport[]> =>
       Promise.all(
         inputs.map(async (input) => {
@@ -326,6 +350,7 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
               note({ kind: 'state', execution: index, title, detail: summarizeState(machine, visit) });
             },
             beforeWork: (stateName) => interventions.onEnter(index, stateName),
+            ...(index === 1 && options.lambdaTimeouts ? { timesOutAfterWork } : {}),
             onStateEntered: (visit) => {
               if (visit.type === 'Fail' || visit.type === 'Succeed') note({ kind: 'state', execution: index, title: visit.name, detail: visit.type === 'Succeed' ? 'execution succeeded' : 'execution failed' });
             },
@@ -347,7 +372,8 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
     // From here on every request is the pipeline's (but a follow-up approval's): record them, fault them.
     sim.resetRequestLog();
     requestsSeen = 0;
-    for (const fault of options.faults ?? []) sim.injectFault(fault);
+    // A scenario's faults hit the pipeline's calls, never the simulation's own (queue reads, interventions).
+    for (const fault of options.faults ?? []) sim.injectFault({ from: 'pipeline', ...fault });
     await runAll(firstInputs);
     // Executions the interventions started (a rejection's, a newer version's), until none is left.
     for (let seen = ''; seen !== `${interventions.started()}/${laterRuns.length}`; ) {
@@ -368,16 +394,20 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
 
     const accountAfter = await accountSnapshot(sageMaker);
     const endpoint = await endpointSummary(sageMaker, endpointName);
-    const events_ = (await account.drainQueue(outcomeQueue)).map((b) => (JSON.parse(b) as { 'detail-type': string })['detail-type']);
+    const busEvents = (await account.drainQueue(outcomeQueue)).map((b) => JSON.parse(b) as { 'detail-type': string; detail?: { eventId?: string } });
+    const events_ = busEvents.map((e) => e['detail-type']);
+    const eventIds = busEvents.map((e) => e.detail?.eventId ?? null);
     const ledger = await ledgerRecords(dynamo);
+    const locks = await ledgerLocks(dynamo);
     const executions = reports.map((r, i) => executionSummary(r, i + 1));
     // The run a scenario is judged by: the follow-up if there is one, else the one that was not a duplicate;
     // a run that was stopped is judged by the recovery that made its endpoint whole. Recovery runs that found
     // their release finished (every rolled-back release's FAILED end starts one) are not judged.
     const judged = executions.filter((e) => e.outcome !== 'NOTHING_TO_RECOVER');
     const first = scenario.then ? judged[judged.length - 1] : (judged.find((e) => e.outcome !== 'SKIPPED') ?? judged[0]);
-    const recovery = judged.find((e) => e.outcome === 'RECOVERED');
-    const main = first?.outcome === 'ABORTED' && recovery ? recovery : first;
+    // The run that took a stopped release over: a recovery, or an operator's abort (which stopped it).
+    const takeover = judged.find((e) => e !== first && e.states.includes('PrepareRecovery') && (e.outcome === 'RECOVERED' || e.outcome === 'ABORTED'));
+    const main = first?.outcome === 'ABORTED' && takeover ? takeover : first;
     const skipped = executions.filter((e) => e.outcome === 'SKIPPED').length;
     const outcome = main?.outcome ?? 'NONE';
     const failures: string[] = [];
@@ -408,6 +438,7 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
       stateTransitions: executions.reduce((n, e) => n + e.stateTransitions, 0),
       endpoint,
       events: events_,
+      eventIds,
       decision: plan?.decision ?? null,
       executions,
       simulatedSeconds: since(),
@@ -422,10 +453,37 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
       startEpochMs: virtualStart,
       awsCalls,
       ledger,
+      locks,
     };
   } finally {
     await account.close();
   }
+}
+
+/** What a run left locked in the ledger: leases held, queue tickets, package claims still IN_PROGRESS, release records IN_PROGRESS. */
+export interface LedgerLocks {
+  leases: string[];
+  tickets: string[];
+  claimsInProgress: string[];
+  releasesInProgress: string[];
+}
+
+export async function ledgerLocks(dynamo: DynamoDBClient): Promise<LedgerLocks> {
+  const doc = DynamoDBDocumentClient.from(dynamo);
+  const locks: LedgerLocks = { leases: [], tickets: [], claimsInProgress: [], releasesInProgress: [] };
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(new ScanCommand({ TableName: LEDGER_TABLE, ExclusiveStartKey: startKey }));
+    for (const item of page.Items ?? []) {
+      const key = `${String(item.pk)} ${String(item.sk)}`;
+      if (item.sk === 'LEASE') locks.leases.push(key);
+      else if (String(item.sk).startsWith('QUEUE#')) locks.tickets.push(key);
+      else if (item.sk === 'CLAIM' && item.status === 'IN_PROGRESS') locks.claimsInProgress.push(key);
+      else if (String(item.sk).startsWith('RELEASE#') && item.status === 'IN_PROGRESS') locks.releasesInProgress.push(key);
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return locks;
 }
 
 export async function ledgerRecords(dynamo: DynamoDBClient): Promise<LedgerRecord[]> {

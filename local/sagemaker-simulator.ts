@@ -318,9 +318,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   async function handle(req: IncomingMessage, res: ServerResponse, withheld = false): Promise<void> {
     const info = classify(req, region);
     const path = decodeURIComponent(req.url ?? '');
-    const fault = withheld ? undefined : faults.take(info, path);
-    const targets = info.service === 'sagemaker-runtime' ? runtimeTargets(req) : {};
     const principal = principalOf(req);
+    const fault = withheld ? undefined : faults.take(info, path, principal !== undefined);
+    const targets = info.service === 'sagemaker-runtime' ? runtimeTargets(req) : {};
     const entry: RequestLogEntry = { service: info.service, operation: info.operation, path, ...targets, ...(fault ? { fault } : {}), ...(principal !== undefined ? { principal } : {}) };
     if (!withheld) requests.push(entry);
     if (fault === 'lost-response') {

@@ -60,6 +60,7 @@ const intervention = z.discriminatedUnion('do', [
   z.object({ during: z.enum(PHASES), afterSeconds: z.number().min(0).default(0), do: z.literal('hand-edit-endpoint'), instanceCount: z.number().int().min(1).max(100) }).strict(),
   z.object({ during: z.enum(PHASES), afterSeconds: z.number().min(0).default(0), do: z.literal('approve-version'), behaviour: behaviour.default({ latencyMs: { p50: 40, p99: 120 }, errorRate: 0, response: { contentType: 'text/csv', body: '0.5' } }) }).strict(),
   z.object({ during: z.enum(PHASES), afterSeconds: z.number().min(0).default(0), do: z.literal('lose-response'), operation: z.string().regex(/^[A-Z][A-Za-z0-9]+$/) }).strict(),
+  z.object({ during: z.enum(PHASES), afterSeconds: z.number().min(0).default(0), do: z.literal('abort'), reason: z.string().max(500).optional() }).strict(),
 ]);
 export type Intervention = z.infer<typeof intervention>;
 

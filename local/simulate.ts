@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 import { builtInScenarios, findScenario, type Scenario } from './scenario';
 import { badInputScenarios } from './bad-input-suite';
-import { runFaultMatrix, printFaultMatrix } from './fault-matrix';
+import { CASE_FAMILIES, runFaultMatrix, printFaultMatrix, type CaseFamily } from './fault-matrix';
 import { runLoadTest } from './load-test';
 import { runScenario, type SimulationResult, type TimelineEntry } from './runner';
 import { renderReport } from './report';
@@ -39,13 +39,15 @@ interface Args {
   speed: number;
   speedGiven: boolean;
   requestTimeoutMs: number | null;
+  /** --family: only these families of fault cases. */
+  families: CaseFamily[];
   serve: boolean;
   port: number | null;
 }
 
 const USAGE = `usage: npm run simulate -- [--list] [--scenario NAME|FILE.json] [--all] [--bad-input] [--json] [--report FILE.html] [--verbose]
        npm run simulate -- --load [--approvals 100] [--endpoints 20] [--json]
-       npm run simulate -- --faults [--quick] [--scenario NAME]... [--request-timeout-ms 1000] [--json]
+       npm run simulate -- --faults [--quick] [--scenario NAME]... [--family aws-fault|lost-response|stop-execution|lambda-timeout]... [--request-timeout-ms 1000] [--json]
        npm run simulate -- --serve [--port N] [--speed N]`;
 
 function parseArgs(argv: string[]): Args {
@@ -66,6 +68,7 @@ function parseArgs(argv: string[]): Args {
     speed: 600,
     speedGiven: false,
     requestTimeoutMs: null,
+    families: [],
     serve: false,
     port: null,
   };
@@ -92,6 +95,11 @@ function parseArgs(argv: string[]): Args {
     } else if (a === '--request-timeout-ms') {
       args.requestTimeoutMs = Number(value());
       if (!(args.requestTimeoutMs > 0)) throw new Error(`--request-timeout-ms must be a positive number\n${USAGE}`);
+    }
+    else if (a === '--family') {
+      const family = value();
+      if (!(CASE_FAMILIES as readonly string[]).includes(family)) throw new Error(`--family must be one of ${CASE_FAMILIES.join(', ')}\n${USAGE}`);
+      args.families.push(family as CaseFamily);
     }
     else if (a === '--report') args.report = value();
     else if (a === '--serve') args.serve = true;
@@ -227,7 +235,8 @@ async function runFaults(args: Args): Promise<number> {
     operationsPerService: args.quick ? 1 : undefined,
     ...(args.scenarios.length > 0 ? { scenarios: args.scenarios } : {}),
     ...(args.requestTimeoutMs !== null ? { requestTimeoutMs: args.requestTimeoutMs } : {}),
-    onCase: args.json ? undefined : (c) => console.log(`  ${c.survived ? 'ok  ' : 'FAIL'} ${c.scenario} ${c.service}.${c.operation} ${c.kind} ${c.persistence}${c.survived ? '' : `: ${c.reason ?? ''}`}`),
+    ...(args.families.length > 0 ? { families: args.families } : {}),
+    onCase: args.json ? undefined : (c) => console.log(`  ${c.survived ? 'ok  ' : 'FAIL'} ${c.scenario} ${c.row} ${c.column}${c.survived ? '' : `: ${c.reason ?? ''}`}`),
   });
   if (args.json) console.log(JSON.stringify(result, null, 2));
   else printFaultMatrix(result);

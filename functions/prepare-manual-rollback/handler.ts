@@ -1,7 +1,9 @@
 import { dynamoDbLedger } from '../shared/aws/dynamodb-ledger';
 import { sageMaker } from '../shared/aws/sagemaker';
+import { stepFunctions, type StepFunctionsAdapter } from '../shared/aws/step-functions';
+import type { ReleaseLedger, ReleaseRecord } from '../shared/domain/ledger';
 import { EndpointBusy, EndpointStateConflict } from '../shared/errors';
-import type { Deployment } from '../shared/domain/state';
+import { executionSlice, type Deployment } from '../shared/domain/state';
 import { ledgerEnv } from '../shared/runtime/env';
 import { awsStepHandler } from '../shared/runtime/aws-step-handler';
 import { defineStep } from '../shared/runtime/step-handler';
@@ -11,18 +13,43 @@ import * as z from '../shared/zod';
  * State PrepareManualRollback (an operator's {"action": "rollback"}): finds in the ledger the last
  * promotion of the endpoint and checks that the endpoint still runs what it left; then RollBack puts the
  * endpoint back on the config from before it. Refuses to guess: a release in progress (it rolls back by
- * itself on alarm) or an endpoint changed since is a named error, and nothing is changed.
+ * itself on alarm) or an endpoint changed since is a named error, and nothing is changed. A release left
+ * in progress by an execution that no longer runs does not block it: the rollback takes that release over.
  */
+/**
+ * A release left IN_PROGRESS on the endpoint: refused while its execution runs (abort it, or let it finish);
+ * taken over when its execution has ended without an outcome, so no recovery run races this rollback and
+ * the rollback ends it too. Null when nothing is in progress.
+ */
+async function takeOverStranded(ledger: ReleaseLedger, sfn: StepFunctionsAdapter, endpointName: string, running: ReleaseRecord | undefined, own: string): Promise<Deployment['supersedes'] | null> {
+  if (running === undefined) return null;
+  const execution = running.executionArn ? await sfn.describeExecution(running.executionArn) : null;
+  if (execution?.status === 'RUNNING') {
+    throw new EndpointBusy(
+      `Release ${running.releaseId} of ${running.modelPackageArn} is in progress on ${endpointName} (execution ${running.executionArn ?? 'unknown'}); it rolls back by itself on alarm, or abort it first ({"action": "abort", "endpointName": "${endpointName}"})`,
+    );
+  }
+  const key = { target: running.target, requestedAt: running.requestedAt, releaseId: running.releaseId };
+  let claim = await ledger.claimRecovery({ ...key, by: own, replacing: null });
+  if (claim.status === 'recovering') {
+    const other = await sfn.describeExecution(claim.by);
+    if (other?.status === 'RUNNING') throw new EndpointBusy(`Release ${running.releaseId} on ${endpointName} is being recovered by ${claim.by}; roll back once it has finished`);
+    claim = await ledger.claimRecovery({ ...key, by: own, replacing: claim.by });
+  }
+  // It ended meanwhile (its own end, or a recovery's): nothing of it is left to take over.
+  if (claim.status !== 'taken') return null;
+  return { releaseId: running.releaseId, modelPackageArn: running.modelPackageArn, requestedAt: running.requestedAt, executionArn: running.executionArn, executionStatus: execution?.status ?? 'unknown' };
+}
+
 export const prepareManualRollbackStep = defineStep({
   step: 'PrepareManualRollback',
-  input: z.object({ request: z.object({ action: z.literal('rollback'), endpointName: z.string(), reason: z.nullable(z.string()) }) }),
+  input: z.object({ request: z.object({ action: z.literal('rollback'), endpointName: z.string(), reason: z.nullable(z.string()) }), execution: executionSlice }),
   env: ledgerEnv,
-  aws: { ledger: dynamoDbLedger, sageMaker },
-  run: async ({ request }, { aws }): Promise<Deployment> => {
+  aws: { ledger: dynamoDbLedger, sageMaker, sfn: stepFunctions },
+  run: async ({ request, execution }, { aws }): Promise<Deployment> => {
     const { endpointName } = request;
     const releases = await aws.ledger.releasesForTarget(endpointName, 50);
-    const running = releases.find((r) => r.status === 'IN_PROGRESS');
-    if (running) throw new EndpointBusy(`Release ${running.releaseId} of ${running.modelPackageArn} is in progress on ${endpointName} (execution ${running.executionArn ?? 'unknown'}); it rolls back by itself on alarm, or stop that execution first`);
+    const supersedes = await takeOverStranded(aws.ledger, aws.sfn, endpointName, releases.find((r) => r.status === 'IN_PROGRESS'), execution.id);
     const last = releases.find((r) => r.status === 'PROMOTED');
     if (!last) throw new EndpointStateConflict(`The ledger has no promoted release of ${endpointName} to roll back`);
     if (last.mode === 'multi-model') {
@@ -32,7 +59,9 @@ export const prepareManualRollbackStep = defineStep({
     }
     if (!last.previousConfigName) throw new EndpointStateConflict(`Release ${last.releaseId} created ${endpointName}; there is no earlier config to go back to (delete the endpoint instead)`);
     const live = await aws.sageMaker.describeEndpoint(endpointName);
-    if (live === null || live.status !== 'InService' || live.configName !== last.newConfigName) {
+    // A stranded release may have left the endpoint anywhere it took it (a canary, mid-update): RollBack waits
+    // for SageMaker and puts the endpoint on the config before the last promotion all the same.
+    if (live === null || (!supersedes && (live.status !== 'InService' || live.configName !== last.newConfigName))) {
       throw new EndpointStateConflict(`Endpoint ${endpointName} is ${live?.status ?? 'absent'} on ${live?.configName ?? 'nothing'}, but its last promotion (release ${last.releaseId}) left it on ${last.newConfigName ?? 'unknown'}; it changed since, so nothing was changed`);
     }
     const config = await aws.sageMaker.describeEndpointConfig(live.configName ?? '');
@@ -50,6 +79,7 @@ export const prepareManualRollbackStep = defineStep({
       startedAt: new Date(Date.now()).toISOString(),
       // RecordRollback writes the rollback to the ledger against this release.
       rollbackOf: { releaseId: last.releaseId, modelPackageArn: last.modelPackageArn },
+      ...(supersedes ? { supersedes } : {}),
     };
   },
 });

@@ -11,10 +11,11 @@ import { defineStep } from '../shared/runtime/step-handler';
 import * as z from '../shared/zod';
 
 const recoverRequest = z.object({
-  action: z.literal('recover'),
+  action: z.enum(['recover', 'abort']),
   trigger: z.enum(['execution-status-change', 'manual']),
   executionArn: z.nullable(z.string()),
   endpointName: z.nullable(z.string()),
+  reason: z.optional(z.nullable(z.string())),
   requestedAt: z.string(),
 });
 
@@ -83,10 +84,12 @@ export const prepareRecoveryStep = defineStep({
       deadArn = inFlight.executionArn;
     }
     if (deadArn === own) return nothing('an execution does not recover itself');
+    const aborting = request.action === 'abort';
     const dead = await aws.sfn.describeExecution(deadArn);
     if (dead === null) return nothing(`Step Functions has no execution ${deadArn}`);
-    if (dead.status === 'RUNNING') {
-      throw new EndpointBusy(`execution ${deadArn} is still running: it finishes its release itself; to end it now, stop it (StopExecution), and a recovery follows`);
+    // Round the wait loop, an abort finds the execution it stopped ABORTED (or still winding down).
+    if (dead.status === 'RUNNING' && !aborting) {
+      throw new EndpointBusy(`execution ${deadArn} is still running: it finishes its release itself; to end it now, abort it ({"action": "abort", "executionArn": "${deadArn}"})`);
     }
     if (dead.status === 'SUCCEEDED') return nothing(`execution ${deadArn} succeeded: its release has its outcome`);
 
@@ -94,25 +97,50 @@ export const prepareRecoveryStep = defineStep({
     const parsed = deadStateSchema.safeParse(last?.input ?? {});
     const state = parsed.success ? parsed.data : {};
     const { plan, request: deadRequest } = state;
-    if (!plan || !deadRequest) return nothing(`execution ${deadArn} ended before it planned a release: it claimed and changed nothing`);
+    // Stopped before it claimed anything, a release has nothing to undo or record.
+    const stopUnclaimed = async (why: string) => {
+      if (aborting && dead.status === 'RUNNING') await aws.sfn.stopExecution(deadArn, 'ReleaseAborted', `aborted by an operator through ${own} ${why}`);
+    };
+    if (!plan || !deadRequest) {
+      await stopUnclaimed('before it planned a release');
+      return nothing(`execution ${deadArn} ${aborting ? 'was stopped' : 'ended'} before it planned a release: it claimed and changed nothing`);
+    }
     const target = ledgerTarget(plan.endpointName, state.package?.groupName ?? '');
     // A recovery run that died is itself recovered: the release is the same, and that run's claim may be displaced.
     const deadRecovery = state.recovery?.executionArn ?? null;
     const claim = await takeOver(aws.ledger, aws.sfn, { target, requestedAt: deadRequest.requestedAt, releaseId: plan.releaseId }, own, deadRecovery);
     if (claim.status === 'finished') return nothing(`release ${plan.releaseId} already ended ${claim.releaseStatus}`);
     if (claim.status === 'recovering') return nothing(`release ${plan.releaseId} is being recovered by ${claim.by}`);
-    if (claim.status === 'unknown') return nothing(`the ledger has no record of release ${plan.releaseId}: it ended before it was queued, and changed nothing`);
+    if (claim.status === 'unknown') {
+      await stopUnclaimed('before it was queued');
+      return nothing(`the ledger has no record of release ${plan.releaseId}: it ${aborting ? 'was stopped' : 'ended'} before it was queued, and changed nothing`);
+    }
+    // The release is this run's now (claimed first, so the recovery its stop starts finds it taken): stop its execution.
+    if (aborting && dead.status === 'RUNNING') {
+      await aws.sfn.stopExecution(deadArn, 'ReleaseAborted', `aborted by an operator through ${own}${request.reason ? `: ${request.reason}` : ''}`);
+    }
 
     const deployment = state.deployment ?? null;
     const view = deployment ? await aws.sageMaker.describeEndpoint(deployment.endpointName) : null;
     const firstCheckedAt = again?.firstCheckedAt ?? new Date(now).toISOString();
-    let decision = decideRecovery(state as DeadReleaseState, view);
+    let decision = decideRecovery(state as DeadReleaseState, view, { abort: aborting });
     // SageMaker busy past the bound: undo anyway (the undo loop is bounded too, and says so if it cannot).
     if (decision.action === 'wait' && (now - Date.parse(firstCheckedAt)) / 1000 > env.ENDPOINT_WAIT_SECONDS) decision = { ...decision, action: 'roll-back' };
     const { recovery: _earlier, ...rest } = state;
     return {
       ...rest,
-      recovery: { action: decision.action, found: decision.found, deadExecutionArn: deadArn, deadStatus: dead.status, lastState: last?.name ?? null, executionArn: own, request, firstCheckedAt },
+      recovery: {
+        action: decision.action,
+        found: decision.found,
+        deadExecutionArn: deadArn,
+        // An aborted execution is ABORTED from this step on, whatever DescribeExecution said a moment before.
+        deadStatus: aborting ? 'ABORTED' : dead.status,
+        lastState: last?.name ?? null,
+        executionArn: own,
+        aborted: aborting,
+        request,
+        firstCheckedAt,
+      },
     };
   },
 });

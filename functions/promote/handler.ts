@@ -1,5 +1,6 @@
 import { sageMaker } from '../shared/aws/sagemaker';
 import { EndpointStateConflict } from '../shared/errors';
+import { isOwnPendingUpdate } from '../shared/domain/endpoint-change';
 import { endpointConfigRequest, newVariant, releaseTags } from '../shared/domain/endpoint-config';
 import { deploymentSlice, releaseState } from '../shared/domain/state';
 import { awsEnv } from '../shared/runtime/env';
@@ -21,7 +22,7 @@ export const promoteStep = defineStep({
     const live = await aws.sageMaker.describeEndpoint(endpointName);
     if (live === null) throw new EndpointStateConflict(`Endpoint ${endpointName} disappeared before promotion`);
     // A retried Promote may find its own update already under way or done.
-    if (live.configName !== plan.names.finalConfig) {
+    if (live.configName !== plan.names.finalConfig && !isOwnPendingUpdate(live, plan.names.finalConfig)) {
       if (live.status !== 'InService' || live.configName !== deployment.newConfigName) {
         throw new EndpointStateConflict(`Endpoint ${endpointName} is ${live.status} on ${live.configName}; expected InService on ${deployment.newConfigName}`);
       }

@@ -1,5 +1,6 @@
 import { sageMaker } from '../shared/aws/sagemaker';
 import { EndpointStateConflict } from '../shared/errors';
+import { isOwnWeightChange } from '../shared/domain/endpoint-change';
 import { deploymentSlice, releaseState } from '../shared/domain/state';
 import { awsEnv } from '../shared/runtime/env';
 import { awsStepHandler } from '../shared/runtime/aws-step-handler';
@@ -22,7 +23,8 @@ export const shiftTrafficStep = defineStep({
       throw new EndpointStateConflict(`Endpoint ${endpointName} is on ${live?.configName ?? 'nothing'}; expected ${deployment.newConfigName}`);
     }
     const weights = live.variants.map((v) => ({ name: v.name, weight: v.name === newVariantName ? 1 : 0 }));
-    await aws.sageMaker.setVariantWeights(endpointName, weights);
+    // A retried step may find its own weight change being applied: asking again would be refused mid-update.
+    if (!isOwnWeightChange(live, weights)) await aws.sageMaker.setVariantWeights(endpointName, weights);
     return { weights, requestedAt: new Date(Date.now()).toISOString() };
   },
 });

@@ -17,6 +17,13 @@ export interface FaultSpec {
   times: number | 'always';
   /** Only requests whose path contains this (e.g. an S3 key: `/bucket/prefix/key`). */
   pathIncludes?: string;
+  /** Let this many matching requests through first (0: the first matching request is faulted). */
+  skip?: number;
+  /**
+   * Whose requests it hits: `pipeline`, only the handlers' (the simulation's own seeding, queue reads and
+   * interventions pass untouched); `anyone` (the default), every request.
+   */
+  from?: 'pipeline' | 'anyone';
 }
 
 export interface FaultHandle {
@@ -27,6 +34,8 @@ export interface FaultHandle {
 
 interface ActiveFault extends FaultSpec {
   hits: number;
+  /** Matching requests let through so far (up to `skip`). */
+  passed: number;
   id: number;
 }
 
@@ -84,7 +93,8 @@ export class FaultInjector {
 
   inject(spec: FaultSpec): FaultHandle {
     if (spec.times !== 'always' && !(spec.times > 0)) throw new RangeError('times must be a positive number or "always"');
-    const fault: ActiveFault = { ...spec, hits: 0, id: this.nextId++ };
+    if (spec.skip !== undefined && !(Number.isInteger(spec.skip) && spec.skip >= 0)) throw new RangeError('skip must be a whole number of requests');
+    const fault: ActiveFault = { ...spec, hits: 0, passed: 0, id: this.nextId++ };
     this.faults.push(fault);
     return {
       get hits() {
@@ -100,12 +110,20 @@ export class FaultInjector {
     this.faults = [];
   }
 
-  /** Consumes one use of the first matching fault. */
-  take(info: RequestInfo, path = ''): FaultKind | undefined {
+  /** Consumes one use of the first matching fault. `byPipeline`: the request is a handler's. */
+  take(info: RequestInfo, path = '', byPipeline = false): FaultKind | undefined {
     const fault = this.faults.find(
-      (f) => f.service === info.service && (f.operation === '*' || f.operation === info.operation) && (f.pathIncludes === undefined || path.includes(f.pathIncludes)),
+      (f) =>
+        f.service === info.service &&
+        (f.operation === '*' || f.operation === info.operation) &&
+        (f.pathIncludes === undefined || path.includes(f.pathIncludes)) &&
+        (f.from !== 'pipeline' || byPipeline),
     );
     if (!fault) return undefined;
+    if (fault.passed < (fault.skip ?? 0)) {
+      fault.passed += 1;
+      return undefined;
+    }
     fault.hits += 1;
     if (fault.times !== 'always' && fault.hits >= fault.times) this.faults = this.faults.filter((f) => f.id !== fault.id);
     return fault.kind;

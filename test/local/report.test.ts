@@ -94,6 +94,8 @@ function rollbackResult(): SimulationResult {
       variants: [{ name: 'live', model: 'churn-live', modelPackageArn: 'arn:aws:sagemaker:us-east-1:000000000000:model-package/churn/1', weight: 1 }],
     },
     events: ['Release Rolled Back'],
+    eventIds: ['abc12345.rolled_back'],
+    locks: { leases: [], tickets: [], claimsInProgress: [], releasesInProgress: [] },
     decision: { rule: 'live-endpoint', reasons: ['endpoint in service'] },
     executions: [
       { index: 1, status: 'FAILED', outcome: 'ROLLED_BACK', error: 'ReleaseRolledBack', cause: 'canary unhealthy', states: ['NormalizeInput'], stateTransitions: 61 },

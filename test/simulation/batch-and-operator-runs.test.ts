@@ -497,9 +497,11 @@ describe('operator runs: dry run and manual rollback on the local account', () =
   });
 
   it('refuses a manual rollback with EndpointBusy while a release of the endpoint is in progress, changing nothing', async () => {
-    // Prepare: after v2's promotion, a release of v3 is under way.
+    // Prepare: after v2's promotion, a release of v3 is under way, its execution running.
     const { candidate, promotedConfig } = await promoteChurnV2();
     const v3 = await h.addPackage('churn');
+    const v3Execution = `arn:aws:states:us-east-1:123456789012:execution:${h.account.machines.release.name}:v3`;
+    h.account.sim.executions.started(v3Execution, {}, undefined);
     const inFlight: ReleaseRecord = {
       releaseId: 'feedf00d',
       modelPackageArn: v3,
@@ -509,7 +511,7 @@ describe('operator runs: dry run and manual rollback on the local account', () =
       requestedAt: new Date(h.account.clock.now()).toISOString(),
       status: 'IN_PROGRESS',
       redeploy: false,
-      executionArn: 'arn:aws:states:us-east-1:123456789012:execution:release:v3',
+      executionArn: v3Execution,
       startedAt: new Date(h.account.clock.now()).toISOString(),
     };
     await h.ledger.enqueue(inFlight, 3600);
@@ -530,6 +532,29 @@ describe('operator runs: dry run and manual rollback on the local account', () =
     expect(await h.serving('churn')).toEqual([[candidate, 1]]);
     expect(JSON.stringify(itemsOf(await h.ledgerItems(), 'records'))).toBe(ledgerBefore);
     expect((await h.events()).slice(eventsBefore).map((e) => [e.detailType, e.detail.outcome])).toEqual([['Model Deployment Failed', 'FAILED']]);
+  });
+
+  it('a manual rollback is not refused by a release left in progress by an execution that has ended: it takes it over and ends it too', async () => {
+    // Prepare: after v2's promotion, a release of v3 was claimed, then its execution was stopped before it changed anything.
+    const { live } = await promoteChurnV2();
+    const v3 = await h.addPackage('churn');
+    const v3Execution = `arn:aws:states:us-east-1:123456789012:execution:${h.account.machines.release.name}:v3`;
+    h.account.sim.executions.started(v3Execution, {}, undefined);
+    await h.account.sim.executions.ended(v3Execution, 'ABORTED', {});
+    const requestedAt = new Date(h.account.clock.now()).toISOString();
+    await h.ledger.enqueue({ releaseId: 'feedf00d', modelPackageArn: v3, target: 'churn', mode: 'realtime', trigger: 'approval-event', requestedAt, status: 'IN_PROGRESS', redeploy: false, executionArn: v3Execution, startedAt: requestedAt }, 3600);
+
+    // Act
+    const run = await h.run({ action: 'rollback', endpointName: 'churn', reason: 'v2 and v3 both suspect' });
+
+    // Assess
+    expect({ status: run.status, error: run.error }).toEqual({ status: 'SUCCEEDED', error: null });
+    expect(await h.serving('churn')).toEqual([[live, 1]]);
+    const records = itemsOf(await h.ledgerItems(), 'records') as unknown as ReleaseRecord[];
+    expect(records.find((r) => r.releaseId === 'feedf00d')).toMatchObject({ status: 'RECOVERED', recoveredBy: expect.stringContaining('execution'), reason: expect.stringContaining('ended ABORTED without an outcome; the manual rollback') });
+    expect(records.filter((r) => r.status === 'IN_PROGRESS')).toEqual([]);
+    expect(itemsOf(await h.ledgerItems(), 'leases')).toEqual([]);
+    expect(itemsOf(await h.ledgerItems(), 'tickets')).toEqual([]);
   });
 
   it('refuses a manual rollback with EndpointStateConflict when the endpoint changed since its last promotion, changing nothing', async () => {

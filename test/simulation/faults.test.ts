@@ -18,6 +18,13 @@ const ALWAYS = [
   ['cloudwatch.DescribeAlarms', '5xx', 'always'],
 ] as const;
 const CASES = [...ONCE, ...ALWAYS];
+/** One case of each other family: a lost answer, a stop, a Lambda timeout after its work. */
+const OTHERS = [
+  ['lost-response', 'sagemaker.UpdateEndpoint', 'lost #1'],
+  ['lost-response', 'eventbridge.PutEvents', 'lost #1'],
+  ['stop-execution', 'stop in bake', '+120 s'],
+  ['lambda-timeout', 'ShiftTraffic Lambda', '#1 times out'],
+] as const;
 
 let moto: MotoServer;
 let matrix: FaultMatrixResult;
@@ -31,7 +38,9 @@ beforeAll(async () => {
     // Generous: jest runs test files side by side, and a busy moto slower than the timeout would look like a
     // fault (the retried call went through the first time). A hung call still costs only this much.
     requestTimeoutMs: 3000,
-    only: (c) => CASES.some(([operation, kind, persistence]) => c.operation === operation && c.kind === kind && c.persistence === persistence),
+    only: (c) =>
+      (c.family === 'aws-fault' && CASES.some(([operation, kind, persistence]) => c.operation === operation && c.kind === kind && c.persistence === persistence)) ||
+      OTHERS.some(([family, row, column]) => c.family === family && c.operation === row && c.column === column),
   });
 }, 240_000);
 
@@ -40,12 +49,13 @@ afterAll(async () => {
 });
 
 const find = (operation: string, kind: FaultCase['kind'], persistence: FaultCase['persistence']) =>
-  matrix.cases.find((c) => `${c.service}.${c.operation}` === operation && c.kind === kind && c.persistence === persistence);
+  matrix.cases.find((c) => c.family === 'aws-fault' && `${c.service}.${c.operation}` === operation && c.kind === kind && c.persistence === persistence);
+const findOther = (row: string, column: string) => matrix.cases.find((c) => c.row === row && c.column === column);
 
 describe('fault injection', () => {
   it('runs exactly the chosen cases', () => {
     expect(matrix.cases.map((c) => [`${c.service}.${c.operation}`, c.kind, c.persistence])).toEqual(expect.arrayContaining(CASES.map((c) => [...c])));
-    expect(matrix.total).toBe(CASES.length);
+    expect(matrix.total).toBe(CASES.length + OTHERS.length);
   });
 
   it('discovers the calls the pipeline makes and runs the baseline as it should', () => {
@@ -74,6 +84,31 @@ describe('fault injection', () => {
     expect(c?.serving).toBe('previous');
     expect(c?.ledgerServing).toBe('previous');
     expect(c?.events).toEqual(['Model Deployment Rolled Back']);
+  });
+
+  it("a lost UpdateEndpoint answer: the retry recognises its own update under way (PendingDeploymentSummary) and the release is promoted as without it", () => {
+    const c = findOther('sagemaker.UpdateEndpoint', 'lost #1');
+    expect(c?.faultHits).toBe(1);
+    expect({ survived: c?.survived, reason: c?.reason, events: c?.events }).toEqual({ survived: true, reason: 'same outcome as without the fault', events: ['Model Deployment Succeeded'] });
+  });
+
+  it('a lost PutEvents answer: the copy sent again carries the same eventId, so the outcome is announced once to a consumer that drops copies', () => {
+    const c = findOther('eventbridge.PutEvents', 'lost #1');
+    expect(c?.survived).toBe(true);
+    expect(c?.events).toEqual(['Model Deployment Succeeded']);
+    expect(c?.eventCopies).toBe(1);
+  });
+
+  it('stopped mid-bake: wholly the old model, the ledger RECOVERED saying so, nothing locked, one Recovered event', () => {
+    const c = findOther('stop in bake', '+120 s');
+    expect({ survived: c?.survived, reason: c?.reason }).toEqual({ survived: true, reason: expect.stringContaining('RECOVERED: the endpoint serves the previous model, the ledger says so, nothing locked') as unknown });
+    expect(c?.events).toEqual(['Model Deployment Recovered']);
+  });
+
+  it("ShiftTraffic's Lambda times out after its weight change: the retried step recognises it and the release ends as without the fault", () => {
+    const c = findOther('ShiftTraffic Lambda', '#1 times out');
+    expect(c?.faultHits).toBe(1);
+    expect({ survived: c?.survived, reason: c?.reason }).toEqual({ survived: true, reason: 'same outcome as without the fault' });
   });
 
   it('a timed-out call fails fast and is retried: the hung request costs one SDK timeout, not the task', () => {

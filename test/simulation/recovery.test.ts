@@ -48,4 +48,37 @@ describe('recovery of a stopped release', () => {
     expect(result.ledger[0]?.servingModel).toBe('new');
     expect(result.ledger[0]?.reason).toMatch(/ABORTED in WaitForTrafficShift.*the promotion finished/);
   });
+
+  it('a forced redeploy of the same package goes through after a recovery (the claim, lease and ticket were freed)', async () => {
+    const base = JSON.parse(readFileSync(join(SCENARIO_DIR, 'realtime-canary-promote.json'), 'utf8')) as Record<string, unknown>;
+    const scenario = parseScenario(
+      { ...base, name: 'stop-then-redeploy', interventions: [{ during: 'bake', afterSeconds: 120, do: 'stop-execution' }], then: { manual: { modelPackageArn: '$CANDIDATE_ARN', force: true } }, expect: { outcome: 'PROMOTED', endpoint: 'candidate' } },
+      'stop-then-redeploy (test)',
+    );
+    const result = await runScenario(scenario, { moto, loadModule });
+    expect(result.failures).toEqual([]);
+    expect(result.executions.map((e) => e.outcome)).toEqual(['ABORTED', 'RECOVERED', 'PROMOTED']);
+    expect(result.ledger.map((r) => r.status)).toEqual(['RECOVERED', 'PROMOTED']);
+    expect(result.locks).toEqual({ leases: [], tickets: [], claimsInProgress: [], releasesInProgress: [] });
+  });
+});
+
+describe("an operator's abort", () => {
+  function aborted(name: string, during: string, afterSeconds: number) {
+    const base = JSON.parse(readFileSync(join(SCENARIO_DIR, 'realtime-canary-promote.json'), 'utf8')) as Record<string, unknown>;
+    return parseScenario({ ...base, name, interventions: [{ during, afterSeconds, do: 'abort', reason: 'checkout latency' }], expect: { outcome: 'ABORTED', endpoint: 'unchanged' } }, `${name} (test)`);
+  }
+
+  it.each([
+    ['bake', 120],
+    ['shift', 60],
+  ])('during %s (+%i s): the release is stopped and rolled back, even a passed one; ABORTED, one Aborted event, nothing locked', async (during, after) => {
+    const result = await runScenario(aborted(`abort-in-${during}`, during, after), { moto, loadModule });
+    expect(result.failures).toEqual([]);
+    // The release's own execution is stopped; the abort run takes it over; the recovery its stop starts finds it taken.
+    expect(result.executions.map((e) => e.outcome)).toEqual(['ABORTED', 'ABORTED', 'NOTHING_TO_RECOVER']);
+    expect(result.ledger).toEqual([expect.objectContaining({ status: 'ABORTED', servingModel: 'previous', reason: expect.stringContaining('aborted by an operator (checkout latency)') })]);
+    expect(result.events).toEqual(['Model Deployment Aborted']);
+    expect(result.locks).toEqual({ leases: [], tickets: [], claimsInProgress: [], releasesInProgress: [] });
+  });
 });

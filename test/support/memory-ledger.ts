@@ -74,6 +74,15 @@ export class MemoryLedger implements ReleaseLedger {
     return [...this.records.values()].filter((r) => r.target === target).reverse();
   }
 
+  async releaseRecord({ releaseId }: { target: string; requestedAt: string; releaseId: string }): Promise<ReleaseRecord | null> {
+    return this.records.get(releaseId) ?? null;
+  }
+
+  async markAnnounced({ releaseId, eventId, at }: { target: string; requestedAt: string; releaseId: string; eventId: string; at: string }): Promise<void> {
+    const record = this.records.get(releaseId);
+    if (record?.eventId === eventId) this.records.set(releaseId, { ...record, announcedAt: at });
+  }
+
   async releasesForPackage(arn: string): Promise<ReleaseRecord[]> {
     return [...this.records.values()].filter((r) => r.modelPackageArn === arn).reverse();
   }

@@ -47,14 +47,14 @@ describe('packaged templates (npm run package)', () => {
     expect(result.isValid).toBe(true);
   });
 
-  it.each(both())('every Lambda task of the %s state machine retries Lambda service errors and our transient AWS errors with jittered backoff', (machineName, { definition }) => {
+  it.each(both())('every Lambda task of the %s state machine retries Lambda service errors, Lambda timeouts and our transient AWS errors with jittered backoff', (machineName, { definition }) => {
     const tasks = allStates(definition).filter(([, s]) => s.Type === 'Task');
     // Enough tasks that a definition lost in packaging (an empty or truncated machine) cannot pass.
     expect(tasks.length).toBeGreaterThan(machineName === 'release' ? 30 : 5);
     for (const [name, state] of tasks) {
       const retry = (state.Retry ?? []) as { ErrorEquals: string[]; JitterStrategy?: string }[];
       const errors = retry.flatMap((r) => r.ErrorEquals);
-      expect({ name, covered: ['Lambda.ServiceException', 'Lambda.TooManyRequestsException', ...RETRYABLE_ERROR_NAMES].every((e) => errors.includes(e)) }).toEqual({ name, covered: true });
+      expect({ name, covered: ['Lambda.ServiceException', 'Lambda.TooManyRequestsException', 'Sandbox.Timedout', ...RETRYABLE_ERROR_NAMES].every((e) => errors.includes(e)) }).toEqual({ name, covered: true });
       expect(retry.every((r) => r.JitterStrategy === 'FULL')).toBe(true);
     }
   });

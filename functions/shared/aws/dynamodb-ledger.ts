@@ -226,6 +226,28 @@ export class DynamoDbReleaseLedger implements ReleaseLedger {
     }
   }
 
+  async releaseRecord({ target, requestedAt, releaseId }: { target: string; requestedAt: string; releaseId: string }): Promise<ReleaseRecord | null> {
+    const out = await call('GetItem', () => this.db.send(new GetCommand({ TableName: this.table, Key: { pk: targetPk(target), sk: recordSk(requestedAt, releaseId) }, ConsistentRead: true })));
+    return (out.Item as ReleaseRecord | undefined) ?? null;
+  }
+
+  async markAnnounced({ target, requestedAt, releaseId, eventId, at }: { target: string; requestedAt: string; releaseId: string; eventId: string; at: string }): Promise<void> {
+    await call('UpdateItem', () =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: targetPk(target), sk: recordSk(requestedAt, releaseId) },
+          UpdateExpression: 'SET announcedAt = :at',
+          ConditionExpression: 'eventId = :id',
+          ExpressionAttributeValues: { ':at': at, ':id': eventId },
+        }),
+      ),
+    ).catch((error: unknown) => {
+      // A record rewritten with another outcome since: that outcome's own event is not this one.
+      if (!isConditionFailure(error)) throw error;
+    });
+  }
+
   async releasesForTarget(target: string, limit = 20): Promise<ReleaseRecord[]> {
     const out = await call('Query', () =>
       this.db.send(

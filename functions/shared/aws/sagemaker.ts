@@ -43,7 +43,8 @@ import type {
 import type { AwsEnv } from '../runtime/env';
 import { traced } from '../runtime/tracing';
 import { clientOptions } from './client-options';
-import { awsCall, awsCallIfPresent, errorCode, isAlreadyExists, isNotFound, translateAwsError } from './translate-error';
+import { isOwnPendingUpdate, isOwnWeightChange } from '../domain/endpoint-change';
+import { awsCall, awsCallIfPresent, errorCode, isAlreadyExists, isNotFound, isRefusedMidUpdate, translateAwsError } from './translate-error';
 
 /** DescribeModelPackage's answer, reduced to what the pipeline uses. Pure: `npm run plan` reads a saved answer with it. */
 export function toModelPackage(arn: string, out: Omit<DescribeModelPackageCommandOutput, '$metadata'>): ModelPackage {
@@ -70,6 +71,8 @@ function toEndpointView(out: DescribeEndpointCommandOutput): EndpointView {
     configName: out.EndpointConfigName ?? null,
     failureReason: out.FailureReason ?? null,
     variants: (out.ProductionVariants ?? []).map((v) => ({ name: v.VariantName ?? '', weight: v.CurrentWeight ?? v.DesiredWeight ?? 0 })),
+    ...(out.PendingDeploymentSummary?.EndpointConfigName ? { pendingConfigName: out.PendingDeploymentSummary.EndpointConfigName } : {}),
+    desiredWeights: (out.ProductionVariants ?? []).map((v) => ({ name: v.VariantName ?? '', weight: v.DesiredWeight ?? v.CurrentWeight ?? 0 })),
   };
 }
 
@@ -191,19 +194,33 @@ export class SageMakerAdapter {
     await createOnce('CreateEndpoint', () => this.client.send(new CreateEndpointCommand({ EndpointName: name, EndpointConfigName: configName, Tags: tags })));
   }
 
+  /**
+   * Updates the endpoint. A refusal because the endpoint is mid-update is our own earlier call when that
+   * update is moving to the very config asked for (its answer was lost and the SDK or the state machine
+   * sent it again): config names are unique per release, so nobody else asks for it. Then it is done.
+   */
   async updateEndpoint(update: EndpointUpdate): Promise<void> {
-    await awsCall('UpdateEndpoint', () => this.client.send(new UpdateEndpointCommand(update)));
+    try {
+      await this.client.send(new UpdateEndpointCommand(update));
+    } catch (error) {
+      if (isRefusedMidUpdate(error) && isOwnPendingUpdate(await this.describeEndpoint(update.EndpointName), update.EndpointConfigName)) return;
+      throw translateAwsError('UpdateEndpoint', error);
+    }
   }
 
+  /** Sets variant weights; a mid-update refusal while exactly these weights are being applied is our own earlier call (see updateEndpoint). */
   async setVariantWeights(endpointName: string, weights: VariantWeight[]): Promise<void> {
-    await awsCall('UpdateEndpointWeightsAndCapacities', () =>
-      this.client.send(
+    try {
+      await this.client.send(
         new UpdateEndpointWeightsAndCapacitiesCommand({
           EndpointName: endpointName,
           DesiredWeightsAndCapacities: weights.map((w) => ({ VariantName: w.name, DesiredWeight: w.weight })),
         }),
-      ),
-    );
+      );
+    } catch (error) {
+      if (isRefusedMidUpdate(error) && isOwnWeightChange(await this.describeEndpoint(endpointName), weights)) return;
+      throw translateAwsError('UpdateEndpointWeightsAndCapacities', error);
+    }
   }
 
   /** Deletes the endpoint; an endpoint that is already gone counts as deleted. */

@@ -1,4 +1,4 @@
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import type { AwsEnv } from '../runtime/env';
 import { traced } from '../runtime/tracing';
 import { clientOptions } from './client-options';
@@ -30,6 +30,17 @@ export class StepFunctionsAdapter {
     } catch (error) {
       if (errorCode(error) === 'ExecutionDoesNotExist') return null;
       throw translateAwsError('DescribeExecution', error);
+    }
+  }
+
+  /** Stops a running execution (no Catch of it runs); one that has ended already is left as it is. */
+  async stopExecution(executionArn: string, error: string, cause: string): Promise<void> {
+    try {
+      await this.client.send(new StopExecutionCommand({ executionArn, error, cause: cause.slice(0, 32_768) }));
+    } catch (err) {
+      // Stopping an execution that is no longer running changes nothing: an abort racing the release's own end.
+      if (errorCode(err) === 'ExecutionDoesNotExist') return;
+      throw translateAwsError('StopExecution', err);
     }
   }
 

@@ -70,6 +70,11 @@ export function isAlreadyExists(error: unknown): boolean {
   return (code === 'ResourceInUse' || code === 'ValidationException') && /already exist/i.test(asSdkError(error).message ?? '');
 }
 
+/** Whether SageMaker refused a change because the endpoint is being created or updated ("Cannot update in-progress endpoint"). */
+export function isRefusedMidUpdate(error: unknown): boolean {
+  return errorCode(error) === 'ValidationException' && /in-progress endpoint|cannot update .*(updating|creating)/i.test(asSdkError(error).message ?? '');
+}
+
 /** Runs one AWS call and translates its failure. */
 export async function awsCall<T>(operation: string, call: () => Promise<T>): Promise<T> {
   try {

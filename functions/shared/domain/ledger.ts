@@ -3,7 +3,7 @@
  * An interface so that domain code and tests do not depend on DynamoDB; `aws/dynamodb-ledger.ts`
  * is the implementation the Lambdas use.
  */
-export type ReleaseOutcome = 'PROMOTED' | 'ROLLED_BACK' | 'FAILED' | 'ROLLBACK_FAILED' | 'SKIPPED' | 'REGISTERED' | 'RECOVERED';
+export type ReleaseOutcome = 'PROMOTED' | 'ROLLED_BACK' | 'FAILED' | 'ROLLBACK_FAILED' | 'SKIPPED' | 'REGISTERED' | 'RECOVERED' | 'ABORTED';
 export type ReleaseStatus = 'IN_PROGRESS' | 'REVOKED' | ReleaseOutcome;
 
 export interface ReleaseRecord {
@@ -29,6 +29,10 @@ export interface ReleaseRecord {
   timings?: Record<string, number>;
   /** The recovery run that took over a release whose own execution stopped, timed out or crashed. */
   recoveredBy?: string | null;
+  /** The outcome event's `detail.eventId` (the same on every attempt to send it). */
+  eventId?: string | null;
+  /** When that event was sent: a repeated RecordOutcome finding it does not send it again. */
+  announcedAt?: string | null;
 }
 
 /** What a recovery found when it asked to take a release over (claimRecovery). */
@@ -80,6 +84,10 @@ export interface ReleaseLedger {
    */
   claimRecovery(input: { target: string; requestedAt: string; releaseId: string; by: string; replacing: string | null }): Promise<RecoveryClaim>;
   releasesForPackage(modelPackageArn: string, limit?: number): Promise<ReleaseRecord[]>;
+  /** The release record as stored now (consistent read), or null. */
+  releaseRecord(input: { target: string; requestedAt: string; releaseId: string }): Promise<ReleaseRecord | null>;
+  /** Notes that the outcome event `eventId` went out (only on the record that carries that event id). */
+  markAnnounced(input: { target: string; requestedAt: string; releaseId: string; eventId: string; at: string }): Promise<void>;
 }
 
 /** A package's claim as the ledger holds it. */

@@ -69,6 +69,7 @@ export const DETAIL_TYPES: Record<ReleaseOutcome, string> = {
   ROLLBACK_FAILED: 'Model Deployment Rollback Failed',
   SKIPPED: 'Model Deployment Skipped',
   RECOVERED: 'Model Deployment Recovered',
+  ABORTED: 'Model Deployment Aborted',
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -174,7 +175,7 @@ export const outcomeStateSchema = z.looseObject({
     }),
   ),
   package: z.optional(z.looseObject({ arn: z.string(), groupName: z.string(), version: z.number() })),
-  plan: z.optional(z.looseObject({ releaseId: z.string(), endpointName: z.nullable(z.string()), mode: z.string(), decision: loose })),
+  plan: z.optional(z.looseObject({ releaseId: z.string(), endpointName: z.nullable(z.string()), mode: z.string(), style: z.optional(z.string()), names: z.optional(z.looseObject({ model: z.string() })), decision: loose })),
   execution: z.optional(z.object({ id: z.string(), startTime: z.string() })),
   claim: z.optional(z.looseObject({ status: z.string(), target: z.string(), redeploy: z.optional(z.boolean()), existingReleaseId: z.optional(z.string()), existingStatus: z.optional(z.string()) })),
   deployment: z.optional(
@@ -190,6 +191,7 @@ export const outcomeStateSchema = z.looseObject({
       targetModel: z.optional(z.nullable(z.string())),
       artifact: z.optional(z.object({ backupKey: z.nullable(z.string()), targetModel: z.string(), liveTargetModel: z.string() })),
       rollbackOf: z.optional(z.object({ releaseId: z.string(), modelPackageArn: z.string() })),
+      supersedes: z.optional(z.object({ releaseId: z.string(), modelPackageArn: z.string(), requestedAt: z.string(), executionArn: z.nullable(z.string()), executionStatus: z.string() })),
     }),
   ),
   deployCheck: z.optional(z.looseObject({ check: z.string(), reason: z.nullable(z.string()) })),
@@ -201,7 +203,17 @@ export const outcomeStateSchema = z.looseObject({
   error: z.optional(errorSlice),
   /** PrepareRecovery: this run finishes a release whose own execution ended without an outcome. */
   recovery: z.optional(
-    z.looseObject({ deadExecutionArn: z.string(), deadStatus: z.string(), lastState: z.nullable(z.string()), found: z.string(), action: z.string(), executionArn: z.string() }),
+    z.looseObject({
+      deadExecutionArn: z.string(),
+      deadStatus: z.string(),
+      lastState: z.nullable(z.string()),
+      found: z.string(),
+      action: z.string(),
+      executionArn: z.string(),
+      /** An operator's abort: the outcome is ABORTED, not RECOVERED. */
+      aborted: z.optional(z.boolean()),
+      request: z.optional(z.looseObject({ reason: z.optional(z.nullable(z.string())) })),
+    }),
   ),
 });
 export type OutcomeState = z.infer<typeof outcomeStateSchema>;
@@ -256,9 +268,10 @@ export function decideOutcome(input: { outcome: ReleaseOutcome; state: OutcomeSt
   // The versioned TargetModel is how clients reach this release's model on the shared endpoint (only once promoted).
   const multiModel = artifact ? { targetModel: outcome === 'PROMOTED' ? artifact.targetModel : null, liveTargetModel: artifact.liveTargetModel } : undefined;
   const recovery = state.recovery;
-  // A recovery that made the endpoint whole (back to the previous model, or the passed one finished) is RECOVERED.
+  // A recovery that made the endpoint whole (back to the previous model, or the passed one finished) is RECOVERED;
+  // an operator's abort that put the previous model back is ABORTED.
   const converged = recovery !== undefined && broken === null && (outcome === 'PROMOTED' || outcome === 'ROLLED_BACK');
-  const finalOutcome: ReleaseOutcome = converged ? 'RECOVERED' : (broken?.outcome ?? outcome);
+  const finalOutcome: ReleaseOutcome = converged ? (recovery.aborted === true ? 'ABORTED' : 'RECOVERED') : (broken?.outcome ?? outcome);
   const errorName = converged ? null : (broken?.errorName ?? explanation.errorName);
   const unverified = serving?.status.startsWith('unknown') ? `; the final read of the endpoint failed (${serving.status}), so what it serves is taken from the run's last endpoint check: ${serving.serving}` : '';
   const told = recovery ? recoveryReason(recovery, outcome, serving?.serving ?? null) : explanation.reason;
@@ -270,6 +283,9 @@ export function decideOutcome(input: { outcome: ReleaseOutcome; state: OutcomeSt
     ...(state.deployment ? { sinceDeploymentSeconds: Math.max(0, Math.round((now - Date.parse(state.deployment.startedAt)) / 1000)) } : {}),
   };
   const dryRun = state.request?.dryRun === true;
+  // The same on every attempt to announce this outcome, so a consumer can drop a copy sent again after a lost answer.
+  const runName = (arn: string | undefined) => arn?.split(':').pop() ?? null;
+  const eventId = [state.plan?.releaseId ?? runName(state.execution?.id) ?? String(now), recovery ? runName(recovery.executionArn) : null, finalOutcome.toLowerCase()].filter((part) => part !== null).join('.');
 
   const records: OutcomeDecision['records'] = [];
   // A run that failed inside ClaimRelease has no $.claim, yet may have claimed the package and queued a
@@ -299,6 +315,7 @@ export function decideOutcome(input: { outcome: ReleaseOutcome; state: OutcomeSt
         finishedAt,
         timings,
         ...(recovery ? { recoveredBy: recovery.executionArn } : {}),
+        ...(dryRun ? {} : { eventId }),
       },
       requestedAt: state.request.requestedAt,
     });
@@ -328,11 +345,39 @@ export function decideOutcome(input: { outcome: ReleaseOutcome; state: OutcomeSt
       requestedAt: state.request.requestedAt,
     });
   }
+  // A release stranded by a dead execution that this manual rollback took over ends with it (its lease, ticket and claim freed).
+  const stranded = state.deployment?.supersedes;
+  if (state.request?.action === 'rollback' && state.deployment && stranded) {
+    records.push({
+      record: {
+        releaseId: stranded.releaseId,
+        modelPackageArn: stranded.modelPackageArn,
+        target: state.deployment.endpointName,
+        mode: 'realtime',
+        trigger: 'recovery',
+        requestedAt: stranded.requestedAt,
+        status: finalOutcome === 'ROLLED_BACK' ? 'RECOVERED' : finalOutcome,
+        redeploy: false,
+        executionArn: stranded.executionArn,
+        newConfigName: serving?.configName ?? null,
+        // Its model is not what serves: the endpoint went back past the promotion it was built on.
+        servingModel: serving?.serving === 'none' ? 'none' : 'previous',
+        reason: `its execution ${stranded.executionArn ?? 'unknown'} ended ${stranded.executionStatus} without an outcome; the manual rollback ${state.execution?.id ?? ''} took the endpoint over: ${reason}`,
+        startedAt: stranded.requestedAt,
+        finishedAt,
+        recoveredBy: state.execution?.id ?? null,
+      },
+      requestedAt: stranded.requestedAt,
+    });
+  }
   const detail = {
+    eventId,
     outcome: finalOutcome,
     reason,
-    trigger: recovery ? 'recovery' : explanation.trigger,
-    ...(recovery ? { recovery: { deadExecutionArn: recovery.deadExecutionArn, deadStatus: recovery.deadStatus, lastState: recovery.lastState, found: recovery.found, executionArn: recovery.executionArn } } : {}),
+    trigger: recovery ? (recovery.aborted === true ? 'abort' : 'recovery') : explanation.trigger,
+    ...(recovery
+      ? { recovery: { deadExecutionArn: recovery.deadExecutionArn, deadStatus: recovery.deadStatus, lastState: recovery.lastState, found: recovery.found, executionArn: recovery.executionArn, aborted: recovery.aborted === true } }
+      : {}),
     modelPackageArn: state.request?.modelPackageArn ?? null,
     modelPackageGroup: state.package?.groupName ?? null,
     modelPackageVersion: state.package?.version ?? null,
@@ -371,6 +416,10 @@ function recoveryReason(recovery: NonNullable<OutcomeState['recovery']>, outcome
         : serving === 'none'
           ? 'removed what the release had created'
           : 'had nothing to undo';
+  if (recovery.aborted === true) {
+    const why = recovery.request?.reason ? ` (${recovery.request.reason})` : '';
+    return `aborted by an operator${why}: release execution ${recovery.deadExecutionArn} stopped${where}; found ${recovery.found}; ${did}`;
+  }
   return `recovered release execution ${recovery.deadExecutionArn} (${recovery.deadStatus}${where}): found ${recovery.found}; ${did}`;
 }
 

@@ -49,11 +49,21 @@ export function describeEndpoint(view: Pick<EndpointView, 'name' | 'status' | 'c
 }
 
 /**
- * The rule: a release that died is finished only when its new model had passed its gate AND the endpoint
+ * The rule (`abort`: an operator's abort, which always goes back): a release that died is finished only when its new model had passed its gate AND the endpoint
  * already serves nothing else (all traffic on the new variant); in every other case it goes back to the
  * previous model. Nothing half-judged is promoted, and nothing already wholly on a passed model is undone.
  */
-export function decideRecovery(state: DeadReleaseState, view: Pick<EndpointView, 'name' | 'status' | 'configName' | 'variants'> | null): RecoveryDecision {
+export function decideRecovery(state: DeadReleaseState, view: Pick<EndpointView, 'name' | 'status' | 'configName' | 'variants'> | null, options: { abort?: boolean } = {}): RecoveryDecision {
+  const decision = decideConvergence(state, view);
+  // An operator's abort always goes back to the previous model, however far the release got.
+  if (options.abort !== true) return decision;
+  if (decision.action === 'finish-promotion' || decision.action === 'record-promoted') {
+    return { action: state.deployment?.style === 'multi-model-artifact' ? 'restore-artifact' : 'roll-back', found: `${decision.found}; aborted, so it goes back to the previous model` };
+  }
+  return decision;
+}
+
+function decideConvergence(state: DeadReleaseState, view: Pick<EndpointView, 'name' | 'status' | 'configName' | 'variants'> | null): RecoveryDecision {
   const deployment = state.deployment ?? null;
   if (deployment === null) return { action: 'roll-back', found: 'the release had changed nothing yet' };
   const found = describeEndpoint(view, deployment.endpointName);

@@ -17,6 +17,7 @@ export type ReleaseStyle = (typeof RELEASE_STYLES)[number];
 
 /** The styles that change an endpoint's config (the others place an artifact or register a batch model). */
 export type EndpointStyle = Extract<ReleaseStyle, 'variant-canary' | 'native-guardrails' | 'async-guardrails' | 'all-at-once'>;
+export const ENDPOINT_STYLES: ReadonlySet<string> = new Set<EndpointStyle>(['variant-canary', 'native-guardrails', 'async-guardrails', 'all-at-once']);
 
 /** SageMaker's own blue/green deployment with auto-rollback does the canary for these styles. */
 export function usesGuardrails(style: ReleaseStyle): boolean {

@@ -76,14 +76,18 @@ export interface RollbackRequest {
 }
 
 /**
- * Make a release whole whose own execution stopped, timed out or crashed: the one that execution ran
- * (`executionArn`), or the one in flight on an endpoint (`endpointName`).
+ * `recover`: make a release whole whose own execution stopped, timed out or crashed: the one that execution
+ * ran (`executionArn`), or the one in flight on an endpoint (`endpointName`).
+ * `abort`: an operator ends a release that is still running: its execution is stopped, the candidate's
+ * traffic taken away and the endpoint rolled back, whatever the release had reached (outcome ABORTED).
  */
 export interface RecoverRequest {
-  action: 'recover';
+  action: 'recover' | 'abort';
   trigger: 'execution-status-change' | 'manual';
   executionArn: string | null;
   endpointName: string | null;
+  /** Why an operator aborts (null for a recovery). */
+  reason: string | null;
   requestedAt: string;
 }
 
@@ -113,6 +117,11 @@ const scoreSchema = z.strictObject({
 });
 const rollbackSchema = z.strictObject({ action: z.literal('rollback'), endpointName, reason: z.optional(z.string().check(z.maxLength(500))) });
 const recoverSchema = z.union([z.strictObject({ action: z.literal('recover'), endpointName }), z.strictObject({ action: z.literal('recover'), executionArn })], 'give either "endpointName" (the release in flight there) or "executionArn" (the release that execution ran)');
+const abortReason = z.optional(z.string().check(z.maxLength(500)));
+const abortSchema = z.union(
+  [z.strictObject({ action: z.literal('abort'), endpointName, reason: abortReason }), z.strictObject({ action: z.literal('abort'), executionArn, reason: abortReason })],
+  'give either "endpointName" (the release in flight there) or "executionArn" (the release that execution runs), and optionally "reason"',
+);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -132,7 +141,7 @@ export function normalizeRequest(input: unknown, now: Date, batchJobs: BatchJob[
   if (input.source === 'aws.states' || input['detail-type'] === 'Step Functions Execution Status Change') {
     const parsed = statusChangeEventSchema.safeParse(input);
     if (!parsed.success) fail('Not a usable Step Functions Execution Status Change event', parsed.error);
-    return { action: 'recover', trigger: 'execution-status-change', executionArn: parsed.data.detail.executionArn, endpointName: null, requestedAt: now.toISOString() };
+    return { action: 'recover', trigger: 'execution-status-change', executionArn: parsed.data.detail.executionArn, endpointName: null, reason: null, requestedAt: now.toISOString() };
   }
   if ('detail-type' in input || 'source' in input || 'detail' in input) {
     const parsed = approvalEventSchema.safeParse(input);
@@ -192,9 +201,22 @@ export function normalizeRequest(input: unknown, now: Date, batchJobs: BatchJob[
     const parsed = recoverSchema.safeParse(input);
     if (!parsed.success) fail('Invalid recover input', parsed.error);
     const data = parsed.data;
-    return { action: 'recover', trigger: 'manual', executionArn: 'executionArn' in data ? data.executionArn : null, endpointName: 'endpointName' in data ? data.endpointName : null, requestedAt: now.toISOString() };
+    return { action: 'recover', trigger: 'manual', executionArn: 'executionArn' in data ? data.executionArn : null, endpointName: 'endpointName' in data ? data.endpointName : null, reason: null, requestedAt: now.toISOString() };
   }
-  throw new InvalidInput(`action: unknown action ${JSON.stringify(action)}; expected "deploy", "score", "rollback", "recover" or "nightly-batch"`);
+  if (action === 'abort') {
+    const parsed = abortSchema.safeParse(input);
+    if (!parsed.success) fail('Invalid abort input', parsed.error);
+    const data = parsed.data;
+    return {
+      action: 'abort',
+      trigger: 'manual',
+      executionArn: 'executionArn' in data ? data.executionArn : null,
+      endpointName: 'endpointName' in data ? data.endpointName : null,
+      reason: data.reason ?? null,
+      requestedAt: now.toISOString(),
+    };
+  }
+  throw new InvalidInput(`action: unknown action ${JSON.stringify(action)}; expected "deploy", "score", "rollback", "recover", "abort" or "nightly-batch"`);
 }
 
 /** The two state machines (statemachines/*.asl.yml); each starts with NormalizeInput and takes its own requests. */

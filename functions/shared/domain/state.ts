@@ -46,6 +46,11 @@ export const deploymentSlice = z.object({
   startedAt: z.string(),
   /** A manual rollback: the promotion it undoes (RecordOutcome records the rollback against it). */
   rollbackOf: z.optional(z.object({ releaseId: z.string(), modelPackageArn: z.string() })),
+  /**
+   * A manual rollback that found a release left IN_PROGRESS by an execution no longer running: it took that
+   * release over, and RecordOutcome ends its record too (RECOVERED, its lease, ticket and claim freed).
+   */
+  supersedes: z.optional(z.object({ releaseId: z.string(), modelPackageArn: z.string(), requestedAt: z.string(), executionArn: z.nullable(z.string()), executionStatus: z.string() })),
 });
 export type Deployment = z.infer<typeof deploymentSlice>;
 
@@ -159,7 +164,7 @@ export const servingReportSchema = z.object({
   serving: z.enum(SERVING),
 });
 
-export const RELEASE_OUTCOMES = ['PROMOTED', 'ROLLED_BACK', 'FAILED', 'ROLLBACK_FAILED', 'SKIPPED', 'REGISTERED', 'RECOVERED'] as const;
+export const RELEASE_OUTCOMES = ['PROMOTED', 'ROLLED_BACK', 'FAILED', 'ROLLBACK_FAILED', 'SKIPPED', 'REGISTERED', 'RECOVERED', 'ABORTED'] as const;
 
 /** RecordPromotion, RecordRollback, RecordFailure...: the outcome the run recorded and announced. */
 export const outcomeSlice = z.object({

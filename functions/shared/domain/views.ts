@@ -20,6 +20,10 @@ export interface EndpointView {
   failureReason: string | null;
   /** Current weights (the desired ones while SageMaker has not applied them yet). */
   variants: VariantWeight[];
+  /** The config an update in progress is moving to (PendingDeploymentSummary); EndpointConfigName stays the old one until it completes. */
+  pendingConfigName?: string;
+  /** The weights last asked for (DesiredWeight), which differ from `variants` while a weight change is applied. */
+  desiredWeights?: VariantWeight[];
 }
 
 /** SageMaker's ServerlessConfig of a variant. */

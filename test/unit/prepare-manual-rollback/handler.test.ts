@@ -1,4 +1,5 @@
 import { DescribeEndpointCommand, DescribeEndpointConfigCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Context } from 'aws-lambda';
 import { prepareManualRollbackStep } from '../../../functions/prepare-manual-rollback/handler';
@@ -7,10 +8,12 @@ import { ENDPOINT, EXECUTION_ARN, PACKAGE_ARN, freezeNow, handlerWith, lambdaCon
 import { InMemoryReleaseLedger } from '../fixtures/recording-ledger';
 
 const sageMaker = mockClient(SageMakerClient);
+const sfn = mockClient(SFNClient);
 let ledger: InMemoryReleaseLedger;
 const handler = (event: unknown, context: Context) => handlerWith(prepareManualRollbackStep, { ledger })(event, context);
 
-const request = { request: { action: 'rollback', endpointName: ENDPOINT, reason: 'bad predictions' } };
+const ROLLBACK_ARN = EXECUTION_ARN.replace(/[^:]+$/, 'rollback-1');
+const request = { request: { action: 'rollback', endpointName: ENDPOINT, reason: 'bad predictions' }, execution: { id: ROLLBACK_ARN, startTime: '2024-05-02T09:00:00.000Z' } };
 
 function release(overrides: Partial<ReleaseRecord>): ReleaseRecord {
   return {
@@ -45,6 +48,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   sageMaker.reset();
+  sfn.reset();
   jest.restoreAllMocks();
 });
 
@@ -73,12 +77,36 @@ describe('PrepareManualRollback handler', () => {
     });
   });
 
-  it('refuses while a release is in progress on the endpoint, naming it and its execution', async () => {
+  it('refuses while a release is in progress on the endpoint and its execution runs, naming it and how to abort it', async () => {
     await ledger.finish({ record: release({}), requestedAt: '2024-05-01T10:00:00.000Z' });
     await ledger.finish({ record: release({ releaseId: 'r8', status: 'IN_PROGRESS', requestedAt: '2024-05-02T08:00:00.000Z' }), requestedAt: '2024-05-02T08:00:00.000Z' });
+    sfn.on(DescribeExecutionCommand).resolves({ executionArn: EXECUTION_ARN, status: 'RUNNING', stateMachineArn: 'x', startDate: new Date() });
 
-    await expect(handler(request, lambdaContext())).rejects.toMatchObject({ name: 'EndpointBusy', message: expect.stringContaining(`Release r8 of ${PACKAGE_ARN} is in progress on ${ENDPOINT} (execution ${EXECUTION_ARN})`) });
+    await expect(handler(request, lambdaContext())).rejects.toMatchObject({
+      name: 'EndpointBusy',
+      message: expect.stringMatching(new RegExp(`Release r8 of .* is in progress on ${ENDPOINT} \\(execution .*\\); it rolls back by itself on alarm, or abort it first \\(\\{"action": "abort"`)),
+    });
     expect(sageMaker.calls()).toHaveLength(0);
+    expect(ledger.records.get('r8')?.recoveredBy).toBeUndefined();
+  });
+
+  it('is not refused by a release left in progress by an execution that no longer runs: it takes that release over, wherever it left the endpoint', async () => {
+    // Prepare: r8 died mid-canary, the endpoint on its canary config
+    await ledger.finish({ record: release({}), requestedAt: '2024-05-01T10:00:00.000Z' });
+    await ledger.finish({ record: release({ releaseId: 'r8', status: 'IN_PROGRESS', requestedAt: '2024-05-02T08:00:00.000Z' }), requestedAt: '2024-05-02T08:00:00.000Z' });
+    sfn.on(DescribeExecutionCommand).resolves({ executionArn: EXECUTION_ARN, status: 'ABORTED', stateMachineArn: 'x', startDate: new Date() });
+    endpointOn('churn-v8-canary');
+
+    // Act
+    const deployment = await handler(request, lambdaContext());
+
+    // Assess
+    expect(deployment).toMatchObject({
+      previousConfigName: 'churn-v6-config',
+      rollbackOf: { releaseId: 'r7' },
+      supersedes: { releaseId: 'r8', modelPackageArn: PACKAGE_ARN, requestedAt: '2024-05-02T08:00:00.000Z', executionArn: EXECUTION_ARN, executionStatus: 'ABORTED' },
+    });
+    expect(ledger.records.get('r8')?.recoveredBy).toBe(ROLLBACK_ARN);
   });
 
   it.each([
@@ -102,7 +130,7 @@ describe('PrepareManualRollback handler', () => {
   });
 
   it('refuses a request that is not a rollback of a named endpoint, as InvalidInput', async () => {
-    await expect(handler({ request: { action: 'rollback', reason: null } }, lambdaContext())).rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining('request.endpointName') });
+    await expect(handler({ ...request, request: { action: 'rollback', reason: null } }, lambdaContext())).rejects.toMatchObject({ name: 'InvalidInput', message: expect.stringContaining('request.endpointName') });
     expect(sageMaker.calls()).toHaveLength(0);
   });
 });

@@ -1,5 +1,5 @@
 import { DescribeEndpointCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, ExecutionDoesNotExist } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, ExecutionDoesNotExist, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Context } from 'aws-lambda';
 import { prepareRecoveryStep } from '../../../functions/prepare-recovery/handler';
@@ -141,6 +141,36 @@ describe('PrepareRecovery handler', () => {
     died('RUNNING', 'BakeCanary', deadState());
     await expect(handler(recover({ trigger: 'manual', endpointName: ENDPOINT }), lambdaContext())).rejects.toMatchObject({ name: 'EndpointBusy', message: expect.stringContaining('still running') });
     expect(ledger.records.get('r7')?.recoveredBy).toBeUndefined();
+  });
+
+  it("an operator's abort takes the running release over first, then stops its execution, and sends even a passed canary back", async () => {
+    // Prepare
+    died('RUNNING', 'WaitForTrafficShift', deadState({ smoke: { passed: true }, canaryCheck: { verdict: 'healthy' } }));
+    canaryAt(0, 1);
+    let claimedWhenStopped: string | null | undefined;
+    sfn.on(StopExecutionCommand).callsFake(() => {
+      claimedWhenStopped = ledger.records.get('r7')?.recoveredBy;
+      return { stopDate: new Date() };
+    });
+
+    // Act
+    const out = (await handler(recover({ action: 'abort', trigger: 'manual', endpointName: ENDPOINT, reason: 'checkout latency' }), lambdaContext())) as { recovery: Record<string, unknown> };
+
+    // Assess
+    expect(sfn.commandCalls(StopExecutionCommand).map((c) => c.args[0].input)).toEqual([
+      { executionArn: EXECUTION_ARN, error: 'ReleaseAborted', cause: `aborted by an operator through ${RECOVERY_ARN}: checkout latency` },
+    ]);
+    expect(claimedWhenStopped).toBe(RECOVERY_ARN);
+    expect(out.recovery).toMatchObject({ action: 'roll-back', aborted: true, deadStatus: 'ABORTED', found: expect.stringMatching(/aborted, so it goes back to the previous model$/) });
+  });
+
+  it('an abort of a running execution that has claimed nothing yet just stops it', async () => {
+    died('RUNNING', 'DescribePackage', { request: { action: 'deploy', requestedAt: '2024-05-01T12:00:00.000Z' } });
+    sfn.on(StopExecutionCommand).resolves({ stopDate: new Date() });
+    const out = (await handler(recover({ action: 'abort', trigger: 'manual', executionArn: EXECUTION_ARN }), lambdaContext())) as { recovery: { action: string; reason: string } };
+    expect(out.recovery).toEqual({ action: 'nothing', reason: expect.stringContaining('was stopped before it planned a release') });
+    expect(sfn.commandCalls(StopExecutionCommand)).toHaveLength(1);
+    expect(sageMaker.calls()).toHaveLength(0);
   });
 
   it('refuses an input that is neither a recover request nor its own output (InvalidInput)', async () => {

@@ -85,6 +85,40 @@ describe('RecordOutcome handler', () => {
     expect(event.detail.decision).toEqual(state.plan.decision);
   });
 
+  it('sends the outcome event once when the step runs again after it was sent (a Lambda timeout after the call), and names it with a stable eventId', async () => {
+    // Prepare
+    servesNew();
+    const state = { ...releaseState(), claim: claimed, deployment, canaryCheck: { verdict: 'healthy', reason: 'no alarm fired during the bake; 500 canary invocations' } };
+
+    // Act
+    await handler({ outcome: 'PROMOTED', state }, lambdaContext());
+    const again = await handler({ outcome: 'PROMOTED', state }, lambdaContext());
+
+    // Assess
+    expect(again).toMatchObject({ outcome: 'PROMOTED' });
+    expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(1);
+    expect(sentEvent().detail.eventId).toBe(`${RELEASE_ID}.promoted`);
+    expect(ledger.finished).toHaveLength(2);
+    expect(ledger.finished[1]).toMatchObject({ status: 'PROMOTED', eventId: `${RELEASE_ID}.promoted`, announcedAt: '2024-05-01T13:00:01.000Z' });
+  });
+
+  it('sends the event again, with the same eventId, when the first attempt could not mark it sent', async () => {
+    // Prepare
+    servesNew();
+    ledger.markAnnounced = async () => {
+      throw Object.assign(new Error('UpdateItem failed: AccessDeniedException'), { name: 'AwsRequestRejected' });
+    };
+    const state = { ...releaseState(), claim: claimed, deployment, canaryCheck: { verdict: 'healthy', reason: 'no alarm fired during the bake' } };
+
+    // Act
+    await handler({ outcome: 'PROMOTED', state }, lambdaContext());
+    await handler({ outcome: 'PROMOTED', state }, lambdaContext());
+
+    // Assess: at least once, and a consumer can tell the copy by its eventId
+    const ids = eventBridge.commandCalls(PutEventsCommand).map((call) => (JSON.parse(call.args[0].input.Entries?.[0]?.Detail ?? '{}') as { eventId?: string }).eventId);
+    expect(ids).toEqual([`${RELEASE_ID}.promoted`, `${RELEASE_ID}.promoted`]);
+  });
+
   it('announces the outcome once even when the ledger cannot be written, then fails with LedgerWriteFailed (not retried)', async () => {
     // Prepare
     servesOld();
@@ -202,8 +236,9 @@ describe('RecordOutcome handler', () => {
     expect(sentEvent().detail).toMatchObject({ outcome: 'FAILED', trigger: 'error', releaseId: null });
   });
 
-  it('finishes the ledger for a release that gave up in the queue (it owns the package claim)', async () => {
+  it('finishes the ledger for a release that gave up in the queue (it owns the package claim), saying what the untouched endpoint serves', async () => {
     // Prepare
+    servesOld();
     const queued = { status: 'queued', queuePosition: 1, holder: 'older000', target: ENDPOINT, waitingSince: '2024-05-01T12:00:00.000Z' };
     const error = { Error: 'EndpointBusy', Cause: JSON.stringify({ errorMessage: 'churn-endpoint has been busy' }) };
 
@@ -212,7 +247,7 @@ describe('RecordOutcome handler', () => {
 
     // Assess
     expect(ledger.finished).toHaveLength(1);
-    expect(ledger.finished[0]).toMatchObject({ status: 'FAILED', target: ENDPOINT, reason: 'EndpointBusy: churn-endpoint has been busy' });
+    expect(ledger.finished[0]).toMatchObject({ status: 'FAILED', target: ENDPOINT, reason: 'EndpointBusy: churn-endpoint has been busy', servingModel: 'previous' });
   });
 
   it('fails with AwsUnavailable when EventBridge did not take the event', async () => {

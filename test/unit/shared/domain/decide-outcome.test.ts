@@ -124,6 +124,25 @@ describe('decideOutcome: the record, the event and the outcome of a run', () => 
     expect(decided.records[1]?.record.reason).toBe('rolled back on request: bad predictions (undoes release r-promoted)');
   });
 
+  it("an operator's rollback that took over a release stranded by a dead execution ends that release too, RECOVERED by the rollback", () => {
+    const base = releaseState();
+    const { plan: _plan, ...withoutPlan } = base;
+    const stranded = { releaseId: 'r-stranded', modelPackageArn: `${PACKAGE_ARN}-8`, requestedAt: '2024-05-01T11:00:00.000Z', executionArn: 'arn:aws:states:us-east-1:123456789012:execution:release:dead-1', executionStatus: 'ABORTED' };
+    const rollback = asOutcomeState({
+      ...withoutPlan,
+      request: { ...base.request, action: 'rollback', trigger: 'manual', reason: 'bad predictions' },
+      deployment: { ...deployment, rollbackOf: { releaseId: 'r-promoted', modelPackageArn: PACKAGE_ARN }, supersedes: stranded },
+    });
+
+    const decided = decideOutcome({ outcome: 'ROLLED_BACK', state: rollback, finalRead: finalRead('churn-model-v6', 'live-config'), now: NOW });
+
+    expect(decided.records.map((r) => [r.record.releaseId, r.record.status, r.requestedAt])).toEqual([
+      ['rollback-run-1', 'ROLLED_BACK', base.request.requestedAt],
+      ['r-stranded', 'RECOVERED', '2024-05-01T11:00:00.000Z'],
+    ]);
+    expect(decided.records[1]?.record).toMatchObject({ recoveredBy: EXECUTION_ARN, reason: expect.stringMatching(/^its execution .*dead-1 ended ABORTED without an outcome; the manual rollback .* took the endpoint over/) });
+  });
+
   it('a promoted multi-model release names the TargetModel to call, and is not judged by variants it never changes', () => {
     const artifact = { backupKey: null, targetModel: 'churn-model/v7.tar.gz', liveTargetModel: 'churn-model.tar.gz' };
     const multiModel = state({ deployment: { ...deployment, style: 'multi-model-artifact', artifact } });
@@ -157,6 +176,15 @@ describe('decideOutcome: the record, the event and the outcome of a run', () => 
       expect(decided).toMatchObject({ outcome: 'RECOVERED', errorName: null });
       expect(decided.reason).toMatch(/; kept the new model, which had passed \(the promotion finished\)$/);
       expect(decided.records[0]?.record).toMatchObject({ status: 'RECOVERED', servingModel: 'new' });
+    });
+
+    it("an operator's abort that put the previous model back is ABORTED, with the reason given, and an Aborted event", () => {
+      const aborted = { ...recovery, aborted: true, request: { reason: 'latency complaints from checkout' } };
+      const decided = decideOutcome({ outcome: 'ROLLED_BACK', state: state({ recovery: aborted }), finalRead: finalRead('churn-model-v6', 'live-config'), now: NOW });
+      expect(decided).toMatchObject({ outcome: 'ABORTED', errorName: null, detailType: 'Model Deployment Aborted' });
+      expect(decided.reason).toBe(`aborted by an operator (latency complaints from checkout): release execution ${DEAD} stopped in BakeCanary; found ${recovery.found}; put the endpoint back on the previous model`);
+      expect(decided.records[0]?.record).toMatchObject({ status: 'ABORTED', servingModel: 'previous', recoveredBy: RECOVERY, eventId: `${RELEASE_ID}.recover-1.aborted` });
+      expect(decided.event?.detail).toMatchObject({ outcome: 'ABORTED', trigger: 'abort', eventId: `${RELEASE_ID}.recover-1.aborted`, recovery: { aborted: true } });
     });
 
     it('a recovery whose rollback still leaves the new model serving is not RECOVERED: the escalation stands', () => {

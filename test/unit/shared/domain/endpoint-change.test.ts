@@ -1,4 +1,4 @@
-import { decideEndpointChange, isGuarded } from '../../../../functions/shared/domain/endpoint-change';
+import { decideEndpointChange, isGuarded, isOwnPendingUpdate, isOwnWeightChange } from '../../../../functions/shared/domain/endpoint-change';
 import type { EndpointView } from '../../../../functions/shared/domain/views';
 import { existingDeployment, firstDeployment } from '../../helpers';
 
@@ -33,6 +33,11 @@ describe('decideEndpointChange', () => {
     expect(decideEndpointChange(endpoint('Updating', existing.newConfigName), existing)).toEqual({ action: 'none' });
   });
 
+  it('sends nothing when its own update is under way, the old config still named (a retry after a lost answer)', () => {
+    const updating = { ...endpoint('Updating', 'live-config'), pendingConfigName: existing.newConfigName };
+    expect(decideEndpointChange(updating, existing)).toEqual({ action: 'none' });
+  });
+
   it.each([
     ['deleted', null, /was deleted while this release was preparing; nothing was changed/],
     ['moved to another config', endpoint('InService', 'hand-made'), /is InService on hand-made, not InService on live-config: changed outside this pipeline/],
@@ -49,5 +54,28 @@ describe('isGuarded', () => {
     expect(isGuarded({ style: 'native-guardrails', firstDeployment: true })).toBe(false);
     expect(isGuarded({ style: 'variant-canary', firstDeployment: false })).toBe(false);
     expect(isGuarded({ style: 'all-at-once', firstDeployment: false })).toBe(false);
+  });
+});
+
+describe('recognising our own change after a lost answer', () => {
+  const updating = (pendingConfigName?: string): EndpointView => ({ ...endpoint('Updating', 'live-config'), ...(pendingConfigName ? { pendingConfigName } : {}) });
+
+  it('an update moving to the config asked for is ours; one moving elsewhere, or none, is not', () => {
+    expect(isOwnPendingUpdate(updating('churn-v7-canary'), 'churn-v7-canary')).toBe(true);
+    expect(isOwnPendingUpdate(updating('hand-edit'), 'churn-v7-canary')).toBe(false);
+    expect(isOwnPendingUpdate(endpoint('InService', 'live-config'), 'churn-v7-canary')).toBe(false);
+    expect(isOwnPendingUpdate(null, 'churn-v7-canary')).toBe(false);
+  });
+
+  it('a weight change applying exactly the weights asked for is ours; other weights, or a config update, are not', () => {
+    const weights = [
+      { name: 'v6-old', weight: 0 },
+      { name: 'v7', weight: 1 },
+    ];
+    const applying: EndpointView = { ...endpoint('Updating', 'canary-config'), desiredWeights: weights };
+    expect(isOwnWeightChange(applying, weights)).toBe(true);
+    expect(isOwnWeightChange({ ...applying, desiredWeights: [{ name: 'v6-old', weight: 1 }, { name: 'v7', weight: 0 }] }, weights)).toBe(false);
+    expect(isOwnWeightChange({ ...applying, pendingConfigName: 'other' }, weights)).toBe(false);
+    expect(isOwnWeightChange({ ...applying, status: 'InService' }, weights)).toBe(false);
   });
 });

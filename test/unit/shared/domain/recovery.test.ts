@@ -34,6 +34,13 @@ describe('decideRecovery: finish only a passed model that already serves alone, 
     expect(decideRecovery(healthy, view('InService', 'final-config', { [deployment.newVariantName]: 1 })).action).toBe('record-promoted');
   });
 
+  it("an operator's abort goes back to the previous model even from a passed, fully shifted canary; it still waits while SageMaker is busy", () => {
+    expect(decideRecovery(healthy, canary(0, 1), { abort: true })).toEqual({ action: 'roll-back', found: expect.stringMatching(/; aborted, so it goes back to the previous model$/) });
+    expect(decideRecovery(healthy, view('InService', 'final-config', { [deployment.newVariantName]: 1 }), { abort: true }).action).toBe('roll-back');
+    expect(decideRecovery(healthy, canary(0.9, 0.1), { abort: true }).action).toBe('roll-back');
+    expect(decideRecovery(healthy, canary(0, 1, 'Updating'), { abort: true }).action).toBe('wait');
+  });
+
   it('waits while SageMaker is changing the endpoint', () => {
     expect(decideRecovery(healthy, canary(0, 1, 'Updating')).action).toBe('wait');
     expect(decideRecovery({ plan, deployment }, canary(0.9, 0.1, 'Updating')).action).toBe('wait');

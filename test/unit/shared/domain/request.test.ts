@@ -173,7 +173,7 @@ describe('normalizeRequest: recovery', () => {
   });
 
   it.each(['ABORTED', 'TIMED_OUT', 'FAILED'])('turns the Step Functions event of an execution that ended %s into a recovery of that execution', (status) => {
-    expect(normalizeRequest(statusChange(status), NOW)).toEqual({ action: 'recover', trigger: 'execution-status-change', executionArn: EXECUTION, endpointName: null, requestedAt: NOW.toISOString() });
+    expect(normalizeRequest(statusChange(status), NOW)).toEqual({ action: 'recover', trigger: 'execution-status-change', executionArn: EXECUTION, endpointName: null, reason: null, requestedAt: NOW.toISOString() });
   });
 
   it('refuses the event of an execution that succeeded or still runs: nothing to recover', () => {
@@ -185,5 +185,19 @@ describe('normalizeRequest: recovery', () => {
     expect(normalizeRequest({ action: 'recover', executionArn: EXECUTION }, NOW)).toMatchObject({ action: 'recover', trigger: 'manual', endpointName: null, executionArn: EXECUTION });
     expect(invalidInputMessage(() => normalizeRequest({ action: 'recover' }, NOW))).toMatch(/Invalid recover input/);
     expect(invalidInputMessage(() => normalizeRequest({ action: 'recover', executionArn: 'sim-1' }, NOW))).toMatch(/Invalid recover input/);
+  });
+
+  it("takes an operator's abort by endpoint or by execution, with an optional reason", () => {
+    expect(normalizeRequest({ action: 'abort', endpointName: 'churn-endpoint', reason: 'checkout latency' }, NOW)).toEqual({
+      action: 'abort',
+      trigger: 'manual',
+      endpointName: 'churn-endpoint',
+      executionArn: null,
+      reason: 'checkout latency',
+      requestedAt: NOW.toISOString(),
+    });
+    expect(normalizeRequest({ action: 'abort', executionArn: EXECUTION }, NOW)).toMatchObject({ action: 'abort', endpointName: null, executionArn: EXECUTION, reason: null });
+    expect(invalidInputMessage(() => normalizeRequest({ action: 'abort' }, NOW))).toMatch(/Invalid abort input/);
+    expect(invalidInputMessage(() => normalizeRequest({ action: 'abort', endpointName: 'churn-endpoint', force: true }, NOW))).toMatch(/Invalid abort input/);
   });
 });
