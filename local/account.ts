@@ -29,7 +29,7 @@ import { functionRoles, type FunctionRole } from './sim/iam-roles';
 import { IamEvaluator } from './sim/iam';
 import { installPrincipalHeader, runAsFunction } from './sim/principal';
 import type { Json } from './sim/json';
-import { runStateMachine, type ExecutionReport, type LambdaHandler, type StateVisit } from './run-state-machine';
+import { EXECUTION_TIMED_OUT, runStateMachine, type ExecutionReport, type LambdaHandler, type StateVisit } from './run-state-machine';
 
 import { startSimulator, type Simulator } from './sagemaker-simulator';
 import { stepHandler, type StepDefinition } from '../functions/shared/runtime/step-handler';
@@ -176,6 +176,8 @@ export interface ExecutionHooks {
   beforeWork?: (stateName: string) => Promise<void> | void;
   onStateEntered?: (visit: StateVisit) => void;
   onStateExited?: (visit: StateVisit) => void;
+  /** The execution's TimeoutSeconds instead of the packaged one (a scenario's stage param). */
+  timeoutSeconds?: number;
   /** Whether this invocation of a Task state's Lambda times out after its work (fault tests; see RunOptions.timesOutAfterWork). */
   timesOutAfterWork?: (stateName: string) => boolean;
 }
@@ -220,6 +222,8 @@ export interface LocalAccount {
    * changes the account meanwhile, and virtual time stands still unless `act` waits.
    */
   exclusive<T>(act: () => Promise<T>): Promise<T>;
+  /** Runs `act` outside the caller's turn: what it starts (an execution) takes turns of its own. */
+  detached<T>(act: () => T): T;
   /**
    * One execution (installHandlers first) of the state machine the input is for: nightly and "score now"
    * runs go to batch scoring, everything else to releases, as an operator or the packaged rules start them.
@@ -301,6 +305,7 @@ export async function setUpLocalAccount(options: LocalAccountOptions = {}): Prom
     const waitVirtual = (seconds: number, signal?: AbortSignal): Promise<void> =>
       clock instanceof DiscreteClock ? clock.sleep(seconds, signal) : flowingSleep(clock, seconds, signal);
     const exclusive = <T>(act: () => Promise<T>): Promise<T> => (clock instanceof DiscreteClock ? clock.exclusive(act) : act());
+    const detached = <T>(act: () => T): T => (clock instanceof DiscreteClock ? clock.detached(act) : act());
     return {
       machines,
       moto,
@@ -339,6 +344,7 @@ export async function setUpLocalAccount(options: LocalAccountOptions = {}): Prom
       },
       waitVirtual,
       exclusive,
+      detached,
       execute: async (input, index, hooks = {}) => {
         const machine = machineForInput(machines, input);
         const machineHandlers = handlers?.get(machine.id);
@@ -366,12 +372,13 @@ export async function setUpLocalAccount(options: LocalAccountOptions = {}): Prom
             hooks.onStateEntered?.(visit);
           },
           ...(hooks.beforeWork ? { beforeWork: hooks.beforeWork } : {}),
+          ...(hooks.timeoutSeconds !== undefined ? { timeoutSeconds: hooks.timeoutSeconds } : {}),
           ...(hooks.timesOutAfterWork
             ? { timesOutAfterWork: (state: string) => (hooks.timesOutAfterWork?.(state) ? (machine.functionsByState[state]?.timeoutSeconds ?? 3) : null) }
             : {}),
         });
         // The end goes to the bus as Step Functions sends it ("Step Functions Execution Status Change").
-        const status = report.error === 'ExecutionAborted' ? 'ABORTED' : report.status;
+        const status = report.error === 'ExecutionAborted' ? 'ABORTED' : report.error === EXECUTION_TIMED_OUT ? 'TIMED_OUT' : report.status;
         await exclusive(() => simulator.executions.ended(executionId, status, { output: report.output, error: status === 'ABORTED' ? null : report.error, cause: report.cause }));
         return { ...report, machine };
       },

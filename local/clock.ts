@@ -164,6 +164,14 @@ export class DiscreteClock extends InstallableClock {
   }
 
   /**
+   * Runs `act` outside any turn its caller holds: work it starts (an execution an intervention starts) takes
+   * turns of its own instead of believing it holds the caller's.
+   */
+  detached<T>(act: () => T): T {
+    return this.turns.exit(act);
+  }
+
+  /**
    * Lets `seconds` of virtual time pass for the caller. A caller inside `exclusive` gives its turn up while it
    * sleeps and takes it back (after the turns already waiting) when it wakes. An abort wakes it at once.
    */

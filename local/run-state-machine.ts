@@ -64,9 +64,14 @@ export interface RunOptions {
    * state then sees `Sandbox.Timedout` that many (virtual) seconds after the invocation began.
    */
   timesOutAfterWork?: (stateName: string) => number | null;
+  /** The execution's TimeoutSeconds instead of the definition's (a scenario's stage param); null: none. */
+  timeoutSeconds?: number | null;
   /** Aborts the execution (it then ends FAILED with the error `ExecutionAborted`). */
   signal?: AbortSignal;
 }
+
+/** The error of an execution that ran past its TimeoutSeconds (its status is TIMED_OUT). */
+export const EXECUTION_TIMED_OUT = 'States.Timeout';
 
 /** A Lambda function that ran past its timeout, as Step Functions reports it. */
 export class SandboxTimedout extends Error {
@@ -90,13 +95,17 @@ interface Retrier {
 const LOCAL_WAIT_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:local-wait-state';
 
 /**
- * The definition as the local runner executes it, with the two things aws-local-stepfunctions would time
- * with real timers taken over: each Wait state becomes a Task of ours that sleeps on the run's clock (its
- * visits are still reported as Wait), and each Task's Retry is carried out by our handler wrapper, its
- * backoff slept on the same clock. Choices, Catch, paths and Map states stay the library's.
+ * The definition as the local runner executes it, with the things aws-local-stepfunctions would time with
+ * real timers taken over: each Wait state becomes a Task of ours that sleeps on the run's clock (its visits
+ * are still reported as Wait), each Task's Retry is carried out by our handler wrapper, its backoff slept on
+ * the same clock, and the execution's TimeoutSeconds is timed on it. Choices, Catch, paths and Map states
+ * stay the library's.
  */
-export function localDefinition(definition: AslDefinition): { definition: AslDefinition; waits: Map<string, number>; retriers: Map<string, Retrier[]> } {
+export function localDefinition(definition: AslDefinition): { definition: AslDefinition; waits: Map<string, number>; retriers: Map<string, Retrier[]>; timeoutSeconds: number | null } {
   const copy = JSON.parse(JSON.stringify(definition)) as AslDefinition;
+  // The execution's own bound is timed on the run's clock too (the library would time it with a real timer).
+  const timeoutSeconds = typeof copy.TimeoutSeconds === 'number' ? copy.TimeoutSeconds : null;
+  delete copy.TimeoutSeconds;
   const waits = new Map<string, number>();
   const retriers = new Map<string, Retrier[]>();
   for (const [name, state] of allStates(copy)) {
@@ -113,7 +122,7 @@ export function localDefinition(definition: AslDefinition): { definition: AslDef
       delete state.Retry;
     }
   }
-  return { definition: copy, waits, retriers };
+  return { definition: copy, waits, retriers, timeoutSeconds };
 }
 
 /** The retrier that takes `error`, as Step Functions picks it: the first whose ErrorEquals names it. */
@@ -173,7 +182,8 @@ function fakeLambdaContext(functionName: string): Context {
 }
 
 export async function runStateMachine(options: RunOptions): Promise<ExecutionReport> {
-  const { definition, waits, retriers } = localDefinition(options.definition);
+  const { definition, waits, retriers, timeoutSeconds: definedTimeout } = localDefinition(options.definition);
+  const timeoutSeconds = options.timeoutSeconds === undefined ? definedTimeout : options.timeoutSeconds;
   const states = allStates(definition);
   const taskStates = states.filter(([name, s]) => s.Type === 'Task' && !waits.has(name));
   const missing = taskStates.filter(([name]) => !options.handlers[name]).map(([name]) => name);
@@ -261,6 +271,20 @@ export async function runStateMachine(options: RunOptions): Promise<ExecutionRep
   };
   if (options.signal?.aborted) abort();
   else options.signal?.addEventListener('abort', abort, { once: true });
+  // TimeoutSeconds: the run is ended where it is, as StopExecution would (no Catch runs), its status TIMED_OUT.
+  // Without a clock (waits taking no time, as in the stubbed ASL tests) time does not pass, so nothing times out.
+  let timedOut = false;
+  if (timeoutSeconds !== null && (options.sleep !== undefined || msPerWaitSecond > 0)) {
+    sleep(timeoutSeconds, stop.signal).then(
+      () => {
+        if (stop.signal.aborted) return;
+        timedOut = true;
+        abort();
+      },
+      // Cancelled: the run ended first.
+      () => undefined,
+    );
+  }
 
   const collect = (async () => {
     for await (const event of execution.eventLogs) {
@@ -290,7 +314,8 @@ export async function runStateMachine(options: RunOptions): Promise<ExecutionRep
     const output = await execution.result;
     report = { status: 'SUCCEEDED', output, error: null, cause: null, states: visits, stateTransitions: 0 };
   } catch (error) {
-    report = { status: 'FAILED', output: null, ...failureOf(error, options.signal), states: visits, stateTransitions: 0 };
+    const failure = timedOut ? { error: EXECUTION_TIMED_OUT, cause: `the execution ran past its TimeoutSeconds (${String(timeoutSeconds)} s)` } : failureOf(error, options.signal);
+    report = { status: 'FAILED', output: null, ...failure, states: visits, stateTransitions: 0 };
   } finally {
     options.signal?.removeEventListener('abort', abort);
     // Nothing of this run sleeps on after it ended (an abort's Wait, a retry's backoff).

@@ -12,7 +12,7 @@ import { LEDGER_TABLE, setUpLocalAccount, type LocalAccount } from './account';
 import { InterventionPlan } from './interventions';
 import type { MotoServer } from './moto';
 import { machineForInput, type PackagedStateMachine } from './packaged-template';
-import type { ExecutionReport } from './run-state-machine';
+import { EXECUTION_TIMED_OUT, type ExecutionReport } from './run-state-machine';
 import type { AlarmStateChange, FaultSpec, MetricSeries, RequestLogEntry } from './sagemaker-simulator';
 import type { Scenario } from './scenario';
 import { seedScenario } from './seeding';
@@ -318,12 +318,12 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
       stopFirstExecution: (reason: string) => stopFirst.abort(new Error(reason)),
       startExecution: (input: unknown) => {
         note({ kind: 'note', execution: 0, title: 'manual run', detail: JSON.stringify(input) });
-        laterRuns.push(runAll([input]));
+        laterRuns.push(account.detached(() => runAll([input])));
       },
       deliverApprovalEvents: async () => {
         const events = (await account.drainQueue(approvalQueue)).map((b) => JSON.parse(b) as unknown);
         note({ kind: 'note', execution: 0, title: 'registry event', detail: `${events.length} event(s) matched the packaged rule` });
-        laterRuns.push(runAll(events));
+        laterRuns.push(account.detached(() => runAll(events)));
       },
       note,
     });
@@ -351,6 +351,7 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
             },
             beforeWork: (stateName) => interventions.onEnter(index, stateName),
             ...(index === 1 && options.lambdaTimeouts ? { timesOutAfterWork } : {}),
+            ...(index === 1 && scenario.executionTimeoutSeconds !== undefined ? { timeoutSeconds: scenario.executionTimeoutSeconds } : {}),
             onStateEntered: (visit) => {
               if (visit.type === 'Fail' || visit.type === 'Succeed') note({ kind: 'state', execution: index, title: visit.name, detail: visit.type === 'Succeed' ? 'execution succeeded' : 'execution failed' });
             },
@@ -361,7 +362,7 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
           const ended = await account.exclusive(() => account.drainQueue(recoveryQueue));
           if (ended.length > 0) {
             note({ kind: 'note', execution: index, title: 'recovery rule', detail: `the end of execution ${index} (${report.error === 'ExecutionAborted' ? 'ABORTED' : report.status}) matched the packaged recovery rule: a recovery run starts` });
-            laterRuns.push(runAll(ended.map((b) => JSON.parse(b) as unknown)));
+            laterRuns.push(account.detached(() => runAll(ended.map((b) => JSON.parse(b) as unknown))));
           }
           if (report.error === 'ExecutionAborted') note({ kind: 'state', execution: index, title: 'aborted', detail: report.cause ?? 'execution aborted' });
           return report;
@@ -407,7 +408,7 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
     const first = scenario.then ? judged[judged.length - 1] : (judged.find((e) => e.outcome !== 'SKIPPED') ?? judged[0]);
     // The run that took a stopped release over: a recovery, or an operator's abort (which stopped it).
     const takeover = judged.find((e) => e !== first && e.states.includes('PrepareRecovery') && (e.outcome === 'RECOVERED' || e.outcome === 'ABORTED'));
-    const main = first?.outcome === 'ABORTED' && takeover ? takeover : first;
+    const main = (first?.outcome === 'ABORTED' || first?.outcome === 'TIMED_OUT') && takeover ? takeover : first;
     const skipped = executions.filter((e) => e.outcome === 'SKIPPED').length;
     const outcome = main?.outcome ?? 'NONE';
     const failures: string[] = [];
@@ -522,7 +523,7 @@ export function executionSummary(report: ExecutionReport, index: number): Execut
       : ((recorded?.output as { outcome?: { outcome?: string } } | undefined)?.outcome?.outcome ??
         // A run refused before it recorded anything (a batch-scoring run with bad input) failed all the same.
         // StopExecution runs no Catch: a stopped run records nothing itself.
-        (report.error === 'ExecutionAborted' ? 'ABORTED' : report.status === 'FAILED' ? 'FAILED' : null));
+        (report.error === 'ExecutionAborted' ? 'ABORTED' : report.error === EXECUTION_TIMED_OUT ? 'TIMED_OUT' : report.status === 'FAILED' ? 'FAILED' : null));
   return { index, status: report.status, outcome, error: report.error, cause: report.cause, states: report.states.map((s) => s.name), stateTransitions: report.stateTransitions };
 }
 

@@ -44,7 +44,7 @@ const modelSpec = z
  * stopped by an operator ends ABORTED (it records nothing itself); the others are the pipeline's answers
  * to interruptions, drift and revocation.
  */
-export const OUTCOMES = ['PROMOTED', 'ROLLED_BACK', 'FAILED', 'ROLLBACK_FAILED', 'SKIPPED', 'REGISTERED', 'SCORED', 'SCORING_FAILED', 'PREVIEWED', 'RECOVERED', 'ABORTED', 'REVOKED', 'DRIFTED'] as const;
+export const OUTCOMES = ['PROMOTED', 'ROLLED_BACK', 'FAILED', 'ROLLBACK_FAILED', 'SKIPPED', 'REGISTERED', 'SCORED', 'SCORING_FAILED', 'PREVIEWED', 'RECOVERED', 'ABORTED', 'TIMED_OUT', 'REVOKED', 'DRIFTED'] as const;
 
 /** The phases of a release an intervention can wait for (local/interventions.ts maps states to them). */
 export const PHASES = ['queue', 'deploy', 'smoke', 'bake', 'shift', 'promote', 'rollback'] as const;
@@ -91,6 +91,11 @@ export const scenarioSchema = z
     then: z.union([trigger, z.object({ replayApprovalOf: z.literal('live') }).strict()]).optional(),
     /** What operators and AWS do mid-run (see `intervention`). */
     interventions: z.array(intervention).default([]),
+    /**
+     * The first execution's TimeoutSeconds instead of the packaged one (stage param releaseTimeoutSeconds):
+     * a run still going then ends TIMED_OUT where it is, and its end starts a recovery.
+     */
+    executionTimeoutSeconds: z.number().int().min(60).optional(),
     /** An endpoint created by hand before the run, serving `group`'s model, with no pipeline tags. */
     foreignEndpoint: z.object({ name: z.string().regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/), group: z.string() }).strict().optional(),
     /** More packages in the registry: other groups the nightly batch scores. Approved unless said. */

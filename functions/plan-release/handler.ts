@@ -6,6 +6,7 @@ import { defineStep, noAdapters, stepHandler } from '../shared/runtime/step-hand
 import * as z from '../shared/zod';
 import { jsonString } from '../shared/schema';
 import { executionSlice } from '../shared/domain/state';
+import { secondsFromEnv } from '../shared/runtime/env';
 
 const settingsObject = jsonString(z.record(z.string(), z.string()), 'a JSON object of setting key to string value');
 
@@ -13,7 +14,7 @@ const settingsObject = jsonString(z.record(z.string(), z.string()), 'a JSON obje
  * The stage defaults: DEFAULT_SETTINGS (the keys serverless.yml has a param for) and STAGE_SETTINGS (the
  * stageSettings param: any key, e.g. canary.alarmNames or inline smoke.payloads), the latter winning.
  */
-export const planEnv = z.object({ DEFAULT_SETTINGS: settingsObject, STAGE_SETTINGS: z._default(settingsObject, {}) });
+export const planEnv = z.object({ DEFAULT_SETTINGS: settingsObject, STAGE_SETTINGS: z._default(settingsObject, {}), RELEASE_TIMEOUT_SECONDS: z.optional(secondsFromEnv) });
 
 /** One stage-defaults layer from the two variables. */
 export function stageDefaults(env: { DEFAULT_SETTINGS: Record<string, string>; STAGE_SETTINGS: Record<string, string> }): Record<string, string> {
@@ -41,7 +42,13 @@ export const planReleaseStep = defineStep({
   aws: noAdapters,
   run: async ({ request, package: pkg, execution }, { env }) => {
     if (Object.keys(env.DEFAULT_SETTINGS).length === 0) throw new InvalidConfiguration('DEFAULT_SETTINGS is empty');
-    return planRelease({ request, package: pkg, defaults: stageDefaults(env), releaseId: releaseIdOf(execution.id) });
+    return planRelease({
+      request,
+      package: pkg,
+      defaults: stageDefaults(env),
+      releaseId: releaseIdOf(execution.id),
+      ...(env.RELEASE_TIMEOUT_SECONDS !== undefined ? { releaseTimeoutSeconds: env.RELEASE_TIMEOUT_SECONDS } : {}),
+    });
   },
 });
 

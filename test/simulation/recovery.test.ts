@@ -63,6 +63,20 @@ describe('recovery of a stopped release', () => {
   });
 });
 
+describe('a release that runs past its TimeoutSeconds', () => {
+  it('ends TIMED_OUT where it is; the recovery its end starts puts the endpoint back, wholly, and frees everything', async () => {
+    const base = JSON.parse(readFileSync(join(SCENARIO_DIR, 'realtime-canary-promote.json'), 'utf8')) as Record<string, unknown>;
+    const scenario = parseScenario({ ...base, name: 'timed-out-in-bake', executionTimeoutSeconds: 900, expect: { outcome: 'RECOVERED', endpoint: 'unchanged' } }, 'timed-out-in-bake (test)');
+    const result = await runScenario(scenario, { moto, loadModule });
+    expect(result.failures).toEqual([]);
+    expect(result.executions[0]).toMatchObject({ outcome: 'TIMED_OUT', error: 'States.Timeout' });
+    expect(result.executions[0]?.states.at(-1)).toMatch(/BakeCanary|CheckCanary/);
+    expect(result.ledger).toEqual([expect.objectContaining({ status: 'RECOVERED', servingModel: 'previous', reason: expect.stringContaining('(TIMED_OUT in ') })]);
+    expect(result.events).toEqual(['Model Deployment Recovered']);
+    expect(result.locks).toEqual({ leases: [], tickets: [], claimsInProgress: [], releasesInProgress: [] });
+  });
+});
+
 describe("an operator's abort", () => {
   function aborted(name: string, during: string, afterSeconds: number) {
     const base = JSON.parse(readFileSync(join(SCENARIO_DIR, 'realtime-canary-promote.json'), 'utf8')) as Record<string, unknown>;

@@ -47,6 +47,15 @@ describe('packaged templates (npm run package)', () => {
     expect(result.isValid).toBe(true);
   });
 
+  it('a release execution is bounded, and ends while its lease still holds the endpoint, with time left for the recovery it starts', () => {
+    const release = machines().release;
+    const env = release.functions[0]?.environment ?? {};
+    const timeout = release.definition.TimeoutSeconds;
+    expect(typeof timeout).toBe('number');
+    expect(Number(env.RELEASE_TIMEOUT_SECONDS)).toBe(timeout);
+    expect(Number(timeout)).toBeLessThanOrEqual(Number(env.LEASE_SECONDS) - Number(env.ENDPOINT_WAIT_SECONDS));
+  });
+
   it.each(both())('every Lambda task of the %s state machine retries Lambda service errors, Lambda timeouts and our transient AWS errors with jittered backoff', (machineName, { definition }) => {
     const tasks = allStates(definition).filter(([, s]) => s.Type === 'Task');
     // Enough tasks that a definition lost in packaging (an empty or truncated machine) cannot pass.

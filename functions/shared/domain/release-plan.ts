@@ -60,10 +60,20 @@ export interface PlanInput {
   /** Stage defaults (serverless.yml params), the lowest settings layer. */
   defaults: Record<string, string>;
   releaseId: string;
+  /** The release execution's TimeoutSeconds (stage param releaseTimeoutSeconds); the bake must fit in it. */
+  releaseTimeoutSeconds?: number;
+}
+
+/**
+ * The longest bake a release may have: half its execution's time bound, the other half left for the
+ * endpoint changes around it (deploy, shift, promote, or a rollback) and the queue.
+ */
+export function maxBakeMinutes(releaseTimeoutSeconds: number): number {
+  return Math.floor(releaseTimeoutSeconds / 2 / 60);
 }
 
 /** Settings, mode decision and resource names for one release. Used by PlanRelease and `npm run plan`. */
-export function planRelease({ request, package: pkg, defaults, releaseId }: PlanInput): ReleasePlan {
+export function planRelease({ request, package: pkg, defaults, releaseId, releaseTimeoutSeconds }: PlanInput): ReleasePlan {
   const settings = resolveSettings({ defaults, metadata: pkg.metadata, overrides: request.overrides });
   const decision = decideInferenceMode(settings, { containerCount: pkg.containers.length });
   const mode = decision.mode;
@@ -87,6 +97,11 @@ export function planRelease({ request, package: pkg, defaults, releaseId }: Plan
   const style = releaseStyleFor(mode, settings);
   if (usesGuardrails(style) && settings.canary.bakeMinutes * 60 > GUARDRAIL_LIMITS.maxWaitIntervalSeconds) {
     throw new InvalidSettings(`canary.bakeMinutes ${settings.canary.bakeMinutes}: SageMaker deployment guardrails bake at most ${GUARDRAIL_LIMITS.maxWaitIntervalSeconds / 60} minutes`);
+  }
+  if (releaseTimeoutSeconds !== undefined && mode !== 'batch' && settings.canary.bakeMinutes > maxBakeMinutes(releaseTimeoutSeconds)) {
+    throw new InvalidSettings(
+      `canary.bakeMinutes ${settings.canary.bakeMinutes}: a release execution times out after ${releaseTimeoutSeconds} s (stage param releaseTimeoutSeconds), which leaves room for a bake of at most ${maxBakeMinutes(releaseTimeoutSeconds)} minutes beside the endpoint changes; bake less, or raise releaseTimeoutSeconds and leaseSeconds`,
+    );
   }
   const smoke = mode === 'batch' ? ({ from: 'none' } as const) : smokeSourceFor(settings, pkg);
   return { releaseId, endpointName, mode, style, decision, settings, smoke, names: resourceNames(pkg.groupName, pkg.version, endpointName, releaseId) };

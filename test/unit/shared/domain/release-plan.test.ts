@@ -116,4 +116,16 @@ describe('planRelease', () => {
     const plan = planRelease({ request: { endpointName: 'churn-prod', overrides: {} }, package: modelPackage(), defaults: STAGE_DEFAULTS, releaseId: 'feedbeef' });
     expect(Object.values(plan.names).every((n) => n.includes('feedbeef'))).toBe(true);
   });
+
+  it('refuses a bake that does not fit in half the release execution\'s time bound, naming the numbers and the params to raise', () => {
+    const plan = (bakeMinutes: string) => () =>
+      planRelease({ request: { endpointName: 'churn-prod', overrides: { 'canary.bakeMinutes': bakeMinutes } }, package: modelPackage(), defaults: STAGE_DEFAULTS, releaseId: 'feedbeef', releaseTimeoutSeconds: 18000 });
+    expect(plan('150')).not.toThrow();
+    expect(plan('151')).toThrow(
+      expect.objectContaining({
+        name: 'InvalidSettings',
+        message: 'canary.bakeMinutes 151: a release execution times out after 18000 s (stage param releaseTimeoutSeconds), which leaves room for a bake of at most 150 minutes beside the endpoint changes; bake less, or raise releaseTimeoutSeconds and leaseSeconds',
+      }),
+    );
+  });
 });
