@@ -178,6 +178,8 @@ export interface ExecutionHooks {
   onStateExited?: (visit: StateVisit) => void;
   /** The execution's TimeoutSeconds instead of the packaged one (a scenario's stage param). */
   timeoutSeconds?: number;
+  /** The execution's name (StartExecution's `name`); default `sim-<index>`. */
+  name?: string;
   /** Whether this invocation of a Task state's Lambda times out after its work (fault tests; see RunOptions.timesOutAfterWork). */
   timesOutAfterWork?: (stateName: string) => boolean;
 }
@@ -349,7 +351,7 @@ export async function setUpLocalAccount(options: LocalAccountOptions = {}): Prom
         const machine = machineForInput(machines, input);
         const machineHandlers = handlers?.get(machine.id);
         if (!machineHandlers) throw new Error('installHandlers() first');
-        const executionId = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${machine.name}:sim-${index}`;
+        const executionId = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${machine.name}:${hooks.name ?? `sim-${index}`}`;
         // StopExecution through the local account's Step Functions stops the run as the caller's signal does.
         const stopped = new AbortController();
         const signal = hooks.signal ? AbortSignal.any([hooks.signal, stopped.signal]) : stopped.signal;

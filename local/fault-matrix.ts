@@ -329,7 +329,7 @@ function planCases(scenario: Scenario, baseline: BaselineRun, options: FaultMatr
           kind: 'stop-execution',
           persistence: 'once',
           judged: 'persistent',
-          scenario: { ...scenario, interventions: [...scenario.interventions, { during: phase, afterSeconds, do: 'stop-execution' }] },
+          scenario: { ...scenario, interventions: [...scenario.interventions, { during: phase, afterSeconds, do: 'stop-execution', statusEvent: 'sent' }] },
           run: {},
         });
       }

@@ -63,6 +63,8 @@ export interface InterventionContext {
   liveConfigName: string;
   /** Stops the first execution, as StopExecution does (no Catch runs). */
   stopFirstExecution: (reason: string) => void;
+  /** The first execution's end will not reach the bus (its status-change event is lost). */
+  loseFirstExecutionEndEvent: () => void;
   /** Starts an execution of the release state machine with this input (an operator's manual run). */
   startExecution: (input: unknown) => void;
   /** Starts executions for approval events the registry sent (they go through the packaged rule). */
@@ -151,7 +153,8 @@ export class InterventionPlan {
     try {
       switch (spec.do) {
         case 'stop-execution':
-          said('an operator stops the execution (StopExecution: no Catch runs)');
+          if (spec.statusEvent === 'lost') this.ctx.loseFirstExecutionEndEvent();
+          said(`an operator stops the execution (StopExecution: no Catch runs)${spec.statusEvent === 'lost' ? '; its status-change event is lost' : ''}`);
           this.ctx.stopFirstExecution('stopped by an operator (StopExecution)');
           return;
         case 'reject-candidate':

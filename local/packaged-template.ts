@@ -210,11 +210,20 @@ export interface LocalResources {
  */
 export function handlerEnvironment(functions: PackagedFunction[], resources: LocalResources): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const fn of functions) {
-    Object.assign(
-      env,
-      resolveEnvironment(fn, (_intrinsic, variable) => (variable === 'LEDGER_TABLE' ? resources.ledgerTable : variable === 'SAGEMAKER_EXECUTION_ROLE_ARN' ? resources.sageMakerExecutionRoleArn : '')),
-    );
-  }
+  const resolve = (intrinsic: Json, variable: string): string => {
+    if (variable === 'LEDGER_TABLE') return resources.ledgerTable;
+    if (variable === 'SAGEMAKER_EXECUTION_ROLE_ARN') return resources.sageMakerExecutionRoleArn;
+    return substitutePseudoParameters(intrinsic) ?? '';
+  };
+  for (const fn of functions) Object.assign(env, resolveEnvironment(fn, resolve));
   return env;
+}
+
+/** An `Fn::Sub` of the stack's pseudo parameters only (an ARN built by name), resolved for the local account; else null. */
+function substitutePseudoParameters(intrinsic: Json): string | null {
+  const sub = typeof intrinsic === 'object' && intrinsic !== null && !Array.isArray(intrinsic) ? intrinsic['Fn::Sub'] : undefined;
+  if (typeof sub !== 'string') return null;
+  const values: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::Region': LOCAL_REGION, 'AWS::AccountId': LOCAL_ACCOUNT };
+  const resolved = sub.replace(/\$\{([^}]+)\}/g, (whole, name: string) => values[name] ?? whole);
+  return resolved.includes('${') ? null : resolved;
 }

@@ -229,6 +229,9 @@ export interface SimulationOptions {
  */
 export const SCENARIO_START_MS = Date.UTC(2026, 2, 2, 9, 0, 0);
 
+/** The packaged sweep schedule's period (stage param sweepSchedule, rate(10 minutes)). */
+const SWEEP_PERIOD_SECONDS = 600;
+
 export async function runScenario(scenario: Scenario, options: SimulationOptions = {}): Promise<SimulationResult> {
   const wallStart = performance.now();
   const account = await setUpLocalAccount({ startMs: SCENARIO_START_MS, moto: options.moto, seed: scenario.seed, duplicateEvents: scenario.duplicateEvents });
@@ -271,6 +274,13 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
         note({ kind: 'note', execution: 0, title: 'approved', detail: `${candidateArn}: ${events.length} event(s) matched the packaged rule` });
         return events;
       }
+      if (trigger === 'sweep') {
+        // The packaged sweep schedule fires next a period after the run ended (past the sweep's grace).
+        await account.waitVirtual(SWEEP_PERIOD_SECONDS);
+        const input = machines.release.scheduleInputs[0] ?? { action: 'sweep' };
+        note({ kind: 'note', execution: 0, title: 'schedule', detail: `the sweep schedule starts ${machines.release.name} with ${JSON.stringify(input)}` });
+        return [input];
+      }
       if (trigger === 'schedule') {
         note({ kind: 'note', execution: 0, title: 'schedule', detail: `the nightly schedule starts ${machines.batchScoring.name} with ${JSON.stringify(machines.batchScoring.scheduleInputs[0] ?? null)}` });
         return machines.batchScoring.scheduleInputs.slice(0, 1);
@@ -280,6 +290,12 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
       return [input];
     };
 
+    // StartExecution through the local account (the sweep's recoveries) starts a run like any other.
+    sim.executions.onStart((stateMachineArn, name, input) => {
+      note({ kind: 'note', execution: 0, title: 'StartExecution', detail: `${name}: ${JSON.stringify(input)}` });
+      laterRuns.push(account.detached(() => runAll([input], name)));
+      return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+    });
     // A scenario's batch jobs stand in for the stage param batchJobs.
     account.installHandlers({ verbose: options.verbose, loadModule: options.loadModule, requestTimeoutMs: options.requestTimeoutMs, env: scenario.batchJobs ? { BATCH_JOBS: JSON.stringify(scenario.batchJobs) } : {} });
     let alarmsSeen = 0;
@@ -316,6 +332,7 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
       liveVariants,
       liveConfigName: `${endpointName}-live`,
       stopFirstExecution: (reason: string) => stopFirst.abort(new Error(reason)),
+      loseFirstExecutionEndEvent: () => sim.executions.loseEndEvent(`${machines.release.arn.replace(':stateMachine:', ':execution:')}:sim-1`),
       startExecution: (input: unknown) => {
         note({ kind: 'note', execution: 0, title: 'manual run', detail: JSON.stringify(input) });
         laterRuns.push(account.detached(() => runAll([input])));
@@ -335,12 +352,13 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
       if (timedOut) note({ kind: 'note', execution: 1, title: 'Lambda timeout', detail: `${stateName}'s Lambda made its calls, then timed out (Sandbox.Timedout): its answer is lost` });
       return timedOut;
     };
-    const runAll = (inputs: unknown[]): Promise<ExecutionReport[]> =>
+    const runAll = (inputs: unknown[], name?: string): Promise<ExecutionReport[]> =>
       Promise.all(
         inputs.map(async (input) => {
           const index = ++executionCount;
           const machine = machineFor(input);
           const report = await account.execute(input, index, {
+            ...(name !== undefined ? { name } : {}),
             signal: index === 1 ? stopFirst.signal : options.signal,
             onStateExited: (visit) => {
               flushAlarms();
@@ -383,7 +401,16 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
       await Promise.all(laterRuns);
     }
     const then = scenario.then;
-    if (then) await runAll(await account.exclusive(() => inputsFor(then)));
+    if (then) {
+      // Waiting for the sweep's period is time passing, not a turn: it is not held while it waits.
+      const inputs = then === 'sweep' ? await inputsFor(then) : await account.exclusive(() => inputsFor(then));
+      await runAll(inputs);
+      // Executions it started (a sweep's recoveries) and theirs.
+      for (let seen = -1; seen !== laterRuns.length; ) {
+        seen = laterRuns.length;
+        await Promise.all(laterRuns);
+      }
+    }
     const reports = [...reportsByIndex.entries()].sort(([a], [b]) => a - b).map(([, r]) => r);
     flushRejections(executionCount);
     const awsCalls = countCalls(sim.requestLog());

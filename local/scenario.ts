@@ -54,7 +54,7 @@ export const PHASES = ['queue', 'deploy', 'smoke', 'bake', 'shift', 'promote', '
  * after the release enters `during` (applied at the first step of any execution from then on).
  */
 const intervention = z.discriminatedUnion('do', [
-  z.object({ during: z.enum(PHASES), afterSeconds: z.number().min(0).default(0), do: z.literal('stop-execution') }).strict(),
+  z.object({ during: z.enum(PHASES), afterSeconds: z.number().min(0).default(0), do: z.literal('stop-execution'), statusEvent: z.enum(['sent', 'lost']).default('sent') }).strict(),
   z.object({ during: z.enum(PHASES), afterSeconds: z.number().min(0).default(0), do: z.literal('reject-candidate') }).strict(),
   z.object({ during: z.enum(PHASES), afterSeconds: z.number().min(0).default(0), do: z.literal('drain-candidate') }).strict(),
   z.object({ during: z.enum(PHASES), afterSeconds: z.number().min(0).default(0), do: z.literal('hand-edit-endpoint'), instanceCount: z.number().int().min(1).max(100) }).strict(),
@@ -66,9 +66,10 @@ export type Intervention = z.infer<typeof intervention>;
 
 /**
  * "approval": approve the candidate and let the event travel through the packaged rule; "schedule": the
- * packaged nightly schedule's input; {"manual": {...}}: that input ("$CANDIDATE_ARN" is the candidate's ARN).
+ * packaged nightly schedule's input; "sweep": the packaged sweep schedule's input, a sweep period after the
+ * run ended; {"manual": {...}}: that input ("$CANDIDATE_ARN" is the candidate's ARN).
  */
-const trigger = z.union([z.literal('approval'), z.literal('schedule'), z.object({ manual: z.unknown() }).strict()]);
+const trigger = z.union([z.literal('approval'), z.literal('schedule'), z.literal('sweep'), z.object({ manual: z.unknown() }).strict()]);
 
 export const scenarioSchema = z
   .object({

@@ -135,7 +135,9 @@ function printSummary(r: SimulationResult): void {
   if (r.error) console.log(`  execution:  ${r.executionStatus} with ${r.error}: ${r.cause ?? ''}`);
   else console.log(`  execution:  ${r.executionStatus}`);
   if (r.endpoint) {
-    const variants = r.endpoint.variants.map((v) => `${v.name} (${v.modelPackageArn?.split('/').slice(-2).join(' v') ?? v.model}) ${Math.round(v.weight * 100)}%`).join(', ');
+    // Weights are relative: each variant gets weight / total of the traffic.
+    const total = r.endpoint.variants.reduce((sum, v) => sum + v.weight, 0);
+    const variants = r.endpoint.variants.map((v) => `${v.name} (${v.modelPackageArn?.split('/').slice(-2).join(' v') ?? v.model}) ${total > 0 ? Math.round((v.weight / total) * 100) : 0}%`).join(', ');
     console.log(`  endpoint:   ${r.endpoint.name} ${r.endpoint.status} on ${r.endpoint.configName}: ${variants}`);
   } else console.log('  endpoint:   none');
   console.log(`  events:     ${r.events.join(', ') || 'none'}`);

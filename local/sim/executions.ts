@@ -39,6 +39,10 @@ interface Execution {
 /** What the local account is told as an execution runs, and what it answers about it. */
 export class ExecutionRegistry {
   private readonly executions = new Map<string, Execution>();
+  /** Starts a run for StartExecution (the runner's); none: the local account cannot start executions. */
+  private starter: ((stateMachineArn: string, name: string, input: unknown) => string) | undefined;
+  /** Executions whose end is not announced (a lost status-change event). */
+  private readonly unannounced = new Set<string>();
 
   /**
    * @param now virtual epoch ms
@@ -63,6 +67,16 @@ export class ExecutionRegistry {
     };
     this.executions.set(executionArn, execution);
     this.event(execution, 'ExecutionStarted', { executionStartedEventDetails: { input: execution.input, inputDetails: { truncated: false } } });
+  }
+
+  /** Who starts the run a StartExecution asks for; returns its execution ARN. */
+  onStart(starter: (stateMachineArn: string, name: string, input: unknown) => string): void {
+    this.starter = starter;
+  }
+
+  /** This execution's end will not be announced on the bus: its status-change event is lost. */
+  loseEndEvent(executionArn: string): void {
+    this.unannounced.add(executionArn);
   }
 
   entered(executionArn: string, stateName: string, stateType: string, input: unknown): void {
@@ -90,6 +104,7 @@ export class ExecutionRegistry {
     else if (status === 'ABORTED') this.event(execution, 'ExecutionAborted', { executionAbortedEventDetails: details });
     else if (status === 'TIMED_OUT') this.event(execution, 'ExecutionTimedOut', { executionTimedOutEventDetails: details });
     else this.event(execution, 'ExecutionFailed', { executionFailedEventDetails: details });
+    if (this.unannounced.has(executionArn)) return;
     await this.announce('Step Functions Execution Status Change', this.statusDetail(execution), [executionArn]);
   }
 
@@ -102,6 +117,16 @@ export class ExecutionRegistry {
         return this.history(this.find(input), input);
       case 'ListExecutions':
         return this.list(input);
+      case 'StartExecution': {
+        const stateMachineArn = str(input, 'stateMachineArn') ?? '';
+        const name = str(input, 'name') ?? `local-${this.executions.size + 1}`;
+        const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+        // Names are unique per state machine (for 90 days): a second start of one is refused.
+        if (this.executions.has(executionArn)) throw new AwsError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`, 400);
+        if (this.starter === undefined) throw new AwsError('UnknownOperationException', 'The local account starts no executions here', 400);
+        const started = this.starter(stateMachineArn, name, JSON.parse(str(input, 'input') ?? '{}') as unknown);
+        return { executionArn: started, startDate: this.now() / 1000 };
+      }
       case 'StopExecution': {
         const execution = this.find(input);
         if (execution.status === 'RUNNING') execution.stop?.(str(input, 'error'), str(input, 'cause'));

@@ -63,6 +63,24 @@ describe('recovery of a stopped release', () => {
   });
 });
 
+describe('the sweep, for status-change events late or lost', () => {
+  it('a stopped release whose event never arrived is found by the next sweep, which starts its recovery', async () => {
+    const base = JSON.parse(readFileSync(join(SCENARIO_DIR, 'realtime-canary-promote.json'), 'utf8')) as Record<string, unknown>;
+    const scenario = parseScenario(
+      { ...base, name: 'lost-status-event', interventions: [{ during: 'bake', afterSeconds: 120, do: 'stop-execution', statusEvent: 'lost' }], then: 'sweep', expect: { outcome: 'RECOVERED', endpoint: 'unchanged' } },
+      'lost-status-event (test)',
+    );
+    const result = await runScenario(scenario, { moto, loadModule });
+    expect(result.failures).toEqual([]);
+    // The stopped release (no recovery rule fired), the sweep, the recovery it started.
+    expect(result.executions.map((e) => e.outcome)).toEqual(['ABORTED', null, 'RECOVERED']);
+    expect(result.executions[1]?.states).toEqual(['NormalizeInput', 'RouteRequest', 'SweepReleases', 'Swept']);
+    expect(result.ledger).toEqual([expect.objectContaining({ status: 'RECOVERED', servingModel: 'previous', recoveredBy: expect.stringMatching(/:sweep-[0-9a-f]{8}-[0-9a-f]{12}$/) })]);
+    expect(result.events).toEqual(['Model Deployment Recovered']);
+    expect(result.locks).toEqual({ leases: [], tickets: [], claimsInProgress: [], releasesInProgress: [] });
+  });
+});
+
 describe('a release that runs past its TimeoutSeconds', () => {
   it('ends TIMED_OUT where it is; the recovery its end starts puts the endpoint back, wholly, and frees everything', async () => {
     const base = JSON.parse(readFileSync(join(SCENARIO_DIR, 'realtime-canary-promote.json'), 'utf8')) as Record<string, unknown>;

@@ -74,6 +74,10 @@ export class MemoryLedger implements ReleaseLedger {
     return [...this.records.values()].filter((r) => r.target === target).reverse();
   }
 
+  async releasesInFlight(): Promise<ReleaseRecord[]> {
+    return [...this.records.values()].filter((r) => r.status === 'IN_PROGRESS');
+  }
+
   async releaseRecord({ releaseId }: { target: string; requestedAt: string; releaseId: string }): Promise<ReleaseRecord | null> {
     return this.records.get(releaseId) ?? null;
   }

@@ -114,10 +114,10 @@ describe('packaged templates (npm run package)', () => {
     for (const fn of fns) expect(String(fn.Properties?.Runtime)).toMatch(/^nodejs(2[2-9]|[3-9]\d)\.x$/);
   });
 
-  it('the nightly schedule starts the batch-scoring state machine, and only it', () => {
+  it('the nightly schedule starts the batch-scoring state machine; the sweep schedule the release one, with a sweep', () => {
     const { release, batchScoring } = machines();
     expect(batchScoring.scheduleInputs).toEqual([{ action: 'nightly-batch' }]);
-    expect(release.scheduleInputs).toEqual([]);
+    expect(release.scheduleInputs).toEqual([{ action: 'sweep' }]);
     expect(batchScoring.triggerPatterns.filter((p) => 'source' in p)).toEqual([]);
   });
 });

@@ -18,6 +18,7 @@ const pkgKey = (arn: string) => ({ pk: `PACKAGE#${arn}`, sk: 'CLAIM' });
 const targetPk = (target: string) => `TARGET#${target}`;
 const ticketSk = (requestedAt: string, releaseId: string) => `QUEUE#${requestedAt}#${releaseId}`;
 const recordSk = (requestedAt: string, releaseId: string) => `RELEASE#${requestedAt}#${releaseId}`;
+const IN_FLIGHT = 'IN_PROGRESS';
 
 function isConditionFailure(error: unknown): boolean {
   return error instanceof ConditionalCheckFailedException || (error as { name?: string }).name === 'ConditionalCheckFailedException';
@@ -121,7 +122,8 @@ export class DynamoDbReleaseLedger implements ReleaseLedger {
       this.db.send(
         new PutCommand({
           TableName: this.table,
-          Item: { pk: targetPk(record.target), sk, gsi1pk: `PACKAGE#${record.modelPackageArn}`, gsi1sk: sk, ...record },
+          // inFlight puts an unfinished release in the sparse index the sweep reads; the final record drops it.
+          Item: { pk: targetPk(record.target), sk, gsi1pk: `PACKAGE#${record.modelPackageArn}`, gsi1sk: sk, ...record, ...(record.status === 'IN_PROGRESS' ? { inFlight: IN_FLIGHT } : {}) },
         }),
       ),
     );
@@ -261,6 +263,16 @@ export class DynamoDbReleaseLedger implements ReleaseLedger {
       ),
     );
     return (out.Items ?? []) as ReleaseRecord[];
+  }
+
+  async releasesInFlight(limit = 100): Promise<ReleaseRecord[]> {
+    const out = await call('Query', () =>
+      this.db.send(
+        new QueryCommand({ TableName: this.table, IndexName: 'inFlight', KeyConditionExpression: 'inFlight = :p', ExpressionAttributeValues: { ':p': IN_FLIGHT }, Limit: limit }),
+      ),
+    );
+    // The index is eventually consistent: a record finished a moment ago may still show; the caller checks its execution.
+    return ((out.Items ?? []) as (ReleaseRecord & { inFlight?: string })[]).map(({ inFlight: _index, ...record }) => record);
   }
 
   async releasesForPackage(modelPackageArn: string, limit = 20): Promise<ReleaseRecord[]> {

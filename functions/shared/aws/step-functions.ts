@@ -1,4 +1,4 @@
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import type { AwsEnv } from '../runtime/env';
 import { traced } from '../runtime/tracing';
 import { clientOptions } from './client-options';
@@ -10,6 +10,8 @@ export interface ExecutionView {
   status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
   error: string | null;
   cause: string | null;
+  /** When it ended (ISO), or null while it runs. */
+  stoppedAt: string | null;
 }
 
 /** The state an execution entered last, with the input it entered it with (the whole execution state). */
@@ -26,10 +28,24 @@ export class StepFunctionsAdapter {
   async describeExecution(executionArn: string): Promise<ExecutionView | null> {
     try {
       const out = await this.client.send(new DescribeExecutionCommand({ executionArn }));
-      return { executionArn, status: out.status ?? 'FAILED', error: out.error ?? null, cause: out.cause ?? null };
+      return { executionArn, status: out.status ?? 'FAILED', error: out.error ?? null, cause: out.cause ?? null, stoppedAt: out.stopDate ? new Date(out.stopDate).toISOString() : null };
     } catch (error) {
       if (errorCode(error) === 'ExecutionDoesNotExist') return null;
       throw translateAwsError('DescribeExecution', error);
+    }
+  }
+
+  /**
+   * Starts an execution named `name`. Names are unique per state machine: `exists` when one of that name was
+   * started before (this sweep's own earlier start, retried), which is what the caller wanted.
+   */
+  async startExecution(stateMachineArn: string, name: string, input: unknown): Promise<{ status: 'started'; executionArn: string } | { status: 'exists' }> {
+    try {
+      const out = await this.client.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
+      return { status: 'started', executionArn: out.executionArn ?? '' };
+    } catch (error) {
+      if (errorCode(error) === 'ExecutionAlreadyExists') return { status: 'exists' };
+      throw translateAwsError('StartExecution', error);
     }
   }
 

@@ -84,6 +84,8 @@ export interface ReleaseLedger {
    */
   claimRecovery(input: { target: string; requestedAt: string; releaseId: string; by: string; replacing: string | null }): Promise<RecoveryClaim>;
   releasesForPackage(modelPackageArn: string, limit?: number): Promise<ReleaseRecord[]>;
+  /** Release records still IN_PROGRESS, across every target (the sweep's view; eventually consistent). */
+  releasesInFlight(limit?: number): Promise<ReleaseRecord[]>;
   /** The release record as stored now (consistent read), or null. */
   releaseRecord(input: { target: string; requestedAt: string; releaseId: string }): Promise<ReleaseRecord | null>;
   /** Notes that the outcome event `eventId` went out (only on the record that carries that event id). */

@@ -44,7 +44,10 @@ export function newModelPassed(state: DeadReleaseState): boolean {
 /** The endpoint in words: status, config and where the traffic goes. */
 export function describeEndpoint(view: Pick<EndpointView, 'name' | 'status' | 'configName' | 'variants'> | null, endpointName: string): string {
   if (view === null) return `endpoint ${endpointName} does not exist`;
-  const traffic = view.variants.length > 0 ? `: ${view.variants.map((v) => `${v.name} ${Math.round(v.weight * 100)}%`).join(', ')}` : '';
+  // Weights are relative (SageMaker sends each variant weight / total of the traffic).
+  const total = view.variants.reduce((sum, v) => sum + v.weight, 0);
+  const share = (weight: number) => (total > 0 ? Math.round((weight / total) * 100) : 0);
+  const traffic = view.variants.length > 0 ? `: ${view.variants.map((v) => `${v.name} ${share(v.weight)}%`).join(', ')}` : '';
   return `endpoint ${view.name} ${view.status} on ${view.configName ?? 'no config'}${traffic}`;
 }
 

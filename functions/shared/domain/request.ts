@@ -100,7 +100,14 @@ export interface RevokeRequest {
   requestedAt: string;
 }
 
-export type ReleaseRequest = DeployRequest | BatchRequest | RollbackRequest | RevokeRequest | RecoverRequest;
+/** Find releases left IN_PROGRESS by executions that no longer run, and start their recoveries (the packaged schedule). */
+export interface SweepRequest {
+  action: 'sweep';
+  trigger: 'schedule';
+  requestedAt: string;
+}
+
+export type ReleaseRequest = DeployRequest | BatchRequest | RollbackRequest | RevokeRequest | RecoverRequest | SweepRequest;
 
 const date = z.string().check(
   z.regex(DATE, 'must be a date YYYY-MM-DD'),
@@ -108,6 +115,7 @@ const date = z.string().check(
 );
 
 const nightlySchema = z.strictObject({ action: z.literal('nightly-batch'), date: z.optional(date) });
+const sweepSchema = z.strictObject({ action: z.literal('sweep') });
 const scoreSchema = z.strictObject({
   action: z.literal('score'),
   modelPackageGroupName: z.string().check(z.minLength(1)),
@@ -216,7 +224,12 @@ export function normalizeRequest(input: unknown, now: Date, batchJobs: BatchJob[
       requestedAt: now.toISOString(),
     };
   }
-  throw new InvalidInput(`action: unknown action ${JSON.stringify(action)}; expected "deploy", "score", "rollback", "recover", "abort" or "nightly-batch"`);
+  if (action === 'sweep') {
+    const parsed = sweepSchema.safeParse(input);
+    if (!parsed.success) fail('Invalid sweep input', parsed.error);
+    return { action: 'sweep', trigger: 'schedule', requestedAt: now.toISOString() };
+  }
+  throw new InvalidInput(`action: unknown action ${JSON.stringify(action)}; expected "deploy", "score", "rollback", "recover", "abort", "sweep" or "nightly-batch"`);
 }
 
 /** The two state machines (statemachines/*.asl.yml); each starts with NormalizeInput and takes its own requests. */

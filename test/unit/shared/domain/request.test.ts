@@ -187,6 +187,11 @@ describe('normalizeRequest: recovery', () => {
     expect(invalidInputMessage(() => normalizeRequest({ action: 'recover', executionArn: 'sim-1' }, NOW))).toMatch(/Invalid recover input/);
   });
 
+  it('takes the sweep schedule\'s input, and nothing more', () => {
+    expect(normalizeRequest({ action: 'sweep' }, NOW)).toEqual({ action: 'sweep', trigger: 'schedule', requestedAt: NOW.toISOString() });
+    expect(invalidInputMessage(() => normalizeRequest({ action: 'sweep', endpointName: 'churn-endpoint' }, NOW))).toMatch(/Invalid sweep input/);
+  });
+
   it("takes an operator's abort by endpoint or by execution, with an optional reason", () => {
     expect(normalizeRequest({ action: 'abort', endpointName: 'churn-endpoint', reason: 'checkout latency' }, NOW)).toEqual({
       action: 'abort',
