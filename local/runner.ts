@@ -49,6 +49,11 @@ export interface SimulationResult {
   cause: string | null;
   states: string[];
   stateTransitions: number;
+  /**
+   * The largest execution state any state of any execution entered or left with, in bytes of JSON (Step
+   * Functions refuses one over 256 KB: the run fails States.DataLimitExceeded).
+   */
+  largestStateBytes: number;
   endpoint: EndpointSummary | null;
   /** Detail types of the outcome events on the bus, every copy included. */
   events: string[];
@@ -464,6 +469,7 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
       cause: main?.cause ?? null,
       states: main?.states ?? [],
       stateTransitions: executions.reduce((n, e) => n + e.stateTransitions, 0),
+      largestStateBytes: Math.max(0, ...reports.flatMap((r) => r.states.flatMap((v) => [v.input, v.output].map((state) => Buffer.byteLength(JSON.stringify(state ?? null)))))),
       endpoint,
       events: events_,
       eventIds,

@@ -87,6 +87,7 @@ function rollbackResult(): SimulationResult {
     cause: 'canary unhealthy: alarm churn-model-canary-5xx is ALARM <img src=x onerror=alert(2)>',
     states: ['NormalizeInput', 'DescribePackage', 'PlanRelease'],
     stateTransitions: 61,
+    largestStateBytes: 9000,
     endpoint: {
       name: endpoint,
       status: 'InService',

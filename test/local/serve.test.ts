@@ -52,7 +52,7 @@ it('prints AWS_ENDPOINT_URL=http://127.0.0.1:PORT as its first line', () => {
 it('serves the packaged resources: the ledger table exists, as the template declares it', async () => {
   const out = await aws('dynamodb', 'describe-table', '--table-name', LEDGER_TABLE);
   expect(out.code).toBe(0);
-  expect(JSON.parse(out.stdout)).toMatchObject({ Table: { TableName: LEDGER_TABLE, TableStatus: 'ACTIVE', GlobalSecondaryIndexes: [expect.objectContaining({ IndexName: 'byPackage' })] } });
+  expect(JSON.parse(out.stdout)).toMatchObject({ Table: { TableName: LEDGER_TABLE, TableStatus: 'ACTIVE', GlobalSecondaryIndexes: [expect.objectContaining({ IndexName: 'byPackage' }), expect.objectContaining({ IndexName: 'inFlight' })] } });
 });
 
 it("answers the CLI's SageMaker calls, refusing what SageMaker refuses in SageMaker's words", async () => {

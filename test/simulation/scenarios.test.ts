@@ -50,6 +50,8 @@ describe('simulation scenarios (npm run simulate)', () => {
 
     expect(result.failures).toEqual([]);
     expect(result.outcome).toBe(scenario.expect.outcome);
+    // No state comes near Step Functions' 256 KB limit (smoke payloads stay in S3 or the settings, never copied).
+    expect(result.largestStateBytes).toBeLessThan(64 * 1024);
     // The promise of every release: the endpoint serves wholly one model afterwards.
     const served = new Set(result.endpoint?.variants.filter((v) => v.weight > 0).map((v) => v.modelPackageArn));
     if (result.endpoint) expect(served.size).toBe(1);
