@@ -217,14 +217,17 @@ export function judgeCase(
   const ledgerSays = record ? (record.servingModel ?? (record.status === 'FAILED' ? before : null)) : null;
   const announced = events.filter((e) => FAILURE_EVENTS.includes(e) || e === RECOVERY_EVENT);
   if (!record) {
-    // Stopped before it claimed anything: nothing to recover, nothing to announce, the endpoint as it was.
-    if (!(serving === before && events.length === 0)) problems.push(`no release record in the ledger (serving ${serving}, events [${events.join(', ')}])`);
+    // Failed or stopped before it claimed anything: the endpoint as it was, nothing to record, and at most the
+    // failure announced (a stop before the claim announces nothing: there is nothing to recover).
+    if (!(serving === before && events.length <= 1 && events.every((e) => FAILURE_EVENTS.includes(e)))) problems.push(`no release record in the ledger (serving ${serving}, events [${events.join(', ')}])`);
   } else {
     if (ledgerSays !== serving) problems.push(`the ledger says ${record.status}/${String(record.servingModel ?? 'no servingModel')} but the endpoint serves ${serving}`);
     if (announced.length !== 1 || events.length !== 1) problems.push(`not exactly one failure or recovery event (events: [${events.join(', ') || 'none'}])`);
   }
   if (problems.length > 0) return { survived: false, reason: `${summary}: ${problems.join('; ')}` };
-  if (!record) return { survived: true, reason: `stopped before it claimed the release: nothing to recover, the endpoint unchanged, nothing sent` };
+  if (!record) {
+    return { survived: true, reason: events.length === 0 ? 'stopped before it claimed the release: nothing to recover, the endpoint unchanged, nothing sent' : `${result.outcome} before it claimed anything: the endpoint unchanged, "${events.join(', ')}" sent` };
+  }
   const serves = serving === 'none' ? 'no model (no endpoint)' : `the ${serving} model`;
   return { survived: true, reason: `${result.outcome}: the endpoint serves ${serves}, the ledger says so, nothing locked, "${events.join(', ')}" sent` };
 }

@@ -101,19 +101,21 @@ const LOCAL_WAIT_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:local-wai
  * the same clock, and the execution's TimeoutSeconds is timed on it. Choices, Catch, paths and Map states
  * stay the library's.
  */
-export function localDefinition(definition: AslDefinition): { definition: AslDefinition; waits: Map<string, number>; retriers: Map<string, Retrier[]>; timeoutSeconds: number | null } {
+export function localDefinition(definition: AslDefinition): { definition: AslDefinition; waits: Map<string, number | string>; retriers: Map<string, Retrier[]>; timeoutSeconds: number | null } {
   const copy = JSON.parse(JSON.stringify(definition)) as AslDefinition;
   // The execution's own bound is timed on the run's clock too (the library would time it with a real timer).
   const timeoutSeconds = typeof copy.TimeoutSeconds === 'number' ? copy.TimeoutSeconds : null;
   delete copy.TimeoutSeconds;
-  const waits = new Map<string, number>();
+  // A number of seconds, or the SecondsPath to read them from the state.
+  const waits = new Map<string, number | string>();
   const retriers = new Map<string, Retrier[]>();
   for (const [name, state] of allStates(copy)) {
     if (state.Type === 'Wait') {
-      if (typeof state.Seconds !== 'number' || 'InputPath' in state || 'OutputPath' in state) {
-        throw new Error(`Wait state ${name}: the local runner supports Wait states with a number of Seconds and no InputPath or OutputPath`);
+      const seconds = typeof state.Seconds === 'number' ? state.Seconds : typeof state.SecondsPath === 'string' && /^\$(\.[A-Za-z0-9_]+)+$/.test(state.SecondsPath) ? state.SecondsPath : null;
+      if (seconds === null || 'InputPath' in state || 'OutputPath' in state) {
+        throw new Error(`Wait state ${name}: the local runner supports Wait states with a number of Seconds, or a SecondsPath of plain field names ($.a.b), and no InputPath or OutputPath`);
       }
-      waits.set(name, state.Seconds);
+      waits.set(name, seconds);
       const { Next, End, Comment } = state;
       for (const key of Object.keys(state)) delete state[key];
       Object.assign(state, { Type: 'Task', Resource: LOCAL_WAIT_ARN, ResultPath: null, ...(Comment !== undefined ? { Comment } : {}), ...(Next !== undefined ? { Next } : {}), ...(End !== undefined ? { End } : {}) });
@@ -123,6 +125,16 @@ export function localDefinition(definition: AslDefinition): { definition: AslDef
     }
   }
   return { definition: copy, waits, retriers, timeoutSeconds };
+}
+
+/** A Wait state's SecondsPath read from its input, as Step Functions does: a missing or negative value fails the state. */
+function secondsAt(input: unknown, path: string, stateName: string): number {
+  let value: unknown = input;
+  for (const key of path.slice(2).split('.')) value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+  if (typeof value !== 'number' || !(value >= 0)) {
+    throw Object.assign(new Error(`Wait state ${stateName}: SecondsPath ${path} is ${JSON.stringify(value)}, not a non-negative number`), { name: 'States.Runtime' });
+  }
+  return value;
 }
 
 /** The retrier that takes `error`, as Step Functions picks it: the first whose ErrorEquals names it. */
@@ -250,7 +262,7 @@ export async function runStateMachine(options: RunOptions): Promise<ExecutionRep
     ...taskStates.map(([name]) => [name, withRetries(name, options.handlers[name] as LambdaHandler)] as const),
     ...[...waits].map(([name, seconds]) => [name, async (input: unknown) => {
       await options.beforeWork?.(name);
-      await sleep(seconds, signal);
+      await sleep(typeof seconds === 'number' ? seconds : secondsAt(input, seconds, name), signal);
       return input as never;
     }] as const),
   ]);

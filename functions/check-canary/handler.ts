@@ -1,7 +1,9 @@
 import { cloudWatch } from '../shared/aws/cloudwatch';
+import { SLO_ALARM_EARLIEST_SECONDS } from '../shared/domain/alarms';
 import { judgeCanary } from '../shared/domain/canary';
+import { nextCanaryCheckSeconds } from '../shared/domain/poll';
 import { canarySlice, deploymentSlice, releaseState } from '../shared/domain/state';
-import { awsEnv } from '../shared/runtime/env';
+import { awsEnv, secondsFromEnv } from '../shared/runtime/env';
 import { awsStepHandler } from '../shared/runtime/aws-step-handler';
 import { defineStep } from '../shared/runtime/step-handler';
 import * as z from '../shared/zod';
@@ -10,9 +12,9 @@ import * as z from '../shared/zod';
 export const checkCanaryStep = defineStep({
   step: 'CheckCanary',
   input: z.extend(releaseState, { deployment: deploymentSlice, canary: z.pick(canarySlice, { alarmNames: true, startedAt: true, bakeUntil: true }) }),
-  env: awsEnv,
+  env: z.extend(awsEnv, { CANARY_CHECK_SECONDS: z._default(secondsFromEnv, 60) }),
   aws: { cloudWatch },
-  run: async ({ plan, deployment, canary }, { aws }) => {
+  run: async ({ plan, deployment, canary }, { aws, env }) => {
     const now = Date.now();
     const bakeUntil = Date.parse(canary.bakeUntil);
     const alarms = await aws.cloudWatch.describeAlarms(canary.alarmNames);
@@ -29,7 +31,14 @@ export const checkCanaryStep = defineStep({
       minInvocations: plan.settings.canary.minInvocations,
       insufficientTraffic: plan.settings.canary.insufficientTraffic,
     });
-    return { ...judgement, alarms, invocations, checkedAt: new Date(now).toISOString() };
+    // Only the pipeline's own SLO alarms have a known earliest moment to fire; anyone else's is looked at from the start.
+    const ownAlarms = new Set([plan.names.errorRateAlarm, plan.names.latencyAlarm]);
+    const firstJudgeableSeconds = canary.alarmNames.every((name) => ownAlarms.has(name)) ? SLO_ALARM_EARLIEST_SECONDS : 0;
+    const next =
+      judgement.verdict === 'baking'
+        ? { nextCheckSeconds: nextCanaryCheckSeconds({ now, startedAt: Date.parse(canary.startedAt), bakeUntil, checkSeconds: env.CANARY_CHECK_SECONDS, firstJudgeableSeconds }) }
+        : {};
+    return { ...judgement, alarms, invocations, checkedAt: new Date(now).toISOString(), ...next };
   },
 });
 

@@ -1,6 +1,7 @@
 import { sageMaker } from '../shared/aws/sagemaker';
 import { EndpointStateConflict } from '../shared/errors';
 import { isOwnPendingUpdate } from '../shared/domain/endpoint-change';
+import { expectedChangeSeconds } from '../shared/domain/poll';
 import { endpointConfigRequest, newVariant, releaseTags } from '../shared/domain/endpoint-config';
 import { deploymentSlice, releaseState } from '../shared/domain/state';
 import { awsEnv } from '../shared/runtime/env';
@@ -31,7 +32,7 @@ export const promoteStep = defineStep({
       await aws.sageMaker.createEndpointConfig(endpointConfigRequest(plan, plan.names.finalConfig, [newVariant(plan, 1)], canary, releaseTags(plan)));
       await aws.sageMaker.updateEndpoint({ EndpointName: endpointName, EndpointConfigName: plan.names.finalConfig });
     }
-    return { finalConfigName: plan.names.finalConfig, requestedAt: new Date(Date.now()).toISOString() };
+    return { finalConfigName: plan.names.finalConfig, requestedAt: new Date(Date.now()).toISOString(), expectedSeconds: expectedChangeSeconds('update', { serverless: plan.mode === 'serverless' }) };
   },
 });
 

@@ -21,7 +21,9 @@ async function finalRead(sageMakerAdapter: SageMakerAdapter, outcome: ReleaseOut
     const modelName = state.plan?.names?.model;
     // A duplicate is not a release of its own: it says nothing about the endpoint.
     if (outcome === 'SKIPPED' || !endpointName || !modelName || !ENDPOINT_STYLES.has(state.plan?.style ?? '')) return null;
-    return readServing(sageMakerAdapter, endpointName, modelName);
+    // Unreadable: this release changed nothing there, so it claims nothing about it either.
+    const read = await readServing(sageMakerAdapter, endpointName, modelName);
+    return 'unreadable' in read ? null : read;
   }
   if (deployment.style === 'multi-model-artifact' && deployment.artifact) {
     return { report: multiModelServingOf(deployment.endpointName, await sageMakerAdapter.describeEndpoint(deployment.endpointName), outcome, deployment.artifact.backupKey !== null) };

@@ -1,5 +1,6 @@
 import { sageMaker } from '../shared/aws/sagemaker';
 import { InvalidInput, RollbackTimedOut } from '../shared/errors';
+import { expectedChangeSeconds } from '../shared/domain/poll';
 import { decideRollback } from '../shared/domain/rollback';
 import { deploymentSlice } from '../shared/domain/state';
 import { awsEnv, secondsFromEnv } from '../shared/runtime/env';
@@ -39,7 +40,9 @@ export const rollBackStep = defineStep({
     if (step.action === 'draining') await aws.sageMaker.setVariantWeights(endpointName, step.weights);
     if (step.action === 'deleting' && !step.alreadyDeleting) await aws.sageMaker.deleteEndpoint(endpointName);
     if (step.action === 'restoring') await aws.sageMaker.updateEndpoint({ EndpointName: endpointName, EndpointConfigName: previousConfigName ?? '' });
-    return { action: step.action, expectedConfigName: step.expectedConfigName, endpointName, requestedAt, startedAt };
+    const serverless = deployment.style === 'all-at-once';
+    const expectedSeconds = step.action === 'restoring' ? expectedChangeSeconds('update', { serverless }) : step.action === 'deleting' ? expectedChangeSeconds('delete') : undefined;
+    return { action: step.action, expectedConfigName: step.expectedConfigName, endpointName, requestedAt, startedAt, ...(expectedSeconds !== undefined ? { expectedSeconds } : {}) };
   },
 });
 

@@ -1,6 +1,7 @@
 import { sageMaker } from '../shared/aws/sagemaker';
 import { EndpointStateConflict } from '../shared/errors';
 import { isOwnWeightChange } from '../shared/domain/endpoint-change';
+import { expectedChangeSeconds } from '../shared/domain/poll';
 import { deploymentSlice, releaseState } from '../shared/domain/state';
 import { awsEnv } from '../shared/runtime/env';
 import { awsStepHandler } from '../shared/runtime/aws-step-handler';
@@ -25,7 +26,7 @@ export const shiftTrafficStep = defineStep({
     const weights = live.variants.map((v) => ({ name: v.name, weight: v.name === newVariantName ? 1 : 0 }));
     // A retried step may find its own weight change being applied: asking again would be refused mid-update.
     if (!isOwnWeightChange(live, weights)) await aws.sageMaker.setVariantWeights(endpointName, weights);
-    return { weights, requestedAt: new Date(Date.now()).toISOString() };
+    return { weights, requestedAt: new Date(Date.now()).toISOString(), expectedSeconds: expectedChangeSeconds('weights') };
   },
 });
 

@@ -4,6 +4,7 @@ import { canaryAlarmNames, sloAlarms } from '../shared/domain/alarms';
 import { decideEndpointChange, isGuarded } from '../shared/domain/endpoint-change';
 import { releaseTags } from '../shared/domain/endpoint-config';
 import { deploymentWaitSeconds, guardrailsConfig } from '../shared/domain/guardrails';
+import { expectedChangeSeconds } from '../shared/domain/poll';
 import { deploymentSlice, releaseState } from '../shared/domain/state';
 import { awsEnv, secondsFromEnv } from '../shared/runtime/env';
 import { awsStepHandler } from '../shared/runtime/aws-step-handler';
@@ -34,7 +35,12 @@ export const startDeploymentStep = defineStep({
       await aws.sageMaker.updateEndpoint({ EndpointName: endpointName, EndpointConfigName: deployment.newConfigName, RetainAllVariantProperties: false });
     }
     const guarded = isGuarded(deployment);
-    return { requestedAt: new Date(Date.now()).toISOString(), waitBoundSeconds: deploymentWaitSeconds(plan, env.ENDPOINT_WAIT_SECONDS, guarded), guarded };
+    // SageMaker's guardrails bake inside the update (and wait before terminating the old fleet): expected too.
+    const expectedSeconds = expectedChangeSeconds(change.action === 'create' ? 'create' : 'update', {
+      serverless: plan.mode === 'serverless',
+      ...(guarded ? { guardedBakeSeconds: deploymentWaitSeconds(plan, 0, true) } : {}),
+    });
+    return { requestedAt: new Date(Date.now()).toISOString(), waitBoundSeconds: deploymentWaitSeconds(plan, env.ENDPOINT_WAIT_SECONDS, guarded), guarded, expectedSeconds };
   },
 });
 

@@ -29,14 +29,14 @@ const recorded: Record<string, Stub> = {
   RecordDuplicate: outcome('SKIPPED'),
 };
 
-const check = (check: string, reason: string | null = null) => ({ check, endpointStatus: 'InService', configName: 'c', reason, checkedAt: '2024-05-01T12:10:00.000Z' });
-const started = { requestedAt: '2024-05-01T12:02:00.000Z', waitBoundSeconds: 3600, guarded: false };
+const check = (check: string, reason: string | null = null) => ({ check, endpointStatus: 'InService', configName: 'c', reason, checkedAt: '2024-05-01T12:10:00.000Z', ...(check === 'Pending' ? { nextCheckSeconds: 30 } : {}) });
+const started = { requestedAt: '2024-05-01T12:02:00.000Z', waitBoundSeconds: 3600, guarded: false, expectedSeconds: 360 };
 const smoke = (passed: boolean) => ({ passed, reason: passed ? '1 of 1 smoke payloads passed' : '1 of 1 smoke payloads failed', results: [] });
 const canary = { alarmNames: ['a'], weights: [], startedAt: '2024-05-01T12:03:00.000Z', bakeUntil: '2024-05-01T12:13:00.000Z' };
-const verdict = (v: string) => ({ verdict: v, reason: v, alarms: [], invocations: null, checkedAt: '2024-05-01T12:04:00.000Z' });
+const verdict = (v: string) => ({ verdict: v, reason: v, alarms: [], invocations: null, checkedAt: '2024-05-01T12:04:00.000Z', ...(v === 'baking' ? { nextCheckSeconds: 60 } : {}) });
 /** Baking twice, then this verdict. */
 const bake = (last: string): Stub => (_input: Record<string, unknown>, call: number) => verdict(call < 3 ? 'baking' : last);
-const rollback = (action: string) => ({ action, expectedConfigName: 'live-config', endpointName: 'churn-endpoint', requestedAt: '2024-05-01T12:20:00.000Z' });
+const rollback = (action: string) => ({ action, expectedConfigName: 'live-config', endpointName: 'churn-endpoint', requestedAt: '2024-05-01T12:20:00.000Z', expectedSeconds: 360 });
 /** Pending once, then `done`. */
 const settles = (done: string): Stub => (_input: Record<string, unknown>, call: number) => check(call === 1 ? 'Pending' : done);
 
@@ -47,9 +47,9 @@ const canarySection = (deployment: unknown): Record<string, Stub> => ({
   SmokeTest: smoke(true),
   StartCanary: canary,
   CheckCanary: bake('healthy'),
-  ShiftTraffic: { weights: [], requestedAt: '2024-05-01T12:14:00.000Z' },
+  ShiftTraffic: { weights: [], requestedAt: '2024-05-01T12:14:00.000Z', expectedSeconds: 60 },
   CheckTrafficShift: check('InService'),
-  Promote: { finalConfigName: 'final', requestedAt: '2024-05-01T12:15:00.000Z' },
+  Promote: { finalConfigName: 'final', requestedAt: '2024-05-01T12:15:00.000Z', expectedSeconds: 360 },
   CheckPromotion: settles('InService'),
   RollBack: rollback('restoring'),
   CheckRollback: check('InService'),
@@ -74,7 +74,7 @@ describe('release state machine routes (every step stubbed)', () => {
     expect(run.status).toBe('SUCCEEDED');
     expect(run.path).toEqual([
       'NormalizeInput', 'RouteRequest', 'DescribePackage', 'PlanRelease', 'IsDryRun', 'ClaimRelease', 'IsReleaseClaimed', 'ChooseReleaseStyle',
-      'PrepareDeployment', 'StartDeployment', 'WaitForDeployment', 'CheckDeployment', 'IsDeploymentInService', 'WaitForDeployment', 'CheckDeployment', 'IsDeploymentInService',
+      'PrepareDeployment', 'StartDeployment', 'CheckDeployment', 'IsDeploymentInService', 'WaitForDeployment', 'CheckDeployment', 'IsDeploymentInService',
       'SmokeTest', 'DidSmokeTestPass', 'RecordPromotion', 'Released',
     ]);
   });
@@ -85,8 +85,8 @@ describe('release state machine routes (every step stubbed)', () => {
     expect(run.status).toBe('SUCCEEDED');
     expect(run.path.filter((s) => s === 'CheckCanary')).toHaveLength(3);
     expect(run.path.slice(run.path.indexOf('SmokeTest'))).toEqual([
-      'SmokeTest', 'DidSmokeTestPass', 'StartCanary', 'BakeCanary', 'CheckCanary', 'IsCanaryHealthy', 'BakeCanary', 'CheckCanary', 'IsCanaryHealthy', 'BakeCanary', 'CheckCanary', 'IsCanaryHealthy',
-      'ShiftTraffic', 'WaitForTrafficShift', 'CheckTrafficShift', 'IsTrafficShifted', 'Promote', 'WaitForPromotion', 'CheckPromotion', 'IsPromotionInService', 'WaitForPromotion', 'CheckPromotion', 'IsPromotionInService',
+      'SmokeTest', 'DidSmokeTestPass', 'StartCanary', 'CheckCanary', 'IsCanaryHealthy', 'BakeCanary', 'CheckCanary', 'IsCanaryHealthy', 'BakeCanary', 'CheckCanary', 'IsCanaryHealthy',
+      'ShiftTraffic', 'CheckTrafficShift', 'IsTrafficShifted', 'Promote', 'CheckPromotion', 'IsPromotionInService', 'WaitForPromotion', 'CheckPromotion', 'IsPromotionInService',
       'RecordPromotion', 'Released',
     ]);
   });
@@ -96,7 +96,7 @@ describe('release state machine routes (every step stubbed)', () => {
 
     expect(run.status).toBe('FAILED');
     expect(run.error).toBe('ReleaseRolledBack');
-    expect(run.path.slice(run.path.indexOf('RollBack'))).toEqual(['RollBack', 'WhatDidRollBackDo', 'WaitForRollback', 'CheckRollback', 'IsRollbackDone', 'RecordRollback', 'DidReleaseEndCleanly', 'ReleaseRolledBack']);
+    expect(run.path.slice(run.path.indexOf('RollBack'))).toEqual(['RollBack', 'WhatDidRollBackDo', 'CheckRollback', 'IsRollbackDone', 'RecordRollback', 'DidReleaseEndCleanly', 'ReleaseRolledBack']);
     expect(run.path).not.toContain('ShiftTraffic');
   });
 
@@ -164,7 +164,7 @@ describe('release state machine routes (every step stubbed)', () => {
     const timedOut = await runStubbed({ ...planned('variant-canary'), ...canarySection(existingDeployment()), SmokeTest: smoke(false), RollBack: () => { throw failure('RollbackTimedOut'); }, ...recorded }, MANUAL);
 
     const from = run.path.indexOf('RollBack');
-    expect(run.path.slice(from, from + 9)).toEqual(['RollBack', 'WhatDidRollBackDo', 'WaitBeforeRollback', 'RollBack', 'WhatDidRollBackDo', 'WaitBeforeRollback', 'RollBack', 'WhatDidRollBackDo', 'WaitForRollback']);
+    expect(run.path.slice(from, from + 9)).toEqual(['RollBack', 'WhatDidRollBackDo', 'WaitBeforeRollback', 'RollBack', 'WhatDidRollBackDo', 'WaitBeforeRollback', 'RollBack', 'WhatDidRollBackDo', 'CheckRollback']);
     expect(run.path.slice(-2)).toEqual(['DidReleaseEndCleanly', 'ReleaseRolledBack']);
     expect(timedOut.path.slice(-3)).toEqual(['RecordRollbackFailure', 'DidReleaseEndCleanly', 'RollbackFailed']);
   });
@@ -191,7 +191,7 @@ describe('release state machine routes (every step stubbed)', () => {
 
       expect(run.status).toBe('SUCCEEDED');
       expect(run.path.slice(run.path.indexOf('ChooseReleaseStyle'))).toEqual([
-        'ChooseReleaseStyle', 'GuardedPrepareDeployment', 'GuardedStartDeployment', 'GuardedWaitForDeployment', 'GuardedCheckDeployment', 'GuardedIsDeploymentDone',
+        'ChooseReleaseStyle', 'GuardedPrepareDeployment', 'GuardedStartDeployment', 'GuardedCheckDeployment', 'GuardedIsDeploymentDone',
         'GuardedWaitForDeployment', 'GuardedCheckDeployment', 'GuardedIsDeploymentDone', 'GuardedSmokeTest', 'GuardedDidSmokeTestPass', 'RecordPromotion', 'Released',
       ]);
     });
@@ -320,7 +320,7 @@ describe('release state machine routes (every step stubbed)', () => {
         { action: 'rollback', endpointName: 'churn-endpoint' },
       );
 
-      expect(run.path).toEqual(['NormalizeInput', 'RouteRequest', 'PrepareManualRollback', 'RollBack', 'WhatDidRollBackDo', 'WaitForRollback', 'CheckRollback', 'IsRollbackDone', 'RecordRollback', 'DidReleaseEndCleanly', 'RolledBackOnRequest']);
+      expect(run.path).toEqual(['NormalizeInput', 'RouteRequest', 'PrepareManualRollback', 'RollBack', 'WhatDidRollBackDo', 'CheckRollback', 'IsRollbackDone', 'RecordRollback', 'DidReleaseEndCleanly', 'RolledBackOnRequest']);
       expect(run.status).toBe('SUCCEEDED');
     });
 

@@ -9,6 +9,16 @@ import type { MetricAlarmRequest } from './views';
  * Two of three one-minute periods must breach, so a single slow request cannot fail a release,
  * and missing data is not breaching (too little traffic is judged separately, never silently).
  */
+/** The SLO alarms' evaluation: one-minute periods, two of three breaching (see sloAlarms). */
+export const SLO_ALARM_PERIOD_SECONDS = 60;
+export const SLO_ALARM_DATAPOINTS_TO_ALARM = 2;
+
+/**
+ * The earliest an SLO alarm can be in ALARM after the canary's traffic starts: two breaching one-minute
+ * datapoints, published at least a minute after their minute ends. Looking before then can find nothing.
+ */
+export const SLO_ALARM_EARLIEST_SECONDS = SLO_ALARM_DATAPOINTS_TO_ALARM * SLO_ALARM_PERIOD_SECONDS + 60;
+
 export function sloAlarms(plan: ReleasePlan, endpointName: string, variantName: string): MetricAlarmRequest[] {
   const dimensions = [
     { Name: 'EndpointName', Value: endpointName },
@@ -17,9 +27,9 @@ export function sloAlarms(plan: ReleasePlan, endpointName: string, variantName: 
   const common = {
     Namespace: 'AWS/SageMaker',
     Dimensions: dimensions,
-    Period: 60,
+    Period: SLO_ALARM_PERIOD_SECONDS,
     EvaluationPeriods: 3,
-    DatapointsToAlarm: 2,
+    DatapointsToAlarm: SLO_ALARM_DATAPOINTS_TO_ALARM,
     ComparisonOperator: 'GreaterThanThreshold' as const,
     TreatMissingData: 'notBreaching' as const,
     Tags: [{ Key: 'sagemaker-release-pipeline:release', Value: plan.releaseId }],

@@ -283,6 +283,7 @@ export function decideOutcome(input: { outcome: ReleaseOutcome; state: OutcomeSt
     ...(state.deployment ? { sinceDeploymentSeconds: Math.max(0, Math.round((now - Date.parse(state.deployment.startedAt)) / 1000)) } : {}),
   };
   const dryRun = state.request?.dryRun === true;
+  const failedBeforeTakeover = (state.request?.action === 'recover' || state.request?.action === 'abort') && recovery === undefined && !state.plan;
   // The same on every attempt to announce this outcome, so a consumer can drop a copy sent again after a lost answer.
   const runName = (arn: string | undefined) => arn?.split(':').pop() ?? null;
   const eventId = [state.plan?.releaseId ?? runName(state.execution?.id) ?? String(now), recovery ? runName(recovery.executionArn) : null, finalOutcome.toLowerCase()].filter((part) => part !== null).join('.');
@@ -400,7 +401,9 @@ export function decideOutcome(input: { outcome: ReleaseOutcome; state: OutcomeSt
     records,
     // A dry run that fails before its preview (package not deployable, invalid settings) announces nothing:
     // it is a question an operator asked, not a release, and alerting must not see it as one.
-    event: dryRun ? null : { detailType: DETAIL_TYPES[finalOutcome], detail, resources },
+    // Nor does a recovery (or an abort) that failed before it took a release over: the release's own outcome
+    // stands, and the failed run shows as a failed execution (a sweep tries again).
+    event: dryRun || failedBeforeTakeover ? null : { detailType: DETAIL_TYPES[finalOutcome], detail, resources },
     onRequest: state.request?.action === 'rollback',
   };
 }

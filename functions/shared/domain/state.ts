@@ -71,7 +71,7 @@ export const claimSlice = z.discriminatedUnion('status', [
 export type ClaimOutcome = z.infer<typeof claimSlice>;
 
 /** StartDeployment. */
-export const deploymentStartedSlice = z.object({ requestedAt: isoInstant, waitBoundSeconds: z.int(), guarded: z.boolean() });
+export const deploymentStartedSlice = z.object({ requestedAt: isoInstant, waitBoundSeconds: z.int(), guarded: z.boolean(), expectedSeconds: z.optional(z.int()) });
 
 export const ENDPOINT_CHECKS = ['InService', 'Pending', 'Deleted', 'RolledBack', 'Failed', 'TimedOut'] as const;
 export type EndpointCheck = (typeof ENDPOINT_CHECKS)[number];
@@ -83,6 +83,8 @@ export const endpointCheckSlice = z.object({
   configName: z.nullable(z.string()),
   reason: z.nullable(z.string()),
   checkedAt: z.string(),
+  /** While Pending: when to look again (the Wait before the next check). */
+  nextCheckSeconds: z.optional(z.int()),
 });
 export type EndpointCheckResult = z.infer<typeof endpointCheckSlice>;
 
@@ -108,10 +110,12 @@ export const canaryCheckSlice = z.object({
   alarms: z.array(z.object({ name: z.string(), state: z.string(), reason: z.nullable(z.string()) })),
   invocations: z.nullable(z.number()),
   checkedAt: z.string(),
+  /** While baking: when to look again. */
+  nextCheckSeconds: z.optional(z.int()),
 });
 
 /** ShiftTraffic. */
-export const shiftSlice = z.object({ weights, requestedAt: z.string() });
+export const shiftSlice = z.object({ weights, requestedAt: z.string(), expectedSeconds: z.optional(z.int()) });
 
 /** Promote. */
 export const promotionSlice = z.object({ finalConfigName: z.string(), requestedAt: z.string() });

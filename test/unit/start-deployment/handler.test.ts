@@ -31,7 +31,8 @@ describe('StartDeployment handler, first deployment', () => {
     const out = await handler({ ...releaseState(), deployment }, lambdaContext());
 
     // Assess
-    expect(out).toEqual({ requestedAt: '2024-05-01T12:02:00.000Z', waitBoundSeconds: 3600, guarded: false });
+    // Expected: a fleet is provisioned in about six minutes, so the first look is then.
+    expect(out).toEqual({ requestedAt: '2024-05-01T12:02:00.000Z', waitBoundSeconds: 3600, guarded: false, expectedSeconds: 360 });
     expect(sageMaker.commandCalls(CreateEndpointCommand)[0]?.args[0].input).toEqual({
       EndpointName: ENDPOINT,
       EndpointConfigName: deployment.newConfigName,
@@ -179,7 +180,8 @@ describe('StartDeployment handler, native guardrails', () => {
       { AlarmName: names.latencyAlarm },
       { AlarmName: 'churn-business-kpi' },
     ]);
-    expect(out).toEqual({ requestedAt: '2024-05-01T12:02:00.000Z', waitBoundSeconds: 3600 + 900 + 300, guarded: true });
+    // Expected: provisioning, then SageMaker's own bake and the wait before it terminates the old fleet.
+    expect(out).toEqual({ requestedAt: '2024-05-01T12:02:00.000Z', waitBoundSeconds: 3600 + 900 + 300, guarded: true, expectedSeconds: 360 + 900 + 300 });
   });
 
   it('starts no update when an alarm cannot be created', async () => {
@@ -206,7 +208,7 @@ describe('StartDeployment handler, native guardrails', () => {
     const out = await handler({ ...releaseState(NATIVE), deployment: first }, lambdaContext());
 
     // Assess
-    expect(out).toEqual({ requestedAt: '2024-05-01T12:02:00.000Z', waitBoundSeconds: 3600, guarded: false });
+    expect(out).toEqual({ requestedAt: '2024-05-01T12:02:00.000Z', waitBoundSeconds: 3600, guarded: false, expectedSeconds: 360 });
     expect(sageMaker.commandCalls(CreateEndpointCommand)).toHaveLength(1);
     expect(cloudWatch.calls()).toHaveLength(0);
   });
@@ -229,7 +231,7 @@ describe('StartDeployment handler, all at once (serverless)', () => {
       RetainAllVariantProperties: false,
     });
     expect(cloudWatch.calls()).toHaveLength(0);
-    expect(out).toEqual({ requestedAt: '2024-05-01T12:02:00.000Z', waitBoundSeconds: 3600, guarded: false });
+    expect(out).toEqual({ requestedAt: '2024-05-01T12:02:00.000Z', waitBoundSeconds: 3600, guarded: false, expectedSeconds: 150 });
   });
 });
 

@@ -22,6 +22,8 @@ function finalRead(model: string, configName = 'final-config'): FinalRead {
 
 const canaryHealthy = { canaryCheck: { verdict: 'healthy', reason: 'no alarm fired during the bake; 1106 canary invocations' } };
 
+const NOW_ISO = new Date(NOW).toISOString();
+
 describe('decideOutcome: the record, the event and the outcome of a run', () => {
   it('a promotion serving the new model: one PROMOTED record saying so, a Succeeded event, no error', () => {
     const decided = decideOutcome({ outcome: 'PROMOTED', state: state(canaryHealthy), finalRead: finalRead(deployment.modelName), now: NOW });
@@ -185,6 +187,16 @@ describe('decideOutcome: the record, the event and the outcome of a run', () => 
       expect(decided.reason).toBe(`aborted by an operator (latency complaints from checkout): release execution ${DEAD} stopped in BakeCanary; found ${recovery.found}; put the endpoint back on the previous model`);
       expect(decided.records[0]?.record).toMatchObject({ status: 'ABORTED', servingModel: 'previous', recoveredBy: RECOVERY, eventId: `${RELEASE_ID}.recover-1.aborted` });
       expect(decided.event?.detail).toMatchObject({ outcome: 'ABORTED', trigger: 'abort', eventId: `${RELEASE_ID}.recover-1.aborted`, recovery: { aborted: true } });
+    });
+
+    it('a recovery run that failed before it took any release over announces nothing: the release keeps its own outcome', () => {
+      const failedRecovery = asOutcomeState({
+        request: { action: 'recover', trigger: 'execution-status-change', executionArn: DEAD, endpointName: null, reason: null, requestedAt: NOW_ISO },
+        execution: { id: RECOVERY, startTime: NOW_ISO },
+        error: { Error: 'AwsUnavailable', Cause: 'GetItem failed' },
+      });
+      const decided = decideOutcome({ outcome: 'FAILED', state: failedRecovery, finalRead: null, now: NOW });
+      expect(decided).toMatchObject({ outcome: 'FAILED', records: [], event: null });
     });
 
     it('a recovery whose rollback still leaves the new model serving is not RECOVERED: the escalation stands', () => {
