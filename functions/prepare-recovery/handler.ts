@@ -3,7 +3,7 @@ import { sageMaker } from '../shared/aws/sagemaker';
 import { stepFunctions, type StepFunctionsAdapter } from '../shared/aws/step-functions';
 import { EndpointBusy, InvalidInput } from '../shared/errors';
 import { ledgerTarget, type RecoveryClaim, type ReleaseLedger } from '../shared/domain/ledger';
-import { decideRecovery, type DeadReleaseState } from '../shared/domain/recovery';
+import { decideRecovery, lateStepWaitSeconds, type DeadReleaseState } from '../shared/domain/recovery';
 import { deploymentSlice, executionSlice } from '../shared/domain/state';
 import { ledgerEnv, secondsFromEnv } from '../shared/runtime/env';
 import { awsStepHandler } from '../shared/runtime/aws-step-handler';
@@ -25,6 +25,8 @@ const recoverySlice = z.looseObject({
   executionArn: z.string(),
   request: recoverRequest,
   firstCheckedAt: z.string(),
+  /** When the dead execution ended (an abort: when it was stopped), for the wait on a Lambda it may have left running. */
+  deadEndedAt: z.optional(z.string()),
 });
 
 /** The slices of the dead release this step reads (the rest of its state is carried as it was). */
@@ -63,7 +65,7 @@ async function takeOver(ledger: ReleaseLedger, sfn: StepFunctionsAdapter, key: {
 export const prepareRecoveryStep = defineStep({
   step: 'PrepareRecovery',
   input,
-  env: z.extend(ledgerEnv, { ENDPOINT_WAIT_SECONDS: secondsFromEnv }),
+  env: z.extend(ledgerEnv, { ENDPOINT_WAIT_SECONDS: secondsFromEnv, LAMBDA_TIMEOUT_SECONDS: z._default(secondsFromEnv, 60) }),
   aws: { ledger: dynamoDbLedger, sfn: stepFunctions, sageMaker },
   run: async (event, { aws, env }) => {
     const now = Date.now();
@@ -124,6 +126,10 @@ export const prepareRecoveryStep = defineStep({
     const view = deployment ? await aws.sageMaker.describeEndpoint(deployment.endpointName) : null;
     const firstCheckedAt = again?.firstCheckedAt ?? new Date(now).toISOString();
     let decision = decideRecovery(state as DeadReleaseState, view, { abort: aborting });
+    // A Lambda of the dead execution may still be running (StopExecution does not stop it): wait it out.
+    const endedAt = aborting && dead.status === 'RUNNING' ? now : Date.parse(dead.stoppedAt ?? new Date(now).toISOString());
+    const late = lateStepWaitSeconds({ openTask: last?.openTask ?? false, endedAt: again?.deadEndedAt ? Date.parse(again.deadEndedAt) : endedAt, now, lambdaTimeoutSeconds: env.LAMBDA_TIMEOUT_SECONDS });
+    if (late !== null) decision = { action: 'wait', found: `${decision.found}; its execution ended inside ${last?.name ?? 'a Task'}, whose Lambda may still be running for ${late} s more` };
     // SageMaker busy past the bound: undo anyway (the undo loop is bounded too, and says so if it cannot).
     if (decision.action === 'wait' && (now - Date.parse(firstCheckedAt)) / 1000 > env.ENDPOINT_WAIT_SECONDS) decision = { ...decision, action: 'roll-back' };
     const { recovery: _earlier, ...rest } = state;
@@ -140,6 +146,7 @@ export const prepareRecoveryStep = defineStep({
         aborted: aborting,
         request,
         firstCheckedAt,
+        deadEndedAt: again?.deadEndedAt ?? new Date(endedAt).toISOString(),
       },
     };
   },

@@ -54,6 +54,8 @@ describe('packaged templates (npm run package)', () => {
     expect(typeof timeout).toBe('number');
     expect(Number(env.RELEASE_TIMEOUT_SECONDS)).toBe(timeout);
     expect(Number(timeout)).toBeLessThanOrEqual(Number(env.LEASE_SECONDS) - Number(env.ENDPOINT_WAIT_SECONDS));
+    // A recovery waits out a Lambda a stopped execution may have left running: as long as the longest one may run.
+    expect(Number(env.LAMBDA_TIMEOUT_SECONDS)).toBe(Math.max(...release.functions.map((f) => f.timeoutSeconds)));
   });
 
   it.each(both())('every Lambda task of the %s state machine retries Lambda service errors, Lambda timeouts and our transient AWS errors with jittered backoff', (machineName, { definition }) => {

@@ -18,6 +18,8 @@ export interface ExecutionView {
 export interface LastState {
   name: string;
   input: unknown;
+  /** A Task state the execution had not left: its Lambda may still be running after the execution ended. */
+  openTask: boolean;
 }
 
 /** The Step Functions calls a recovery makes: how an execution ended, and where. */
@@ -66,13 +68,18 @@ export class StepFunctionsAdapter {
    */
   async lastEnteredState(executionArn: string): Promise<LastState | null> {
     let nextToken: string | undefined;
+    // Newest first: a state's exit is read before its entry.
+    const exited = new Set<string>();
     do {
       const out = await awsCall('GetExecutionHistory', () =>
         this.client.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 50, includeExecutionData: true, ...(nextToken ? { nextToken } : {}) })),
       );
       for (const event of out.events ?? []) {
+        if (event.stateExitedEventDetails?.name !== undefined) exited.add(event.stateExitedEventDetails.name);
         const entered = event.stateEnteredEventDetails;
-        if (entered?.name !== undefined) return { name: entered.name, input: entered.input === undefined ? null : (JSON.parse(entered.input) as unknown) };
+        if (entered?.name !== undefined) {
+          return { name: entered.name, input: entered.input === undefined ? null : (JSON.parse(entered.input) as unknown), openTask: event.type === 'TaskStateEntered' && !exited.has(entered.name) };
+        }
       }
       nextToken = out.nextToken;
     } while (nextToken);

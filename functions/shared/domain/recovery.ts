@@ -88,3 +88,18 @@ function decideConvergence(state: DeadReleaseState, view: Pick<EndpointView, 'na
   if (view.configName === finalConfig || view.configName === deployment.newConfigName) return { action: 'record-promoted', found: `the new model had passed and serves alone; ${found}` };
   return { action: 'roll-back', found };
 }
+
+/**
+ * StopExecution (and a timeout) does not stop a Lambda already invoked: one may still be making its calls
+ * for up to its timeout after the execution ended. A recovery of an execution that ended inside a Task
+ * waits that long (plus a margin) before it reads the endpoint, so that a late call cannot undo its work.
+ * Null when it need not wait; else the seconds left to wait.
+ */
+export function lateStepWaitSeconds(input: { openTask: boolean; endedAt: number; now: number; lambdaTimeoutSeconds: number }): number | null {
+  if (!input.openTask) return null;
+  const left = Math.ceil((input.endedAt + (input.lambdaTimeoutSeconds + LATE_STEP_MARGIN_SECONDS) * 1000 - input.now) / 1000);
+  return left > 0 ? left : null;
+}
+
+/** Added to a Lambda's timeout before a recovery trusts that no step of the dead execution still runs. */
+export const LATE_STEP_MARGIN_SECONDS = 10;

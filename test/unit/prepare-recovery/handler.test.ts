@@ -173,6 +173,30 @@ describe('PrepareRecovery handler', () => {
     expect(sageMaker.calls()).toHaveLength(0);
   });
 
+  it('waits out a Lambda the dead execution may have left running (it ended inside a Task), then goes on', async () => {
+    // Prepare: stopped 20 s ago while in StartDeployment, whose Lambda may still be calling SageMaker.
+    const stoppedAt = new Date(Date.parse('2024-05-01T12:30:00.000Z') - 20_000);
+    sfn.on(DescribeExecutionCommand, { executionArn: EXECUTION_ARN }).resolves({ executionArn: EXECUTION_ARN, status: 'ABORTED', stateMachineArn: 'x', startDate: new Date(), stopDate: stoppedAt });
+    sfn.on(GetExecutionHistoryCommand).resolves({
+      events: [
+        { id: 9, type: 'ExecutionAborted', timestamp: stoppedAt },
+        { id: 8, type: 'TaskStateEntered', timestamp: stoppedAt, stateEnteredEventDetails: { name: 'StartDeployment', input: JSON.stringify(deadState()) } },
+      ],
+    });
+    canaryAt(1, 0);
+
+    // Act
+    const out = (await handler(recover({ executionArn: EXECUTION_ARN }), lambdaContext())) as { recovery: { action: string; found: string; deadEndedAt: string } };
+
+    // Assess: 60 s of Lambda timeout plus a 10 s margin from the stop, 20 s of it gone
+    expect(out.recovery).toMatchObject({ action: 'wait', found: expect.stringMatching(/ended inside StartDeployment, whose Lambda may still be running for 50 s more$/), deadEndedAt: stoppedAt.toISOString() });
+
+    // Round the loop, 60 s later: nothing can still be running; it decides.
+    freezeNow('2024-05-01T12:31:00.000Z');
+    const later = (await handler(out, lambdaContext())) as { recovery: { action: string } };
+    expect(later.recovery.action).toBe('roll-back');
+  });
+
   it('refuses an input that is neither a recover request nor its own output (InvalidInput)', async () => {
     await expect(handler({ request: { action: 'deploy' } }, lambdaContext())).rejects.toMatchObject({ name: 'InvalidInput' });
   });
