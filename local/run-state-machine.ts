@@ -131,8 +131,8 @@ export function localDefinition(definition: AslDefinition): { definition: AslDef
 function secondsAt(input: unknown, path: string, stateName: string): number {
   let value: unknown = input;
   for (const key of path.slice(2).split('.')) value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
-  if (typeof value !== 'number' || !(value >= 0)) {
-    throw Object.assign(new Error(`Wait state ${stateName}: SecondsPath ${path} is ${JSON.stringify(value)}, not a non-negative number`), { name: 'States.Runtime' });
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw Object.assign(new Error(`Wait state ${stateName}: SecondsPath ${path} is ${JSON.stringify(value)}, not a non-negative whole number of seconds`), { name: 'States.Runtime' });
   }
   return value;
 }

@@ -21,7 +21,7 @@ import * as z from '../shared/zod';
  * taken over when its execution has ended without an outcome, so no recovery run races this rollback and
  * the rollback ends it too. Null when nothing is in progress.
  */
-async function takeOverStranded(ledger: ReleaseLedger, sfn: StepFunctionsAdapter, endpointName: string, running: ReleaseRecord | undefined, own: string): Promise<Deployment['supersedes'] | null> {
+async function strandedRelease(sfn: StepFunctionsAdapter, endpointName: string, running: ReleaseRecord | undefined): Promise<{ record: ReleaseRecord; executionStatus: string } | null> {
   if (running === undefined) return null;
   const execution = running.executionArn ? await sfn.describeExecution(running.executionArn) : null;
   if (execution?.status === 'RUNNING') {
@@ -29,6 +29,13 @@ async function takeOverStranded(ledger: ReleaseLedger, sfn: StepFunctionsAdapter
       `Release ${running.releaseId} of ${running.modelPackageArn} is in progress on ${endpointName} (execution ${running.executionArn ?? 'unknown'}); it rolls back by itself on alarm, or abort it first ({"action": "abort", "endpointName": "${endpointName}"})`,
     );
   }
+  return { record: running, executionStatus: execution?.status ?? 'unknown' };
+}
+
+/** Takes the stranded release over (after every check passed, so a refused rollback leaves it as it was). */
+async function takeOverStranded(ledger: ReleaseLedger, sfn: StepFunctionsAdapter, endpointName: string, stranded: { record: ReleaseRecord; executionStatus: string } | null, own: string): Promise<Deployment['supersedes'] | null> {
+  if (stranded === null) return null;
+  const running = stranded.record;
   const key = { target: running.target, requestedAt: running.requestedAt, releaseId: running.releaseId };
   let claim = await ledger.claimRecovery({ ...key, by: own, replacing: null });
   if (claim.status === 'recovering') {
@@ -38,7 +45,17 @@ async function takeOverStranded(ledger: ReleaseLedger, sfn: StepFunctionsAdapter
   }
   // It ended meanwhile (its own end, or a recovery's): nothing of it is left to take over.
   if (claim.status !== 'taken') return null;
-  return { releaseId: running.releaseId, modelPackageArn: running.modelPackageArn, requestedAt: running.requestedAt, executionArn: running.executionArn, executionStatus: execution?.status ?? 'unknown' };
+  return {
+    releaseId: running.releaseId,
+    modelPackageArn: running.modelPackageArn,
+    requestedAt: running.requestedAt,
+    executionArn: running.executionArn,
+    executionStatus: stranded.executionStatus,
+    mode: running.mode,
+    trigger: running.trigger,
+    redeploy: running.redeploy,
+    startedAt: running.startedAt,
+  };
 }
 
 export const prepareManualRollbackStep = defineStep({
@@ -49,7 +66,7 @@ export const prepareManualRollbackStep = defineStep({
   run: async ({ request, execution }, { aws }): Promise<Deployment> => {
     const { endpointName } = request;
     const releases = await aws.ledger.releasesForTarget(endpointName, 50);
-    const supersedes = await takeOverStranded(aws.ledger, aws.sfn, endpointName, releases.find((r) => r.status === 'IN_PROGRESS'), execution.id);
+    const stranded = await strandedRelease(aws.sfn, endpointName, releases.find((r) => r.status === 'IN_PROGRESS'));
     const last = releases.find((r) => r.status === 'PROMOTED');
     if (!last) throw new EndpointStateConflict(`The ledger has no promoted release of ${endpointName} to roll back`);
     if (last.mode === 'multi-model') {
@@ -61,10 +78,11 @@ export const prepareManualRollbackStep = defineStep({
     const live = await aws.sageMaker.describeEndpoint(endpointName);
     // A stranded release may have left the endpoint anywhere it took it (a canary, mid-update): RollBack waits
     // for SageMaker and puts the endpoint on the config before the last promotion all the same.
-    if (live === null || (!supersedes && (live.status !== 'InService' || live.configName !== last.newConfigName))) {
+    if (live === null || (!stranded && (live.status !== 'InService' || live.configName !== last.newConfigName))) {
       throw new EndpointStateConflict(`Endpoint ${endpointName} is ${live?.status ?? 'absent'} on ${live?.configName ?? 'nothing'}, but its last promotion (release ${last.releaseId}) left it on ${last.newConfigName ?? 'unknown'}; it changed since, so nothing was changed`);
     }
-    const config = await aws.sageMaker.describeEndpointConfig(live.configName ?? '');
+    const supersedes = await takeOverStranded(aws.ledger, aws.sfn, endpointName, stranded, execution.id);
+    const config = await aws.sageMaker.describeEndpointConfig(last.newConfigName ?? live.configName ?? '');
     const variant = config.variants[0];
     return {
       endpointName,

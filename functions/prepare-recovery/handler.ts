@@ -46,12 +46,12 @@ const input = z.union([roundAgain, firstTime]);
 type Nothing = { request: z.infer<typeof recoverRequest>; execution: z.infer<typeof executionSlice>; recovery: { action: 'nothing'; reason: string } };
 
 /** Another recovery run has the release: it may go on, unless its execution is no longer running. */
-async function takeOver(ledger: ReleaseLedger, sfn: StepFunctionsAdapter, key: { target: string; requestedAt: string; releaseId: string }, by: string, deadRecovery: string | null): Promise<RecoveryClaim> {
-  const claim = await ledger.claimRecovery({ ...key, by, replacing: deadRecovery });
+async function takeOver(ledger: ReleaseLedger, sfn: StepFunctionsAdapter, key: { target: string; requestedAt: string; releaseId: string }, by: string, deadRecovery: string | null, abort: boolean): Promise<RecoveryClaim> {
+  const claim = await ledger.claimRecovery({ ...key, by, replacing: deadRecovery, abort });
   if (claim.status !== 'recovering' || claim.by === deadRecovery) return claim;
   const other = await sfn.describeExecution(claim.by);
   if (other?.status === 'RUNNING') return claim;
-  return ledger.claimRecovery({ ...key, by, replacing: claim.by });
+  return ledger.claimRecovery({ ...key, by, replacing: claim.by, abort });
 }
 
 /**
@@ -110,7 +110,7 @@ export const prepareRecoveryStep = defineStep({
     const target = ledgerTarget(plan.endpointName, state.package?.groupName ?? '');
     // A recovery run that died is itself recovered: the release is the same, and that run's claim may be displaced.
     const deadRecovery = state.recovery?.executionArn ?? null;
-    const claim = await takeOver(aws.ledger, aws.sfn, { target, requestedAt: deadRequest.requestedAt, releaseId: plan.releaseId }, own, deadRecovery);
+    const claim = await takeOver(aws.ledger, aws.sfn, { target, requestedAt: deadRequest.requestedAt, releaseId: plan.releaseId }, own, deadRecovery, aborting);
     if (claim.status === 'finished') return nothing(`release ${plan.releaseId} already ended ${claim.releaseStatus}`);
     if (claim.status === 'recovering') return nothing(`release ${plan.releaseId} is being recovered by ${claim.by}`);
     if (claim.status === 'unknown') {
@@ -125,11 +125,15 @@ export const prepareRecoveryStep = defineStep({
     const deployment = state.deployment ?? null;
     const view = deployment ? await aws.sageMaker.describeEndpoint(deployment.endpointName) : null;
     const firstCheckedAt = again?.firstCheckedAt ?? new Date(now).toISOString();
-    let decision = decideRecovery(state as DeadReleaseState, view, { abort: aborting });
+    // An abort run that died after its stop still has its way: the release goes back, whoever finishes it.
+    const abortIntent = aborting || claim.abortedBy !== null;
+    let decision = decideRecovery(state as DeadReleaseState, view, { abort: abortIntent });
     // A Lambda of the dead execution may still be running (StopExecution does not stop it): wait it out.
     const endedAt = aborting && dead.status === 'RUNNING' ? now : Date.parse(dead.stoppedAt ?? new Date(now).toISOString());
     const late = lateStepWaitSeconds({ openTask: last?.openTask ?? false, endedAt: again?.deadEndedAt ? Date.parse(again.deadEndedAt) : endedAt, now, lambdaTimeoutSeconds: env.LAMBDA_TIMEOUT_SECONDS });
     if (late !== null) decision = { action: 'wait', found: `${decision.found}; its execution ended inside ${last?.name ?? 'a Task'}, whose Lambda may still be running for ${late} s more` };
+    // Stopped just now: the state read before the stop may be a step behind; read it again once the stop has landed.
+    else if (aborting && dead.status === 'RUNNING') decision = { action: 'wait', found: `${decision.found}; its execution was stopped just now, so where it stopped is read again` };
     // SageMaker busy past the bound: undo anyway (the undo loop is bounded too, and says so if it cannot).
     if (decision.action === 'wait' && (now - Date.parse(firstCheckedAt)) / 1000 > env.ENDPOINT_WAIT_SECONDS) decision = { ...decision, action: 'roll-back' };
     const { recovery: _earlier, ...rest } = state;
@@ -140,10 +144,10 @@ export const prepareRecoveryStep = defineStep({
         found: decision.found,
         deadExecutionArn: deadArn,
         // An aborted execution is ABORTED from this step on, whatever DescribeExecution said a moment before.
-        deadStatus: aborting ? 'ABORTED' : dead.status,
+        deadStatus: aborting && dead.status === 'RUNNING' ? 'ABORTED' : dead.status,
         lastState: last?.name ?? null,
         executionArn: own,
-        aborted: aborting,
+        aborted: abortIntent,
         request,
         firstCheckedAt,
         deadEndedAt: again?.deadEndedAt ?? new Date(endedAt).toISOString(),

@@ -2,6 +2,7 @@ import { cloudWatch } from '../shared/aws/cloudwatch';
 import { sageMaker } from '../shared/aws/sagemaker';
 import { EndpointStateConflict } from '../shared/errors';
 import { canaryAlarmNames, sloAlarms } from '../shared/domain/alarms';
+import { isOwnWeightChange } from '../shared/domain/endpoint-change';
 import { canaryWeights } from '../shared/domain/endpoint-config';
 import { deploymentSlice, releaseState } from '../shared/domain/state';
 import { awsEnv } from '../shared/runtime/env';
@@ -24,7 +25,7 @@ export const startCanaryStep = defineStep({
     for (const alarm of alarms) await aws.cloudWatch.putMetricAlarm(alarm);
 
     const live = await aws.sageMaker.describeEndpoint(endpointName);
-    if (live === null || live.status !== 'InService' || live.configName !== deployment.newConfigName) {
+    if (live === null || live.configName !== deployment.newConfigName) {
       throw new EndpointStateConflict(`Endpoint ${endpointName} is ${live?.status ?? 'gone'} on ${live?.configName ?? 'nothing'}; expected InService on ${deployment.newConfigName}`);
     }
     // All at once (serverless): the new model already takes all traffic; the bake only watches its alarms.
@@ -36,7 +37,12 @@ export const startCanaryStep = defineStep({
           newVariantName,
           plan.settings.canary.percent,
         );
-    if (!allAtOnce) await aws.sageMaker.setVariantWeights(endpointName, weights);
+    // A retried step (its Lambda timed out after the call) finds its own weight change being applied.
+    const ownChange = !allAtOnce && isOwnWeightChange(live, weights);
+    if (live.status !== 'InService' && !ownChange) {
+      throw new EndpointStateConflict(`Endpoint ${endpointName} is ${live.status} on ${live.configName ?? 'nothing'}; expected InService on ${deployment.newConfigName}`);
+    }
+    if (!allAtOnce && !ownChange) await aws.sageMaker.setVariantWeights(endpointName, weights);
     const startedAt = Date.now();
     return {
       alarmNames: canaryAlarmNames(plan, alarms),

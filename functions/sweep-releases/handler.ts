@@ -14,6 +14,27 @@ async function standing(sfn: StepFunctionsAdapter, executionArn: string | null |
   return execution === null ? null : { status: execution.status, stoppedAt: execution.stoppedAt };
 }
 
+/** How many recoveries the sweeps start for one release before leaving it to an operator. */
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Starts the recovery named `name`, or its next attempt (`name-2`, ...) when an earlier one a sweep started
+ * has ended without finishing the release: names are fixed, so two sweeps never run two at once.
+ */
+async function startRecovery(sfn: StepFunctionsAdapter, machineArn: string, name: string, deadExecutionArn: string): Promise<{ status: 'started' | 'running' | 'gave-up'; executionArn: string }> {
+  const executionPrefix = machineArn.replace(':stateMachine:', ':execution:');
+  let executionArn = `${executionPrefix}:${name}`;
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const attemptName = attempt === 1 ? name : `${name}-${attempt}`;
+    executionArn = `${executionPrefix}:${attemptName}`;
+    const start = await sfn.startExecution(machineArn, attemptName, { action: 'recover', executionArn: deadExecutionArn });
+    if (start.status === 'started') return { status: 'started', executionArn: start.executionArn || executionArn };
+    const earlier = await sfn.describeExecution(executionArn);
+    if (earlier?.status === 'RUNNING') return { status: 'running', executionArn };
+  }
+  return { status: 'gave-up', executionArn };
+}
+
 /**
  * State SweepReleases (the packaged schedule, every few minutes, or an operator's {"action": "sweep"}): the
  * releases still IN_PROGRESS whose execution (and whose recovery, if one claimed it) no longer runs get a
@@ -37,10 +58,10 @@ export const sweepReleasesStep = defineStep({
         left.push({ releaseId: record.releaseId, why: verdict.why });
         continue;
       }
-      const start = await aws.sfn.startExecution(env.RELEASE_STATE_MACHINE_ARN, verdict.recoveryName, { action: 'recover', executionArn: verdict.deadExecutionArn });
-      const recovery = start.status === 'started' ? start.executionArn : `${env.RELEASE_STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${verdict.recoveryName}`;
-      if (start.status === 'exists') left.push({ releaseId: record.releaseId, why: `a sweep already started its recovery ${recovery}` });
-      else started.push({ releaseId: record.releaseId, deadExecutionArn: verdict.deadExecutionArn, recovery, why: verdict.why });
+      const outcome = await startRecovery(aws.sfn, env.RELEASE_STATE_MACHINE_ARN, verdict.recoveryName, verdict.deadExecutionArn);
+      if (outcome.status === 'running') left.push({ releaseId: record.releaseId, why: `a sweep already started its recovery ${outcome.executionArn}, which is running` });
+      else if (outcome.status === 'gave-up') left.push({ releaseId: record.releaseId, why: `${MAX_ATTEMPTS} recoveries a sweep started have ended without finishing it; an operator must look (${outcome.executionArn})` });
+      else started.push({ releaseId: record.releaseId, deadExecutionArn: verdict.deadExecutionArn, recovery: outcome.executionArn, why: verdict.why });
     }
     return { checked: inFlight.length, started, left, sweptAt: new Date(now).toISOString() };
   },

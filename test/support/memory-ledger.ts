@@ -60,14 +60,15 @@ export class MemoryLedger implements ReleaseLedger {
     if (this.leases.get(record.target)?.holder === record.releaseId) this.leases.delete(record.target);
   }
 
-  async claimRecovery({ releaseId, by, replacing }: { target: string; requestedAt: string; releaseId: string; by: string; replacing: string | null }): Promise<RecoveryClaim> {
+  async claimRecovery({ releaseId, by, replacing, abort = false }: { target: string; requestedAt: string; releaseId: string; by: string; replacing: string | null; abort?: boolean }): Promise<RecoveryClaim> {
     const record = this.records.get(releaseId);
     if (record === undefined) return { status: 'unknown' };
     if (record.status !== 'IN_PROGRESS') return { status: 'finished', releaseStatus: record.status };
     const holder = record.recoveredBy ?? null;
     if (holder !== null && holder !== by && holder !== replacing) return { status: 'recovering', by: holder };
-    this.records.set(releaseId, { ...record, recoveredBy: by });
-    return { status: 'taken' };
+    const abortedBy = abort ? by : (record.abortedBy ?? null);
+    this.records.set(releaseId, { ...record, recoveredBy: by, ...(abortedBy ? { abortedBy } : {}) });
+    return { status: 'taken', abortedBy };
   }
 
   async releasesForTarget(target: string): Promise<ReleaseRecord[]> {

@@ -202,22 +202,24 @@ export class DynamoDbReleaseLedger implements ReleaseLedger {
     });
   }
 
-  async claimRecovery({ target, requestedAt, releaseId, by, replacing }: { target: string; requestedAt: string; releaseId: string; by: string; replacing: string | null }): Promise<RecoveryClaim> {
+  async claimRecovery({ target, requestedAt, releaseId, by, replacing, abort = false }: { target: string; requestedAt: string; releaseId: string; by: string; replacing: string | null; abort?: boolean }): Promise<RecoveryClaim> {
     const key = { pk: targetPk(target), sk: recordSk(requestedAt, releaseId) };
     try {
-      await call('UpdateItem', () =>
+      const out = await call('UpdateItem', () =>
         this.db.send(
           new UpdateCommand({
             TableName: this.table,
             Key: key,
-            UpdateExpression: 'SET recoveredBy = :me',
+            // An abort is remembered on the record: a recovery that displaces a dead abort run still rolls back.
+            UpdateExpression: abort ? 'SET recoveredBy = :me, abortedBy = :me' : 'SET recoveredBy = :me',
+            ReturnValues: 'ALL_NEW',
             ConditionExpression: `attribute_exists(pk) AND #status = :running AND (attribute_not_exists(recoveredBy) OR recoveredBy = :me${replacing ? ' OR recoveredBy = :dead' : ''})`,
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: { ':me': by, ':running': 'IN_PROGRESS', ...(replacing ? { ':dead': replacing } : {}) },
           }),
         ),
       );
-      return { status: 'taken' };
+      return { status: 'taken', abortedBy: (out.Attributes?.abortedBy as string | undefined) ?? null };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       const out = await call('GetItem', () => this.db.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true })));
@@ -266,13 +268,26 @@ export class DynamoDbReleaseLedger implements ReleaseLedger {
   }
 
   async releasesInFlight(limit = 100): Promise<ReleaseRecord[]> {
-    const out = await call('Query', () =>
-      this.db.send(
-        new QueryCommand({ TableName: this.table, IndexName: 'inFlight', KeyConditionExpression: 'inFlight = :p', ExpressionAttributeValues: { ':p': IN_FLIGHT }, Limit: limit }),
-      ),
-    );
+    const items: (ReleaseRecord & { inFlight?: string })[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await call('Query', () =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.table,
+            IndexName: 'inFlight',
+            KeyConditionExpression: 'inFlight = :p',
+            ExpressionAttributeValues: { ':p': IN_FLIGHT },
+            Limit: limit - items.length,
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          }),
+        ),
+      );
+      items.push(...((page.Items ?? []) as (ReleaseRecord & { inFlight?: string })[]));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && items.length < limit);
     // The index is eventually consistent: a record finished a moment ago may still show; the caller checks its execution.
-    return ((out.Items ?? []) as (ReleaseRecord & { inFlight?: string })[]).map(({ inFlight: _index, ...record }) => record);
+    return items.map(({ inFlight: _index, ...record }) => record);
   }
 
   async releasesForPackage(modelPackageArn: string, limit = 20): Promise<ReleaseRecord[]> {

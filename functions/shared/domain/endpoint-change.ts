@@ -43,7 +43,8 @@ export function decideEndpointChange(live: EndpointView | null, deployment: Depl
  */
 export function isOwnPendingUpdate(live: EndpointView | null, configName: string): boolean {
   if (live === null || live.status === 'InService') return false;
-  return live.pendingConfigName === configName || (live.pendingConfigName === undefined && live.configName === configName);
+  // Without a pending deployment, only a create names its own config (an update keeps the old one until done).
+  return live.pendingConfigName === configName || (live.pendingConfigName === undefined && live.status === 'Creating' && live.configName === configName);
 }
 
 /** Whether an endpoint mid-update is applying exactly these weights (our own UpdateEndpointWeightsAndCapacities). */

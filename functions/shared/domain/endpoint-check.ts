@@ -3,6 +3,9 @@ import type { EndpointView } from './views';
 
 export type { EndpointCheck, EndpointCheckResult };
 
+/** How long after a change was requested an endpoint still InService on its old config is taken as not showing it yet. */
+export const JUST_REQUESTED_SECONDS = 10;
+
 /**
  * One poll of a bounded wait for an endpoint change: done on the expected config, undone by SageMaker
  * itself (InService again on the previous config), failed, gone as expected, still changing, or too slow.
@@ -21,6 +24,8 @@ export function judgeEndpoint(
     return { ...base, check: 'Failed', reason: 'the endpoint does not exist' };
   } else if (view.status === 'InService') {
     if (view.configName === expected.configName) return { ...base, check: 'InService', reason: null };
+    // Moments after the request the endpoint may not show the change yet: still on another config is no verdict.
+    if (elapsedSeconds < JUST_REQUESTED_SECONDS) return { ...base, check: 'Pending', reason: null };
     if (expected.previousConfigName && view.configName === expected.previousConfigName) {
       return { ...base, check: 'RolledBack', reason: `SageMaker kept the endpoint on ${view.configName}${why}` };
     }

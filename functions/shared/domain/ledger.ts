@@ -29,6 +29,8 @@ export interface ReleaseRecord {
   timings?: Record<string, number>;
   /** The recovery run that took over a release whose own execution stopped, timed out or crashed. */
   recoveredBy?: string | null;
+  /** The operator's abort run that claimed it: any recovery after it rolls the release back too. */
+  abortedBy?: string | null;
   /** The outcome event's `detail.eventId` (the same on every attempt to send it). */
   eventId?: string | null;
   /** When that event was sent: a repeated RecordOutcome finding it does not send it again. */
@@ -37,7 +39,8 @@ export interface ReleaseRecord {
 
 /** What a recovery found when it asked to take a release over (claimRecovery). */
 export type RecoveryClaim =
-  | { status: 'taken' }
+  /** `abortedBy`: an operator's abort run that claimed it first (a later recovery honours the abort). */
+  | { status: 'taken'; abortedBy: string | null }
   /** The release has its outcome already (it ended by itself, or an earlier recovery finished it). */
   | { status: 'finished'; releaseStatus: ReleaseStatus }
   /** Another recovery run has it. */
@@ -82,7 +85,7 @@ export interface ReleaseLedger {
    * A recovery run takes an unfinished release over (the record stays the release's, with `recoveredBy`);
    * `replacing` names an earlier recovery known to be dead, which may be displaced. Idempotent for the same run.
    */
-  claimRecovery(input: { target: string; requestedAt: string; releaseId: string; by: string; replacing: string | null }): Promise<RecoveryClaim>;
+  claimRecovery(input: { target: string; requestedAt: string; releaseId: string; by: string; replacing: string | null; abort?: boolean }): Promise<RecoveryClaim>;
   releasesForPackage(modelPackageArn: string, limit?: number): Promise<ReleaseRecord[]>;
   /** Release records still IN_PROGRESS, across every target (the sweep's view; eventually consistent). */
   releasesInFlight(limit?: number): Promise<ReleaseRecord[]>;

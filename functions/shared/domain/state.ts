@@ -50,7 +50,20 @@ export const deploymentSlice = z.object({
    * A manual rollback that found a release left IN_PROGRESS by an execution no longer running: it took that
    * release over, and RecordOutcome ends its record too (RECOVERED, its lease, ticket and claim freed).
    */
-  supersedes: z.optional(z.object({ releaseId: z.string(), modelPackageArn: z.string(), requestedAt: z.string(), executionArn: z.nullable(z.string()), executionStatus: z.string() })),
+  supersedes: z.optional(
+        z.object({
+          releaseId: z.string(),
+          modelPackageArn: z.string(),
+          requestedAt: z.string(),
+          executionArn: z.nullable(z.string()),
+          executionStatus: z.string(),
+          /** What its record said, carried into its final record. */
+          mode: z.optional(z.string()),
+          trigger: z.optional(z.string()),
+          redeploy: z.optional(z.boolean()),
+          startedAt: z.optional(z.string()),
+        }),
+      ),
 });
 export type Deployment = z.infer<typeof deploymentSlice>;
 

@@ -161,7 +161,25 @@ describe('PrepareRecovery handler', () => {
       { executionArn: EXECUTION_ARN, error: 'ReleaseAborted', cause: `aborted by an operator through ${RECOVERY_ARN}: checkout latency` },
     ]);
     expect(claimedWhenStopped).toBe(RECOVERY_ARN);
-    expect(out.recovery).toMatchObject({ action: 'roll-back', aborted: true, deadStatus: 'ABORTED', found: expect.stringMatching(/aborted, so it goes back to the previous model$/) });
+    // The state read before the stop may be a step behind: it looks again once the stop has landed.
+    expect(out.recovery).toMatchObject({ action: 'wait', aborted: true, deadStatus: 'ABORTED', found: expect.stringMatching(/stopped just now, so where it stopped is read again$/) });
+
+    // Round the loop: the execution is ABORTED now; even a passed canary goes back.
+    died('ABORTED', 'WaitForTrafficShift', deadState({ smoke: { passed: true }, canaryCheck: { verdict: 'healthy' } }));
+    const next = (await handler(out, lambdaContext())) as { recovery: Record<string, unknown> };
+    expect(next.recovery).toMatchObject({ action: 'roll-back', aborted: true, found: expect.stringMatching(/aborted, so it goes back to the previous model$/) });
+    expect(sfn.commandCalls(StopExecutionCommand)).toHaveLength(1);
+  });
+
+  it('a recovery that displaces an abort run which died honours the abort: the release still goes back', async () => {
+    const deadAbort = 'arn:aws:states:us-east-1:123456789012:execution:release-pipeline:abort-0';
+    ledger.records.set('r7', { ...inFlight, recoveredBy: deadAbort, abortedBy: deadAbort });
+    died('ABORTED', 'WaitForTrafficShift', deadState({ smoke: { passed: true }, canaryCheck: { verdict: 'healthy' } }));
+    sfn.on(DescribeExecutionCommand, { executionArn: deadAbort }).resolves({ status: 'FAILED', executionArn: deadAbort, stateMachineArn: 'x', startDate: new Date(), stopDate: new Date() });
+    canaryAt(0, 1);
+    const out = (await handler(recover({ executionArn: EXECUTION_ARN }), lambdaContext())) as { recovery: Record<string, unknown> };
+    expect(out.recovery).toMatchObject({ action: 'roll-back', aborted: true });
+    expect(ledger.records.get('r7')).toMatchObject({ recoveredBy: RECOVERY_ARN, abortedBy: deadAbort });
   });
 
   it('an abort of a running execution that has claimed nothing yet just stops it', async () => {

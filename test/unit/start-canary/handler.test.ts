@@ -90,6 +90,29 @@ describe('StartCanary handler', () => {
     ]);
   });
 
+  it('run again after its Lambda timed out, finds its own weight change being applied and sends none', async () => {
+    // Prepare: the first attempt's weights are being applied.
+    sageMaker.on(DescribeEndpointCommand).resolves(
+      endpointOnCanaryConfig({
+        EndpointStatus: 'Updating',
+        ProductionVariants: [
+          { VariantName: 'v6-old', CurrentWeight: 1, DesiredWeight: 90 },
+          { VariantName: deployment.newVariantName, CurrentWeight: 0, DesiredWeight: 10 },
+        ],
+      }),
+    );
+
+    // Act
+    const out = await handler({ ...releaseState(SETTINGS), deployment }, lambdaContext());
+
+    // Assess
+    expect(weightChanges()).toHaveLength(0);
+    expect(out.weights).toEqual([
+      { name: 'v6-old', weight: 90 },
+      { name: deployment.newVariantName, weight: 10 },
+    ]);
+  });
+
   it('returns the alarms to watch (its own and canary.alarmNames) and when the bake ends', async () => {
     // Prepare
     sageMaker.on(DescribeEndpointCommand).resolves(endpointOnCanaryConfig());

@@ -24,6 +24,15 @@ const record = (releaseId: string, executionArn: string): ReleaseRecord => ({
 });
 const RUNNING = EXECUTION_ARN.replace(/[^:]+$/, 'running-1');
 
+/** The release executions as beforeEach has them, and every recovery a sweep started in `status`. */
+function sweepRecoveryIs(status: 'RUNNING' | 'FAILED'): void {
+  sfn.on(DescribeExecutionCommand).callsFake((input: { executionArn: string }) => {
+    if (input.executionArn === EXECUTION_ARN) return { executionArn: EXECUTION_ARN, status: 'ABORTED', stateMachineArn: MACHINE, startDate: new Date('2024-05-01T12:00:00Z'), stopDate: new Date('2024-05-01T12:30:00Z') };
+    if (input.executionArn === RUNNING) return { executionArn: RUNNING, status: 'RUNNING', stateMachineArn: MACHINE, startDate: new Date('2024-05-01T12:00:00Z') };
+    return { executionArn: input.executionArn, status, stateMachineArn: MACHINE, startDate: new Date(), ...(status === 'FAILED' ? { stopDate: new Date() } : {}) };
+  });
+}
+
 beforeAll(() => {
   process.env.LEDGER_TABLE = 'release-ledger';
   process.env.RELEASE_STATE_MACHINE_ARN = MACHINE;
@@ -58,11 +67,22 @@ describe('SweepReleases handler', () => {
     expect(start?.args[0].input).toEqual({ stateMachineArn: MACHINE, name: expect.stringMatching(/^sweep-r7-[0-9a-f]{12}$/), input: JSON.stringify({ action: 'recover', executionArn: EXECUTION_ARN }) });
   });
 
-  it('a second sweep finds the recovery it started already there, and starts no other', async () => {
+  it('a second sweep finds the recovery it started still running, and starts no other', async () => {
     sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
+    sweepRecoveryIs('RUNNING');
     const out = (await handler({ request: { action: 'sweep' } }, lambdaContext())) as { started: unknown[]; left: { releaseId: string; why: string }[] };
     expect(out.started).toEqual([]);
-    expect(out.left).toContainEqual({ releaseId: 'r7', why: expect.stringMatching(/^a sweep already started its recovery .*:sweep-r7-[0-9a-f]{12}$/) });
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
+    expect(out.left).toContainEqual({ releaseId: 'r7', why: expect.stringMatching(/^a sweep already started its recovery .*:sweep-r7-[0-9a-f]{12}, which is running$/) });
+  });
+
+  it('when the recovery a sweep started ended without finishing the release, the next sweep starts its next attempt', async () => {
+    const first = sfn.on(StartExecutionCommand);
+    first.rejectsOnce(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} })).resolves({ executionArn: `${MACHINE.replace(':stateMachine:', ':execution:')}:sweep-r7-x-2`, startDate: new Date() });
+    sweepRecoveryIs('FAILED');
+    const out = (await handler({ request: { action: 'sweep' } }, lambdaContext())) as { started: { releaseId: string }[] };
+    expect(out.started.map((s) => s.releaseId)).toEqual(['r7']);
+    expect(sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input.name)).toEqual([expect.stringMatching(/^sweep-r7-[0-9a-f]{12}$/), expect.stringMatching(/^sweep-r7-[0-9a-f]{12}-2$/)]);
   });
 
   it('refuses a deployment whose state machine ARN is not one (InvalidConfiguration), starting nothing', async () => {

@@ -85,3 +85,10 @@ describe('judgeEndpoint', () => {
   });
 });
 
+describe('judgeEndpoint, moments after the change was requested', () => {
+  it('an endpoint still InService on another config is not a verdict yet: Pending', () => {
+    const view = { status: 'InService', configName: 'old-config', failureReason: null };
+    expect(judgeEndpoint(view, { configName: 'new-config', previousConfigName: 'old-config' }, 2, 3600)).toMatchObject({ check: 'Pending' });
+    expect(judgeEndpoint(view, { configName: 'new-config', previousConfigName: 'old-config' }, 30, 3600)).toMatchObject({ check: 'RolledBack' });
+  });
+});
