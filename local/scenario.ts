@@ -97,6 +97,11 @@ export const scenarioSchema = z
      * a run still going then ends TIMED_OUT where it is, and its end starts a recovery.
      */
     executionTimeoutSeconds: z.number().int().min(60).optional(),
+    /**
+     * Another release holds the endpoint's lease (and the oldest queue ticket) for this many seconds when the
+     * run starts, so the run waits in the queue (the `queue` phase) until it expires.
+     */
+    busyForSeconds: z.number().int().min(60).optional(),
     /** An endpoint created by hand before the run, serving `group`'s model, with no pipeline tags. */
     foreignEndpoint: z.object({ name: z.string().regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/), group: z.string() }).strict().optional(),
     /** More packages in the registry: other groups the nightly batch scores. Approved unless said. */

@@ -5,7 +5,8 @@
 import { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, CreateModelPackageCommand, CreateModelPackageGroupCommand, DescribeEndpointCommand, DescribeModelPackageCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { previousUtcDay } from '../functions/shared/domain/batch';
-import { DATA_BUCKET, MODEL_BUCKET, ROLE_ARN, type LocalAccount } from './account';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DATA_BUCKET, LEDGER_TABLE, MODEL_BUCKET, ROLE_ARN, type LocalAccount } from './account';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from './packaged-template';
 import type { Scenario, ScenarioBehaviour } from './scenario';
 import { tarGz } from './sim/tar';
@@ -120,6 +121,9 @@ export interface SeededScenario {
  * candidate (awaiting approval, or approved for an operator's run), more registry packages, every package's
  * model archive, a shared multi-model endpoint, the night's batch input.
  */
+/** The release id of the other release a busy endpoint is seeded with (scenario busyForSeconds). */
+export const BUSY_HOLDER = 'b05f0000';
+
 export async function seedScenario(account: LocalAccount, scenario: Scenario, note: (entry: Omit<TimelineEntry, 'at'>) => void): Promise<SeededScenario> {
   const { sageMaker, sim, s3, clock } = account;
   // The registry: the group, the live model (if any) and the candidate, awaiting approval.
@@ -171,6 +175,18 @@ export async function seedScenario(account: LocalAccount, scenario: Scenario, no
     await s3.send(new CreateBucketCommand({ Bucket: match[1] })).catch(() => undefined);
     await s3.send(new PutObjectCommand({ Bucket: match[1], Key: match[2], Body: `model archive of ${arn}` }));
     }
+  }
+  if (scenario.busyForSeconds !== undefined) {
+    // Another release (not this run's) holds the lease and the oldest ticket until they expire.
+    const expiresAt = Math.floor(clock.now() / 1000) + scenario.busyForSeconds;
+    const pk = `TARGET#${endpointName}`;
+    for (const item of [
+      { pk, sk: 'LEASE', holder: BUSY_HOLDER, expiresAt },
+      { pk, sk: `QUEUE#${new Date(clock.now() - 60_000).toISOString()}#${BUSY_HOLDER}`, releaseId: BUSY_HOLDER, expiresAt },
+    ]) {
+      await DynamoDBDocumentClient.from(account.dynamo).send(new PutCommand({ TableName: LEDGER_TABLE, Item: item }));
+    }
+    note({ kind: 'note', execution: 0, title: 'seeded', detail: `release ${BUSY_HOLDER} holds ${endpointName}'s lease for ${scenario.busyForSeconds} s` });
   }
   const foreign = scenario.foreignEndpoint;
   if (foreign) {

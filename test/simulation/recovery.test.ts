@@ -63,6 +63,24 @@ describe('recovery of a stopped release', () => {
   });
 });
 
+describe('a release stopped while it waits in the queue', () => {
+  it('is recovered with nothing to undo: its ticket and claim freed, the other release\'s lease left alone', async () => {
+    const base = JSON.parse(readFileSync(join(SCENARIO_DIR, 'realtime-canary-promote.json'), 'utf8')) as Record<string, unknown>;
+    const scenario = parseScenario(
+      { ...base, name: 'stop-in-queue', busyForSeconds: 1800, interventions: [{ during: 'queue', afterSeconds: 120, do: 'stop-execution' }], expect: { outcome: 'RECOVERED', endpoint: 'unchanged' } },
+      'stop-in-queue (test)',
+    );
+    const result = await runScenario(scenario, { moto, loadModule });
+    expect(result.failures).toEqual([]);
+    expect(result.executions[0]?.states).toContain('WaitInQueue');
+    expect(result.executions[0]?.states).not.toContain('PrepareDeployment');
+    expect(result.ledger).toEqual([expect.objectContaining({ status: 'RECOVERED', servingModel: 'previous', reason: expect.stringContaining('the release had changed nothing yet') })]);
+    expect(result.events).toEqual(['Model Deployment Recovered']);
+    // Only the other release's lease and ticket are left (it holds them until they expire).
+    expect(result.locks).toEqual({ leases: ['TARGET#churn-model LEASE'], tickets: [expect.stringMatching(/QUEUE#.*#b05f0000$/)], claimsInProgress: [], releasesInProgress: [] });
+  });
+});
+
 describe('the sweep, for status-change events late or lost', () => {
   it('a stopped release whose event never arrived is found by the next sweep, which starts its recovery', async () => {
     const base = JSON.parse(readFileSync(join(SCENARIO_DIR, 'realtime-canary-promote.json'), 'utf8')) as Record<string, unknown>;
