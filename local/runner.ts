@@ -551,7 +551,7 @@ export function executionSummary(report: ExecutionReport, index: number): Execut
       : 'SCORED'
     : report.states.some((s) => s.name === 'DryRunDone')
       ? 'PREVIEWED'
-      : report.states.some((s) => s.name === 'NothingToRecover')
+      : report.states.some((s) => s.name === 'NothingToRecover' || s.name === 'LeftToSweep')
         ? 'NOTHING_TO_RECOVER'
       : ((recorded?.output as { outcome?: { outcome?: string } } | undefined)?.outcome?.outcome ??
         // A run refused before it recorded anything (a batch-scoring run with bad input) failed all the same.

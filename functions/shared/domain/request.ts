@@ -30,8 +30,25 @@ const statusChangeEventSchema = z.object({
   detail: z.object({
     executionArn,
     status: z.enum(['ABORTED', 'TIMED_OUT', 'FAILED'], 'must be ABORTED, TIMED_OUT or FAILED: an execution that ended without finishing'),
+    /** The ended execution's own input, as Step Functions puts it in the event. */
+    input: z.optional(z.nullable(z.string())),
   }),
 });
+
+/**
+ * Whether an ended execution was itself a recovery, an abort or a sweep (its input says so). Its end starts
+ * no recovery: a recovery that failed (Step Functions or the ledger down) would start another that fails the
+ * same way, without end. A release such a run left IN_PROGRESS is the sweep's.
+ */
+function wasRecoveryRun(executionInput: string | null | undefined): boolean {
+  if (!executionInput) return false;
+  try {
+    const input = JSON.parse(executionInput) as { source?: unknown; action?: unknown } | null;
+    return input !== null && typeof input === 'object' && (input.source === 'aws.states' || input.action === 'recover' || input.action === 'abort' || input.action === 'sweep');
+  } catch {
+    return false;
+  }
+}
 
 /** A run an operator starts from the console: README, "Start a run by hand". */
 const manualDeploySchema = z.strictObject({
@@ -89,6 +106,8 @@ export interface RecoverRequest {
   /** Why an operator aborts (null for a recovery). */
   reason: string | null;
   requestedAt: string;
+  /** Set when this run is not to recover anything (the ended execution was a recovery itself): why. */
+  leftToSweep?: string;
 }
 
 /** A package was rejected: recorded so that approving it again is a deliberate redeploy, not a duplicate. */
@@ -149,7 +168,8 @@ export function normalizeRequest(input: unknown, now: Date, batchJobs: BatchJob[
   if (input.source === 'aws.states' || input['detail-type'] === 'Step Functions Execution Status Change') {
     const parsed = statusChangeEventSchema.safeParse(input);
     if (!parsed.success) fail('Not a usable Step Functions Execution Status Change event', parsed.error);
-    return { action: 'recover', trigger: 'execution-status-change', executionArn: parsed.data.detail.executionArn, endpointName: null, reason: null, requestedAt: now.toISOString() };
+    const leftToSweep = wasRecoveryRun(parsed.data.detail.input) ? { leftToSweep: 'the execution that ended was itself a recovery, abort or sweep: what it left in progress is the sweep\'s' } : {};
+    return { action: 'recover', trigger: 'execution-status-change', executionArn: parsed.data.detail.executionArn, endpointName: null, reason: null, requestedAt: now.toISOString(), ...leftToSweep };
   }
   if ('detail-type' in input || 'source' in input || 'detail' in input) {
     const parsed = approvalEventSchema.safeParse(input);

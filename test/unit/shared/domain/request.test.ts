@@ -176,6 +176,14 @@ describe('normalizeRequest: recovery', () => {
     expect(normalizeRequest(statusChange(status), NOW)).toEqual({ action: 'recover', trigger: 'execution-status-change', executionArn: EXECUTION, endpointName: null, reason: null, requestedAt: NOW.toISOString() });
   });
 
+  it('the end of a recovery, abort or sweep run starts no recovery (it is left to the sweep), so a failing recovery cannot start recoveries without end', () => {
+    const ofRun = (input: unknown) => ({ ...statusChange('FAILED'), detail: { ...statusChange('FAILED').detail, input: JSON.stringify(input) } });
+    for (const input of [statusChange('ABORTED'), { action: 'recover', endpointName: 'churn' }, { action: 'abort', endpointName: 'churn' }, { action: 'sweep' }]) {
+      expect(normalizeRequest(ofRun(input), NOW)).toMatchObject({ action: 'recover', leftToSweep: expect.stringContaining("the sweep's") });
+    }
+    expect(normalizeRequest(ofRun({ modelPackageArn: 'arn:aws:sagemaker:us-east-1:123456789012:model-package/churn/7' }), NOW)).not.toHaveProperty('leftToSweep');
+  });
+
   it('refuses the event of an execution that succeeded or still runs: nothing to recover', () => {
     expect(invalidInputMessage(() => normalizeRequest(statusChange('SUCCEEDED'), NOW))).toMatch(/Not a usable Step Functions Execution Status Change event: detail.status/);
   });
