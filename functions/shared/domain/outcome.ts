@@ -1,6 +1,6 @@
 import * as z from '../zod';
 import { ledgerTarget, type ReleaseOutcome, type ReleaseRecord } from './ledger';
-import type { Serving } from './state';
+import { supersededRelease, type Serving } from './state';
 import type { EndpointConfigView, EndpointView } from './views';
 import { errorMessageOf } from './error-cause';
 
@@ -191,20 +191,7 @@ export const outcomeStateSchema = z.looseObject({
       targetModel: z.optional(z.nullable(z.string())),
       artifact: z.optional(z.object({ backupKey: z.nullable(z.string()), targetModel: z.string(), liveTargetModel: z.string() })),
       rollbackOf: z.optional(z.object({ releaseId: z.string(), modelPackageArn: z.string() })),
-      supersedes: z.optional(
-        z.object({
-          releaseId: z.string(),
-          modelPackageArn: z.string(),
-          requestedAt: z.string(),
-          executionArn: z.nullable(z.string()),
-          executionStatus: z.string(),
-          /** What its record said, carried into its final record. */
-          mode: z.optional(z.string()),
-          trigger: z.optional(z.string()),
-          redeploy: z.optional(z.boolean()),
-          startedAt: z.optional(z.string()),
-        }),
-      ),
+      supersedes: z.optional(supersededRelease),
     }),
   ),
   deployCheck: z.optional(z.looseObject({ check: z.string(), reason: z.nullable(z.string()) })),

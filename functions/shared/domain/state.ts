@@ -27,6 +27,20 @@ export const executionSlice = z.object({ id: z.string(), startTime: z.string() }
 /** The styles a deployment slice can have: the endpoint styles and the multi-model artifact. */
 export const DEPLOYMENT_STYLES = ['variant-canary', 'native-guardrails', 'async-guardrails', 'all-at-once', 'multi-model-artifact'] as const;
 
+/** A release a manual rollback took over from a dead execution (Deployment.supersedes). */
+export const supersededRelease = z.object({
+  releaseId: z.string(),
+  modelPackageArn: z.string(),
+  requestedAt: z.string(),
+  executionArn: z.nullable(z.string()),
+  executionStatus: z.string(),
+  /** What its record said, carried into its final record. */
+  mode: z.optional(z.string()),
+  trigger: z.optional(z.string()),
+  redeploy: z.optional(z.boolean()),
+  startedAt: z.optional(z.string()),
+});
+
 /** What PrepareDeployment (or StageModelArtifact, or PrepareManualRollback) found and created. */
 export const deploymentSlice = z.object({
   endpointName: z.string(),
@@ -50,20 +64,7 @@ export const deploymentSlice = z.object({
    * A manual rollback that found a release left IN_PROGRESS by an execution no longer running: it took that
    * release over, and RecordOutcome ends its record too (RECOVERED, its lease, ticket and claim freed).
    */
-  supersedes: z.optional(
-        z.object({
-          releaseId: z.string(),
-          modelPackageArn: z.string(),
-          requestedAt: z.string(),
-          executionArn: z.nullable(z.string()),
-          executionStatus: z.string(),
-          /** What its record said, carried into its final record. */
-          mode: z.optional(z.string()),
-          trigger: z.optional(z.string()),
-          redeploy: z.optional(z.boolean()),
-          startedAt: z.optional(z.string()),
-        }),
-      ),
+  supersedes: z.optional(supersededRelease),
 });
 export type Deployment = z.infer<typeof deploymentSlice>;
 
