@@ -136,7 +136,7 @@ async function scenarios(): Promise<ScenarioFigures[]> {
   try {
     for (const scenario of builtInScenarios()) {
       const r = await runScenario(scenario, { moto });
-      figures.push({ scenario: r.scenario, outcome: r.outcome, passed: r.passed, wallSeconds: r.wallSeconds, stateTransitions: r.stateTransitions, simulatedMinutes: r.simulatedSeconds / 60, floorMinutes: r.physicalSeconds / 60 });
+      figures.push({ scenario: r.scenario, outcome: r.outcome, passed: r.passed, wallSeconds: r.wallSeconds, stateTransitions: r.stateTransitions, simulatedMinutes: r.pipelineSeconds / 60, floorMinutes: r.physicalSeconds / 60 });
     }
   } finally {
     await moto.stop();
@@ -145,11 +145,11 @@ async function scenarios(): Promise<ScenarioFigures[]> {
 }
 
 function printScenarios(figures: ScenarioFigures[]): void {
-  console.log('\nScenarios: one run each (simulated minutes on the virtual clock; floor = lifecycles + bake)\n');
+  console.log('\nScenarios: one run each (simulated minutes on the virtual clock from the first execution\'s start; floor = lifecycles + bake)\n');
   console.log(`  ${'scenario'.padEnd(34)} ${'outcome'.padEnd(13)} ${'wall'.padStart(7)} ${'trans.'.padStart(7)} ${'sim min'.padStart(8)} ${'floor'.padStart(7)} ${'overhead'.padStart(9)}`);
   for (const f of figures) {
     const overhead = f.simulatedMinutes - f.floorMinutes;
-    const pct = f.floorMinutes > 0 ? ` (${Math.round((overhead / f.floorMinutes) * 100)}%)` : '';
+    const pct = f.floorMinutes > 0 ? ` (${((overhead / f.floorMinutes) * 100).toFixed(1)}%)` : '';
     console.log(
       `  ${f.scenario.padEnd(34)} ${`${f.outcome}${f.passed ? '' : '!'}`.padEnd(13)} ${`${f.wallSeconds.toFixed(1)} s`.padStart(7)} ${String(f.stateTransitions).padStart(7)} ${f.simulatedMinutes.toFixed(1).padStart(8)} ${f.floorMinutes.toFixed(1).padStart(7)} ${`${overhead.toFixed(1)}${pct}`.padStart(9)}`,
     );

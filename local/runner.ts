@@ -62,10 +62,12 @@ export interface SimulationResult {
   decision: unknown;
   executions: ExecutionSummary[];
   simulatedSeconds: number;
+  /** Simulated seconds from the first execution's start to the end: the pipeline's time, seeding left out. */
+  pipelineSeconds: number;
   /**
-   * The physical floor of the run in simulated seconds: the time during which an endpoint or job was
-   * changing in the simulator (its lifecycle durations) or the pipeline was baking, however they overlap.
-   * `simulatedSeconds - physicalSeconds` is what polling and bookkeeping added.
+   * The physical floor of the pipeline's time in simulated seconds: the time during which an endpoint or job
+   * was changing in the simulator (its lifecycle durations) or the pipeline was baking, however they overlap.
+   * `pipelineSeconds - physicalSeconds` is what polling and bookkeeping added.
    */
   physicalSeconds: number;
   wallSeconds: number;
@@ -457,6 +459,9 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
     }
     const mainReport = main ? reports[main.index - 1] : undefined;
     const plan = findPlan(mainReport);
+    // Seeding (the live endpoint's creation, whole minutes of traffic) is not the pipeline's time.
+    const virtualEnd = virtualStart + since() * 1000;
+    const pipelineStart = Math.min(virtualEnd, ...reports.map((r) => r.states[0]?.enteredAt ?? virtualEnd));
     return {
       scenario: scenario.name,
       description: scenario.description,
@@ -476,7 +481,8 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
       decision: plan?.decision ?? null,
       executions,
       simulatedSeconds: since(),
-      physicalSeconds: physicalSeconds([...sim.lifecycles(), ...reports.flatMap(bakeIntervals)], virtualStart, virtualStart + since() * 1000),
+      pipelineSeconds: Math.round((virtualEnd - pipelineStart) / 1000),
+      physicalSeconds: physicalSeconds([...sim.lifecycles(), ...reports.flatMap(bakeIntervals)], pipelineStart, virtualEnd),
       wallSeconds: Math.round((performance.now() - wallStart) / 10) / 100,
       timeline,
       metrics: sim.metrics(),

@@ -1,6 +1,6 @@
 import { sageMaker } from '../shared/aws/sagemaker';
 import { InvalidInput, RollbackTimedOut } from '../shared/errors';
-import { expectedChangeSeconds } from '../shared/domain/poll';
+import { expectedChangeSeconds, nextPollSeconds } from '../shared/domain/poll';
 import { decideRollback } from '../shared/domain/rollback';
 import { deploymentSlice } from '../shared/domain/state';
 import { awsEnv, secondsFromEnv } from '../shared/runtime/env';
@@ -19,9 +19,9 @@ export const rollBackStep = defineStep({
   input: z.object({
     deployment: z.optional(z.nullable(deploymentSlice)),
     /** This state's own previous answer, when the loop comes round again. */
-    rollback: z.optional(z.looseObject({ startedAt: z.optional(z.string()) })),
+    rollback: z.optional(z.looseObject({ startedAt: z.optional(z.string()), drainRequestedAt: z.optional(z.string()) })),
   }),
-  env: z.extend(awsEnv, { ENDPOINT_WAIT_SECONDS: secondsFromEnv }),
+  env: z.extend(awsEnv, { ENDPOINT_WAIT_SECONDS: secondsFromEnv, ENDPOINT_POLL_SECONDS: z._default(secondsFromEnv, 30) }),
   aws: { sageMaker },
   run: async ({ deployment, rollback }, { aws, env }) => {
     const now = Date.now();
@@ -42,7 +42,25 @@ export const rollBackStep = defineStep({
     if (step.action === 'restoring') await aws.sageMaker.updateEndpoint({ EndpointName: endpointName, EndpointConfigName: previousConfigName ?? '' });
     const serverless = deployment.style === 'all-at-once';
     const expectedSeconds = step.action === 'restoring' ? expectedChangeSeconds('update', { serverless }) : step.action === 'deleting' ? expectedChangeSeconds('delete') : undefined;
-    return { action: step.action, expectedConfigName: step.expectedConfigName, endpointName, requestedAt, startedAt, ...(expectedSeconds !== undefined ? { expectedSeconds } : {}) };
+    // A drain is looked at when the weight change should have applied, then soon, as any change; a busy endpoint
+    // that is not our drain (an operator's or SageMaker's change) every poll interval.
+    const drainRequestedAt = step.action === 'draining' ? requestedAt : rollback?.drainRequestedAt;
+    const nextCheckSeconds =
+      step.action === 'draining' || step.action === 'wait'
+        ? drainRequestedAt !== undefined
+          ? nextPollSeconds((now - Date.parse(drainRequestedAt)) / 1000, expectedChangeSeconds('weights'), env.ENDPOINT_POLL_SECONDS)
+          : env.ENDPOINT_POLL_SECONDS
+        : undefined;
+    return {
+      action: step.action,
+      expectedConfigName: step.expectedConfigName,
+      endpointName,
+      requestedAt,
+      startedAt,
+      ...(drainRequestedAt !== undefined ? { drainRequestedAt } : {}),
+      ...(expectedSeconds !== undefined ? { expectedSeconds } : {}),
+      ...(nextCheckSeconds !== undefined ? { nextCheckSeconds } : {}),
+    };
   },
 });
 

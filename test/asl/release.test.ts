@@ -36,7 +36,7 @@ const canary = { alarmNames: ['a'], weights: [], startedAt: '2024-05-01T12:03:00
 const verdict = (v: string) => ({ verdict: v, reason: v, alarms: [], invocations: null, checkedAt: '2024-05-01T12:04:00.000Z', ...(v === 'baking' ? { nextCheckSeconds: 60 } : {}) });
 /** Baking twice, then this verdict. */
 const bake = (last: string): Stub => (_input: Record<string, unknown>, call: number) => verdict(call < 3 ? 'baking' : last);
-const rollback = (action: string) => ({ action, expectedConfigName: 'live-config', endpointName: 'churn-endpoint', requestedAt: '2024-05-01T12:20:00.000Z', expectedSeconds: 360 });
+const rollback = (action: string) => ({ action, expectedConfigName: 'live-config', endpointName: 'churn-endpoint', requestedAt: '2024-05-01T12:20:00.000Z', expectedSeconds: 360, ...(action === 'wait' || action === 'draining' ? { nextCheckSeconds: 45 } : {}) });
 /** Pending once, then `done`. */
 const settles = (done: string): Stub => (_input: Record<string, unknown>, call: number) => check(call === 1 ? 'Pending' : done);
 

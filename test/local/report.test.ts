@@ -75,6 +75,7 @@ function rollbackResult(): SimulationResult {
   ];
   return {
     metricRows: metricRows(metrics, endpoint, START, new Map([['candidate-2', CANDIDATE_ARN]])),
+    pipelineSeconds: 1944,
     physicalSeconds: 1500,
     scenario: 'realtime-canary-alarm-rollback',
     description: XSS_DESCRIPTION,

@@ -10,12 +10,13 @@ export type EndpointChangeKind = 'create' | 'update' | 'weights' | 'delete';
 /**
  * Typical SageMaker times for a change (seconds): an instance fleet is provisioned in about six minutes
  * (create, or an update's new fleet), a serverless one in about two and a half, a weight change applies in
- * about a minute, and a delete in about one. A change that takes longer is polled until its bound.
+ * 30-60 s (looked at after 45: when it takes the whole minute, that costs two more looks, not 15 s of a bad
+ * canary's traffic), and a delete in about one. A change that takes longer is polled until its bound.
  */
 export const TYPICAL_CHANGE_SECONDS: Readonly<Record<EndpointChangeKind, { instance: number; serverless: number }>> = {
   create: { instance: 360, serverless: 150 },
   update: { instance: 360, serverless: 150 },
-  weights: { instance: 60, serverless: 60 },
+  weights: { instance: 45, serverless: 45 },
   delete: { instance: 60, serverless: 60 },
 };
 

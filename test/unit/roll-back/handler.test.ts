@@ -145,6 +145,21 @@ describe('RollBack handler', () => {
       expect(sageMaker.commandCalls(UpdateEndpointCommand)[0]?.args[0].input).toEqual({ EndpointName: ENDPOINT, EndpointConfigName: 'live-config' });
     });
 
+    it('looks at a drain when the weight change should have applied (45 s), then every 10 s; a busy endpoint not draining every poll interval', async () => {
+      // Prepare: the clock is 12:40:00; the drain was asked for 50 s ago and the endpoint is still updating it.
+      sageMaker.on(DescribeEndpointCommand).resolvesOnce(canaryAt(0.9, 0.1)).resolves(endpoint('Updating', deployment.newConfigName));
+
+      // Act
+      const drained = await handler({ deployment }, lambdaContext());
+      const stillDraining = await handler({ deployment, rollback: { startedAt: '2024-05-01T12:39:10.000Z', drainRequestedAt: '2024-05-01T12:39:10.000Z' } }, lambdaContext());
+      const someoneElses = await handler({ deployment, rollback: { startedAt: '2024-05-01T12:39:10.000Z' } }, lambdaContext());
+
+      // Assess
+      expect(drained).toMatchObject({ action: 'draining', drainRequestedAt: '2024-05-01T12:40:00.000Z', nextCheckSeconds: 45 });
+      expect(stillDraining).toMatchObject({ action: 'wait', drainRequestedAt: '2024-05-01T12:39:10.000Z', nextCheckSeconds: 10 });
+      expect(someoneElses).toMatchObject({ action: 'wait', nextCheckSeconds: 30 });
+    });
+
     it('gives up with RollbackTimedOut, changing nothing, when SageMaker stays busy past the bound from the first RollBack', async () => {
       sageMaker.on(DescribeEndpointCommand).resolves(endpoint('Updating', deployment.newConfigName));
       const event = { deployment, rollback: { action: 'wait', startedAt: '2024-05-01T11:39:00.000Z' } };

@@ -19,10 +19,10 @@ describe('nextPollSeconds: looking at an endpoint change when it should be done,
 });
 
 describe('expectedChangeSeconds', () => {
-  it('an instance fleet takes about six minutes, a serverless one about two and a half, weights about a minute; guardrails add their bake', () => {
+  it('an instance fleet takes about six minutes, a serverless one about two and a half, weights in 45 s; guardrails add their bake', () => {
     expect(expectedChangeSeconds('update')).toBe(360);
     expect(expectedChangeSeconds('create', { serverless: true })).toBe(150);
-    expect(expectedChangeSeconds('weights')).toBe(60);
+    expect(expectedChangeSeconds('weights')).toBe(45);
     expect(expectedChangeSeconds('update', { guardedBakeSeconds: 900 })).toBe(1260);
   });
 });
