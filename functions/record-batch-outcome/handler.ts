@@ -1,5 +1,5 @@
 import { eventBridge } from '../shared/aws/eventbridge';
-import { BATCH_DETAIL_TYPES, DATE, summarizeJob } from '../shared/domain/batch';
+import { BATCH_DETAIL_TYPES, DATE, batchEventId, summarizeJob } from '../shared/domain/batch';
 import { executionSlice, type BatchJobSummary } from '../shared/domain/batch-state';
 import { eventsEnv } from '../shared/runtime/env';
 import { awsStepHandler } from '../shared/runtime/aws-step-handler';
@@ -44,6 +44,7 @@ export const recordBatchOutcomeStep = defineStep({
   run: async (state, { aws, logger }): Promise<BatchJobSummary> => {
     const summary = summarizeJob(state);
     const detail = {
+      eventId: batchEventId(summary, state.execution?.id),
       ...summary,
       modelName: state.model?.modelName ?? null,
       modelPackageVersion: state.model?.version ?? null,

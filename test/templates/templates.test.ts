@@ -58,6 +58,14 @@ describe('packaged templates (npm run package)', () => {
     expect(Number(env.LAMBDA_TIMEOUT_SECONDS)).toBe(Math.max(...release.functions.map((f) => f.timeoutSeconds)));
   });
 
+  it("a nightly scoring run is bounded below a day, so it has ended before the next night's starts, and outlasts one job's wait", () => {
+    const batch = machines().batchScoring;
+    const env = batch.functions[0]?.environment ?? {};
+    const timeout = Number(batch.definition.TimeoutSeconds);
+    expect(timeout).toBeLessThan(24 * 3600);
+    expect(timeout).toBeGreaterThan(Number(env.BATCH_WAIT_SECONDS));
+  });
+
   it.each(both())('every Lambda task of the %s state machine retries Lambda service errors, Lambda timeouts and our transient AWS errors with jittered backoff', (machineName, { definition }) => {
     const tasks = allStates(definition).filter(([, s]) => s.Type === 'Task');
     // Enough tasks that a definition lost in packaging (an empty or truncated machine) cannot pass.

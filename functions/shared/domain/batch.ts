@@ -188,6 +188,17 @@ export function summarizeJob(state: BatchIterationState): BatchJobSummary {
   };
 }
 
+/**
+ * The job's outcome event id (`detail.eventId`): the same on every attempt to send it, so a consumer drops the
+ * copy a retry sends after PutEvents' answer was lost. It names the night, the job, the transform job (or,
+ * for a job that never started one, the run) and the status: a rerun of the night that reuses the same
+ * transform job reports the same outcome under the same id.
+ */
+export function batchEventId(summary: Pick<BatchJobSummary, 'date' | 'job' | 'transformJobName' | 'status'>, executionArn: string | undefined): string {
+  const attempt = summary.transformJobName ?? executionArn?.split(':').pop() ?? 'unstarted';
+  return ['batch', summary.date, summary.job, attempt, summary.status.toLowerCase()].join('.');
+}
+
 export const BATCH_DETAIL_TYPES = { Succeeded: 'Batch Scoring Succeeded', Failed: 'Batch Scoring Failed' } as const;
 
 /** A Fail state's Cause is capped (32 KB): 100 jobs x (31-character name + 250-character reason) still fit. */

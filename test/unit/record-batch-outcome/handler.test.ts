@@ -55,7 +55,7 @@ describe('RecordBatchOutcome handler', () => {
     const events = sentEvents();
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ EventBusName: 'ml-releases', Source: 'sagemaker-release-pipeline', DetailType: 'Batch Scoring Succeeded', Resources: [packageArn(7), EXECUTION.id] });
-    expect(events[0]?.detail).toEqual({ ...summary, modelName: 'churn-model-v7-batch', modelPackageVersion: 7, outputPath: OUTPUT, executionArn: EXECUTION.id });
+    expect(events[0]?.detail).toEqual({ eventId: `batch.${DATE}.churn-scores.${JOB_NAME}.succeeded`, ...summary, modelName: 'churn-model-v7-batch', modelPackageVersion: 7, outputPath: OUTPUT, executionArn: EXECUTION.id });
   });
 
   it('records a re-run that followed the night’s existing job as reused', async () => {
@@ -87,7 +87,18 @@ describe('RecordBatchOutcome handler', () => {
     });
     const [event] = sentEvents();
     expect(event).toMatchObject({ DetailType: 'Batch Scoring Failed', Resources: [EXECUTION.id] });
-    expect(event?.detail).toMatchObject({ status: 'Failed', reason: out.reason, modelName: null, executionArn: EXECUTION.id });
+    expect(event?.detail).toMatchObject({ eventId: `batch.${DATE}.churn-scores.nightly-1.failed`, status: 'Failed', reason: out.reason, modelName: null, executionArn: EXECUTION.id });
+  });
+
+  it('sends the same eventId when it runs again (a lost PutEvents answer), and a new one for another outcome of the night', async () => {
+    const scored = { ...base(), model: resolvedModel(7), transform, transformCheck: check('Completed', null, 12) };
+    await handler(scored, lambdaContext());
+    await handler(scored, lambdaContext());
+    await handler({ ...scored, transformCheck: check('Failed', 'ClientError: bad input row') }, lambdaContext());
+
+    const ids = sentEvents().map((e) => e.detail.eventId);
+    expect(ids[0]).toBe(ids[1]);
+    expect(ids[2]).not.toBe(ids[0]);
   });
 
   it('records an error caught after the job started, keeping what is known about the job', async () => {
