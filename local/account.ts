@@ -95,7 +95,7 @@ export function localFunctionRoles(machines: PackagedStateMachines): Map<string,
 }
 
 /** The ledger table exactly as resources/ledger-table.yml declares it (from the packaged template). */
-function ledgerTableInput(): CreateTableCommandInput {
+export function ledgerTableInput(): CreateTableCommandInput {
   const template = JSON.parse(readFileSync(PACKAGED_TEMPLATE, 'utf8')) as { Resources: Record<string, { Properties: Record<string, unknown> }> };
   const props = template.Resources.ReleaseLedgerTable?.Properties ?? {};
   return {

@@ -36,7 +36,8 @@ async function startRecovery(sfn: StepFunctionsAdapter, machineArn: string, name
 }
 
 /**
- * State SweepReleases (the packaged schedule, every few minutes, or an operator's {"action": "sweep"}): the
+ * State SweepReleases (the packaged schedule, every few minutes, or an operator's {"action": "sweep"}; with
+ * "backfill": true it first indexes the releases a version without the sweep left in progress): the
  * releases still IN_PROGRESS whose execution (and whose recovery, if one claimed it) no longer runs get a
  * recovery started, because the status-change event that would have started one can be late or lost. Each
  * recovery's name is fixed by what it recovers, so sweeps never start two of one; a recovery racing the
@@ -44,11 +45,13 @@ async function startRecovery(sfn: StepFunctionsAdapter, machineArn: string, name
  */
 export const sweepReleasesStep = defineStep({
   step: 'SweepReleases',
-  input: z.object({ request: z.object({ action: z.literal('sweep') }) }),
+  input: z.object({ request: z.object({ action: z.literal('sweep'), backfill: z.optional(z.boolean()) }) }),
   env: z.extend(ledgerEnv, { RELEASE_STATE_MACHINE_ARN: stateMachineArn }),
   aws: { ledger: dynamoDbLedger, sfn: stepFunctions },
-  run: async (_input, { aws, env }) => {
+  run: async ({ request }, { aws, env }) => {
     const now = Date.now();
+    // The index is eventually consistent: what the backfill indexes may show only in the next sweep.
+    const indexed = request.backfill === true ? await aws.ledger.indexUnsweptReleases() : null;
     const inFlight = await aws.ledger.releasesInFlight(100);
     const started: { releaseId: string; deadExecutionArn: string; recovery: string; why: string }[] = [];
     const left: { releaseId: string; why: string }[] = [];
@@ -63,7 +66,7 @@ export const sweepReleasesStep = defineStep({
       else if (outcome.status === 'gave-up') left.push({ releaseId: record.releaseId, why: `${MAX_ATTEMPTS} recoveries a sweep started have ended without finishing it; an operator must look (${outcome.executionArn})` });
       else started.push({ releaseId: record.releaseId, deadExecutionArn: verdict.deadExecutionArn, recovery: outcome.executionArn, why: verdict.why });
     }
-    return { checked: inFlight.length, started, left, sweptAt: new Date(now).toISOString() };
+    return { checked: inFlight.length, started, left, ...(indexed !== null ? { indexed } : {}), sweptAt: new Date(now).toISOString() };
   },
 });
 

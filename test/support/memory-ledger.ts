@@ -79,6 +79,11 @@ export class MemoryLedger implements ReleaseLedger {
     return [...this.records.values()].filter((r) => r.status === 'IN_PROGRESS');
   }
 
+  /** Records here have no index; the in-flight view is computed, so there is nothing to backfill. */
+  async indexUnsweptReleases(): Promise<number> {
+    return 0;
+  }
+
   async releaseRecord({ releaseId }: { target: string; requestedAt: string; releaseId: string }): Promise<ReleaseRecord | null> {
     return this.records.get(releaseId) ?? null;
   }

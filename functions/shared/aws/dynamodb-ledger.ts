@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { decideClaim, type ActiveBatchModel, type ClaimResult, type LeaseResult, type PackageClaim, type RecoveryClaim, type ReleaseLedger, type ReleaseRecord, type ReleaseStatus } from '../domain/ledger';
 import type { LedgerEnv } from '../runtime/env';
 import { traced } from '../runtime/tracing';
@@ -288,6 +288,49 @@ export class DynamoDbReleaseLedger implements ReleaseLedger {
     } while (startKey && items.length < limit);
     // The index is eventually consistent: a record finished a moment ago may still show; the caller checks its execution.
     return items.map(({ inFlight: _index, ...record }) => record);
+  }
+
+  async indexUnsweptReleases(limit = 1000): Promise<number> {
+    let indexed = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await call('Scan', () =>
+        this.db.send(
+          new ScanCommand({
+            TableName: this.table,
+            // Package claims are IN_PROGRESS too; only release records (sk RELEASE#...) belong in the index.
+            FilterExpression: '#status = :running AND begins_with(sk, :r) AND attribute_not_exists(inFlight)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':running': 'IN_PROGRESS', ':r': 'RELEASE#' },
+            ProjectionExpression: 'pk, sk',
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          }),
+        ),
+      );
+      for (const item of (page.Items ?? []) as { pk: string; sk: string }[]) {
+        try {
+          await call('UpdateItem', () =>
+            this.db.send(
+              new UpdateCommand({
+                TableName: this.table,
+                Key: { pk: item.pk, sk: item.sk },
+                UpdateExpression: 'SET inFlight = :p',
+                // A release that ended since the scan read it stays out of the index.
+                ConditionExpression: '#status = :running',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':p': IN_FLIGHT, ':running': 'IN_PROGRESS' },
+              }),
+            ),
+          );
+          indexed += 1;
+        } catch (error) {
+          if (!isConditionFailure(error)) throw error;
+        }
+        if (indexed >= limit) return indexed;
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return indexed;
   }
 
   async releasesForPackage(modelPackageArn: string, limit = 20): Promise<ReleaseRecord[]> {

@@ -89,6 +89,11 @@ export interface ReleaseLedger {
   releasesForPackage(modelPackageArn: string, limit?: number): Promise<ReleaseRecord[]>;
   /** Release records still IN_PROGRESS, across every target (the sweep's view; eventually consistent). */
   releasesInFlight(limit?: number): Promise<ReleaseRecord[]>;
+  /**
+   * Puts release records IN_PROGRESS that a version without the sweep wrote (so they lack the index attribute)
+   * into the sweep's index; returns how many (at most `limit`). A whole-table scan: a one-off after an upgrade.
+   */
+  indexUnsweptReleases(limit?: number): Promise<number>;
   /** The release record as stored now (consistent read), or null. */
   releaseRecord(input: { target: string; requestedAt: string; releaseId: string }): Promise<ReleaseRecord | null>;
   /** Notes that the outcome event `eventId` went out (only on the record that carries that event id). */

@@ -123,6 +123,8 @@ export interface RevokeRequest {
 export interface SweepRequest {
   action: 'sweep';
   trigger: 'schedule';
+  /** An operator's one-off after upgrading: first index the releases an older version left in progress. */
+  backfill: boolean;
   requestedAt: string;
 }
 
@@ -134,7 +136,7 @@ const date = z.string().check(
 );
 
 const nightlySchema = z.strictObject({ action: z.literal('nightly-batch'), date: z.optional(date) });
-const sweepSchema = z.strictObject({ action: z.literal('sweep') });
+const sweepSchema = z.strictObject({ action: z.literal('sweep'), backfill: z.optional(z.boolean()) });
 const scoreSchema = z.strictObject({
   action: z.literal('score'),
   modelPackageGroupName: z.string().check(z.minLength(1)),
@@ -247,7 +249,7 @@ export function normalizeRequest(input: unknown, now: Date, batchJobs: BatchJob[
   if (action === 'sweep') {
     const parsed = sweepSchema.safeParse(input);
     if (!parsed.success) fail('Invalid sweep input', parsed.error);
-    return { action: 'sweep', trigger: 'schedule', requestedAt: now.toISOString() };
+    return { action: 'sweep', trigger: 'schedule', backfill: parsed.data.backfill ?? false, requestedAt: now.toISOString() };
   }
   throw new InvalidInput(`action: unknown action ${JSON.stringify(action)}; expected "deploy", "score", "rollback", "recover", "abort", "sweep" or "nightly-batch"`);
 }

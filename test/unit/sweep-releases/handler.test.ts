@@ -67,6 +67,18 @@ describe('SweepReleases handler', () => {
     expect(start?.args[0].input).toEqual({ stateMachineArn: MACHINE, name: expect.stringMatching(/^sweep-r7-[0-9a-f]{12}$/), input: JSON.stringify({ action: 'recover', executionArn: EXECUTION_ARN }) });
   });
 
+  it('with backfill, first indexes what an older version left in progress, and says how many', async () => {
+    sfn.on(StartExecutionCommand).resolves({ executionArn: `${MACHINE.replace(':stateMachine:', ':execution:')}:sweep-r7`, startDate: new Date() });
+    const backfill = jest.spyOn(ledger, 'indexUnsweptReleases').mockResolvedValue(3);
+
+    const plain = await handler({ request: { action: 'sweep' } }, lambdaContext());
+    const backfilled = await handler({ request: { action: 'sweep', backfill: true } }, lambdaContext());
+
+    expect(plain).not.toHaveProperty('indexed');
+    expect(backfilled).toMatchObject({ indexed: 3, checked: 2 });
+    expect(backfill).toHaveBeenCalledTimes(1);
+  });
+
   it('a second sweep finds the recovery it started still running, and starts no other', async () => {
     sfn.on(StartExecutionCommand).rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
     sweepRecoveryIs('RUNNING');

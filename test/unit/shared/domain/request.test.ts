@@ -196,7 +196,9 @@ describe('normalizeRequest: recovery', () => {
   });
 
   it('takes the sweep schedule\'s input, and nothing more', () => {
-    expect(normalizeRequest({ action: 'sweep' }, NOW)).toEqual({ action: 'sweep', trigger: 'schedule', requestedAt: NOW.toISOString() });
+    expect(normalizeRequest({ action: 'sweep' }, NOW)).toEqual({ action: 'sweep', trigger: 'schedule', backfill: false, requestedAt: NOW.toISOString() });
+    expect(normalizeRequest({ action: 'sweep', backfill: true }, NOW)).toMatchObject({ action: 'sweep', backfill: true });
+    expect(invalidInputMessage(() => normalizeRequest({ action: 'sweep', backfill: 'yes' }, NOW))).toMatch(/Invalid sweep input/);
     expect(invalidInputMessage(() => normalizeRequest({ action: 'sweep', endpointName: 'churn-endpoint' }, NOW))).toMatch(/Invalid sweep input/);
   });
 
