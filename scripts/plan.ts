@@ -10,14 +10,26 @@ import { execSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import type { DescribeModelPackageCommandOutput } from '@aws-sdk/client-sagemaker';
 import { toModelPackage } from '../functions/shared/aws/sagemaker';
+import { platformLimitsSchema, type PlatformLimits } from '../functions/shared/domain/platform-limits';
 import { planRelease } from '../functions/shared/domain/release-plan';
 import { jsonString, parseOrThrow } from '../functions/shared/schema';
 import * as z from '../functions/shared/zod';
 import { loadPackagedStateMachines, PACKAGED_TEMPLATE, PROJECT_ROOT } from '../local/packaged-template';
 
-function stageDefaults(): Record<string, string> {
+function planReleaseEnvironment(): Record<string, unknown> {
   if (!existsSync(PACKAGED_TEMPLATE)) execSync('npm run package --silent', { cwd: PROJECT_ROOT, stdio: 'inherit' });
-  const fn = loadPackagedStateMachines().functions.find((f) => f.handlerDir === 'plan-release');
+  return loadPackagedStateMachines().functions.find((f) => f.handlerDir === 'plan-release')?.environment ?? {};
+}
+
+/** The stage's platform limits, as PlanRelease reads them. */
+function platformLimits(): PlatformLimits {
+  const raw = planReleaseEnvironment().PLATFORM_LIMITS;
+  if (typeof raw !== 'string') throw new Error('The packaged template has no PLATFORM_LIMITS for plan-release');
+  return parseOrThrow(jsonString(platformLimitsSchema, 'a JSON object of the platform limits'), raw, (m) => new Error(m), 'PLATFORM_LIMITS');
+}
+
+function stageDefaults(): Record<string, string> {
+  const fn = { environment: planReleaseEnvironment() };
   const raw = fn?.environment.DEFAULT_SETTINGS;
   if (typeof raw !== 'string') throw new Error('The packaged template has no DEFAULT_SETTINGS for plan-release');
   const layer = (value: string, name: string) => parseOrThrow(jsonString(z.record(z.string(), z.string()), 'a JSON object of setting key to string value'), value, (m) => new Error(m), name);
@@ -42,7 +54,7 @@ function main(argv: string[]): number {
   const described = JSON.parse(readFileSync(file, 'utf8')) as DescribeModelPackageCommandOutput;
   const arn = described.ModelPackageArn ?? '';
   const pkg = toModelPackage(arn, described);
-  const plan = planRelease({ request: { endpointName: null, overrides }, package: pkg, defaults: stageDefaults(), releaseId: 'plan' });
+  const plan = planRelease({ request: { endpointName: null, overrides }, package: pkg, defaults: stageDefaults(), releaseId: 'plan', limits: platformLimits() });
   console.log(JSON.stringify({ modelPackageArn: pkg.arn, mode: plan.mode, rule: plan.decision.rule, reasons: plan.decision.reasons, decision: plan.decision, style: plan.style, endpointName: plan.endpointName, settings: plan.settings, names: plan.names }, null, 2));
   return 0;
 }

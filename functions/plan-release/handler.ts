@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { InvalidConfiguration } from '../shared/errors';
 import { modelPackageSchema } from '../shared/domain/model-package';
+import { platformLimitsSchema } from '../shared/domain/platform-limits';
 import { planRelease } from '../shared/domain/release-plan';
 import { defineStep, noAdapters, stepHandler } from '../shared/runtime/step-handler';
 import * as z from '../shared/zod';
@@ -14,7 +15,13 @@ const settingsObject = jsonString(z.record(z.string(), z.string()), 'a JSON obje
  * The stage defaults: DEFAULT_SETTINGS (the keys serverless.yml has a param for) and STAGE_SETTINGS (the
  * stageSettings param: any key, e.g. canary.alarmNames or inline smoke.payloads), the latter winning.
  */
-export const planEnv = z.object({ DEFAULT_SETTINGS: settingsObject, STAGE_SETTINGS: z._default(settingsObject, {}), RELEASE_TIMEOUT_SECONDS: z.optional(secondsFromEnv) });
+export const planEnv = z.object({
+  DEFAULT_SETTINGS: settingsObject,
+  STAGE_SETTINGS: z._default(settingsObject, {}),
+  RELEASE_TIMEOUT_SECONDS: z.optional(secondsFromEnv),
+  /** The platform's bounds on the safety settings (stage params); the safe defaults when absent. */
+  PLATFORM_LIMITS: z.optional(jsonString(platformLimitsSchema, 'a JSON object of the platform limits')),
+});
 
 /** One stage-defaults layer from the two variables. */
 export function stageDefaults(env: { DEFAULT_SETTINGS: Record<string, string>; STAGE_SETTINGS: Record<string, string> }): Record<string, string> {
@@ -48,6 +55,7 @@ export const planReleaseStep = defineStep({
       defaults: stageDefaults(env),
       releaseId: releaseIdOf(execution.id),
       ...(env.RELEASE_TIMEOUT_SECONDS !== undefined ? { releaseTimeoutSeconds: env.RELEASE_TIMEOUT_SECONDS } : {}),
+      ...(env.PLATFORM_LIMITS !== undefined ? { limits: env.PLATFORM_LIMITS } : {}),
     });
   },
 });

@@ -20,6 +20,10 @@ export class InvalidInput extends NamedError {
 export class InvalidSettings extends NamedError {
   override readonly name = 'InvalidSettings' as const;
 }
+/** A setting loosens a bound the platform sets (stage params): a package may tighten them, never loosen. */
+export class PolicyViolation extends NamedError {
+  override readonly name = 'PolicyViolation' as const;
+}
 /** The Lambda environment is missing or malformed: a deployment problem, not an input problem. */
 export class InvalidConfiguration extends NamedError {
   override readonly name = 'InvalidConfiguration' as const;

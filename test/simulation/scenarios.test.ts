@@ -28,6 +28,7 @@ describe('simulation scenarios (npm run simulate)', () => {
         'realtime-smoke-fail',
         'endpoint-failed',
         'invalid-package',
+        'loosened-gates',
         'duplicate-event',
         'serverless-promote',
         'serverless-alarm-revert',

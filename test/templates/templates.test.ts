@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RETRYABLE_ERROR_NAMES } from '../../functions/shared/errors';
 import { RELEASE_STYLES } from '../../functions/shared/domain/release-plan';
+import { limitViolations, platformLimitsSchema } from '../../functions/shared/domain/platform-limits';
+import { resolveSettings } from '../../functions/shared/domain/settings';
 import { allStates, loadPackagedStateMachines, PACKAGED_TEMPLATE, PROJECT_ROOT, type PackagedStateMachine } from '../../local/packaged-template';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -56,6 +58,13 @@ describe('packaged templates (npm run package)', () => {
     expect(Number(timeout)).toBeLessThanOrEqual(Number(env.LEASE_SECONDS) - Number(env.ENDPOINT_WAIT_SECONDS));
     // A recovery waits out a Lambda a stopped execution may have left running: as long as the longest one may run.
     expect(Number(env.LAMBDA_TIMEOUT_SECONDS)).toBe(Math.max(...release.functions.map((f) => f.timeoutSeconds)));
+  });
+
+  it("the stage's own defaults are within its platform limits (a release that sets nothing is never refused)", () => {
+    const env = machines().release.functions.find((f) => f.handlerDir === 'plan-release')?.environment ?? {};
+    const limits = platformLimitsSchema.parse(JSON.parse(String(env.PLATFORM_LIMITS)));
+    const settings = resolveSettings({ defaults: JSON.parse(String(env.DEFAULT_SETTINGS)) as Record<string, string>, metadata: {}, overrides: {} });
+    expect(limitViolations(settings, limits, { baked: true, hasSmokePayloads: !limits.requireSmokeTest })).toEqual([]);
   });
 
   it("a nightly scoring run is bounded below a day, so it has ended before the next night's starts, and outlasts one job's wait", () => {

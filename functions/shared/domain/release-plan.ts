@@ -5,6 +5,7 @@ import { decideInferenceMode, type ModeDecision } from './inference-mode';
 import { packageArtifact } from './model-artifact';
 import type { ModelPackage } from './model-package';
 import { resourceNames, sageMakerName, type ResourceNames } from './names';
+import { assertWithinLimits, DEFAULT_PLATFORM_LIMITS, type PlatformLimits, type SettingSource } from './platform-limits';
 import { smokeSourceFor, type SmokeSource } from './smoke-payloads';
 import { INFERENCE_MODES, resolveSettings, type InferenceMode, type ReleaseSettings } from './settings';
 
@@ -62,6 +63,15 @@ export interface PlanInput {
   releaseId: string;
   /** The release execution's TimeoutSeconds (stage param releaseTimeoutSeconds); the bake must fit in it. */
   releaseTimeoutSeconds?: number;
+  /** The platform's bounds on the safety settings (stage params); DEFAULT_PLATFORM_LIMITS when not given. */
+  limits?: PlatformLimits;
+}
+
+/** The layer a key's value came from: the highest that names it. */
+function settingSource(layers: Pick<PlanInput, 'request' | 'package'>, key: string): SettingSource {
+  if (layers.request.overrides[key] !== undefined) return 'manual override';
+  if (layers.package.metadata[key] !== undefined) return 'package metadata';
+  return 'stage default';
 }
 
 /**
@@ -73,7 +83,7 @@ export function maxBakeMinutes(releaseTimeoutSeconds: number): number {
 }
 
 /** Settings, mode decision and resource names for one release. Used by PlanRelease and `npm run plan`. */
-export function planRelease({ request, package: pkg, defaults, releaseId, releaseTimeoutSeconds }: PlanInput): ReleasePlan {
+export function planRelease({ request, package: pkg, defaults, releaseId, releaseTimeoutSeconds, limits = DEFAULT_PLATFORM_LIMITS }: PlanInput): ReleasePlan {
   const settings = resolveSettings({ defaults, metadata: pkg.metadata, overrides: request.overrides });
   const decision = decideInferenceMode(settings, { containerCount: pkg.containers.length });
   const mode = decision.mode;
@@ -104,6 +114,11 @@ export function planRelease({ request, package: pkg, defaults, releaseId, releas
     );
   }
   const smoke = mode === 'batch' ? ({ from: 'none' } as const) : smokeSourceFor(settings, pkg);
+  // A batch-only release has no gate to loosen; a multi-model one has its smoke test but no bake.
+  if (mode !== 'batch') {
+    const hasSmokePayloads = smoke.from !== 'none' && !(smoke.from === 'smoke.payloads' && smoke.count === 0);
+    assertWithinLimits(settings, limits, { baked: mode !== 'multi-model', hasSmokePayloads }, (key) => settingSource({ request, package: pkg }, key));
+  }
   return { releaseId, endpointName, mode, style, decision, settings, smoke, names: resourceNames(pkg.groupName, pkg.version, endpointName, releaseId) };
 }
 
