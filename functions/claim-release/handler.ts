@@ -2,6 +2,7 @@ import { dynamoDbLedger } from '../shared/aws/dynamodb-ledger';
 import { EndpointBusy } from '../shared/errors';
 import { leaseSecondsFor, ledgerTarget } from '../shared/domain/ledger';
 import { releaseState, type ClaimOutcome } from '../shared/domain/state';
+import { newerReleaseThan } from '../shared/domain/version-order';
 import { ledgerEnv, secondsFromEnv } from '../shared/runtime/env';
 import { awsStepHandler } from '../shared/runtime/aws-step-handler';
 import { defineStep } from '../shared/runtime/step-handler';
@@ -16,8 +17,10 @@ const env = z.extend(ledgerEnv, {
 });
 
 /**
- * State ClaimRelease (looped by WaitInQueue). First the package claim: a second event for the same
- * approval is a duplicate and ends the run SKIPPED. Then the endpoint queue: the lease goes to the
+ * State ClaimRelease (looped by WaitInQueue). First version order: an approval of a version older than
+ * one promoted on the endpoint, or than one in flight for it, is stale and ends the run SKIPPED (unless a
+ * manual run says `force`). Then the package claim: a second event for the same approval is a duplicate
+ * and ends the run SKIPPED. Then the endpoint queue: the lease goes to the
  * oldest waiting release only, so two releases never interleave on one endpoint and run in approval order.
  */
 export const claimReleaseStep = defineStep({
@@ -28,6 +31,12 @@ export const claimReleaseStep = defineStep({
   run: async ({ request, package: pkg, plan, execution, claim }, { env, aws: { ledger } }): Promise<ClaimOutcome> => {
     const now = new Date(Date.now());
     const target = ledgerTarget(plan.endpointName, pkg.groupName);
+    // Version order, judged once, before anything is claimed: a later look (in the queue) would find the
+    // releases queued behind this one, which came later.
+    if (claim?.waitingSince === undefined && !request.force) {
+      const newer = newerReleaseThan(await ledger.releasesForTarget(target, 50), { groupName: pkg.groupName, version: pkg.version, releaseId: plan.releaseId });
+      if (newer !== null) return { status: 'stale', newerReleaseId: newer.releaseId, newerVersion: newer.version, newerStatus: newer.status, target };
+    }
     const claimed = await ledger.claimPackage({ modelPackageArn: pkg.arn, releaseId: plan.releaseId, force: request.force, now });
     if (claimed.status === 'duplicate') return { ...claimed, target };
 

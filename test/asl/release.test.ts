@@ -285,14 +285,17 @@ describe('release state machine routes (every step stubbed)', () => {
       expect(run.error).toBe('InvalidInput');
     });
 
-    it('a duplicate is recorded as skipped; a queued release waits and claims again', async () => {
+    it('a duplicate or a stale approval is recorded as skipped; a queued release waits and claims again', async () => {
       const duplicate = await runStubbed({ ...planned('variant-canary'), ClaimRelease: { status: 'duplicate', existingReleaseId: 'r', existingStatus: 'PROMOTED', target: 't' }, ...recorded }, MANUAL);
       const queuedThenAcquired: Stub = (_i: Record<string, unknown>, call: number) =>
         call === 1 ? { status: 'queued', queuePosition: 1, holder: 'other', target: 't', waitingSince: 'x' } : { status: 'acquired', redeploy: false, leaseExpiresAt: 'x', target: 't' };
       const queued = await runStubbed({ ...planned('variant-canary'), ...canarySection(firstDeployment()), ClaimRelease: queuedThenAcquired, ...recorded }, MANUAL);
 
+      const stale = await runStubbed({ ...planned('variant-canary'), ClaimRelease: { status: 'stale', newerReleaseId: 'r', newerVersion: 8, newerStatus: 'PROMOTED', target: 't' }, ...recorded }, MANUAL);
+
       expect(duplicate.path.slice(-3)).toEqual(['IsReleaseClaimed', 'RecordDuplicate', 'DuplicateSkipped']);
       expect(duplicate.status).toBe('SUCCEEDED');
+      expect(stale.path.slice(-3)).toEqual(['IsReleaseClaimed', 'RecordDuplicate', 'DuplicateSkipped']);
       expect(queued.path.slice(5, 10)).toEqual(['ClaimRelease', 'IsReleaseClaimed', 'WaitInQueue', 'ClaimRelease', 'IsReleaseClaimed']);
       expect(queued.status).toBe('SUCCEEDED');
     });

@@ -108,14 +108,17 @@ describe('scenario interventions', () => {
     expect(notes(result, 'seeded')).toContainEqual(expect.stringMatching(/^endpoint churn-by-hand made by hand \(no pipeline tags\), serving arn:aws:sagemaker:.*model-package\/churn-model\/1$/));
   });
 
-  it('then.replayApprovalOf live: the live version\'s approval event arrives again after the run', async () => {
+  it('then.replayApprovalOf live: the live version\'s approval arrives again after a promotion, and is skipped as stale; the new model stays', async () => {
     // Act
-    const result = await runScenario(canary('replayed-live-approval', { then: { replayApprovalOf: 'live' } }), { moto, loadModule });
+    const result = await runScenario(canary('replayed-live-approval', { then: { replayApprovalOf: 'live' }, expect: { outcome: 'SKIPPED', skipped: 1, endpoint: 'candidate' } }), { moto, loadModule });
 
     // Assess
+    expect(result.failures).toEqual([]);
     expect(notes(result, 'event replayed')).toEqual([expect.stringMatching(/model-package\/churn-model\/1 delivered again: 1 event\(s\) matched the packaged rule$/)]);
-    expect(result.executions).toHaveLength(2);
-    expect(result.executions[0]?.outcome).toBe('PROMOTED');
+    expect(result.executions.map((e) => e.outcome)).toEqual(['PROMOTED', 'SKIPPED']);
+    expect(result.events).toEqual(['Model Deployment Succeeded', 'Model Deployment Skipped']);
+    expect(notes(result, 'RecordDuplicate')).toEqual([expect.stringMatching(/StaleApproval: version 1 is not newer than version 2 of the group, which was promoted on churn-model/)]);
+    expect(result.ledger.map((r) => r.status)).toEqual(['PROMOTED']);
   });
 });
 

@@ -15,7 +15,9 @@ export interface OutcomeInputs {
   rollbackCheck?: { check: string; reason: string | null } | null;
   /** The error that stopped the rollback itself (RollBack or RestoreModelArtifact caught). */
   rollbackError?: { Error?: string; Cause?: string } | null;
-  claim?: { status: string; existingReleaseId?: string; existingStatus?: string } | null;
+  claim?: { status: string; existingReleaseId?: string; existingStatus?: string; newerReleaseId?: string; newerVersion?: number; newerStatus?: string; target?: string } | null;
+  /** The package released (its version names the stale approval). */
+  packageVersion?: number | null;
 }
 
 export interface Explanation {
@@ -29,6 +31,15 @@ export interface Explanation {
 /** Why a release ended as it did, from the state the run accumulated. The first cause found wins. */
 export function explainOutcome(inputs: OutcomeInputs): Explanation {
   const errorName = (fallback: string) => inputs.error?.Error ?? fallback;
+  if (inputs.outcome === 'SKIPPED' && inputs.claim?.status === 'stale') {
+    const c = inputs.claim;
+    const newer = c.newerStatus === 'IN_PROGRESS' ? `is in flight for ${c.target ?? 'the endpoint'}` : `was promoted on ${c.target ?? 'the endpoint'}`;
+    return {
+      trigger: 'stale-approval',
+      reason: `StaleApproval: version ${inputs.packageVersion ?? 'unknown'} is not newer than version ${c.newerVersion ?? 'unknown'} of the group, which ${newer} (release ${c.newerReleaseId ?? 'unknown'}); an older version never replaces a newer one: use a manual run with "force": true to release it anyway`,
+      errorName: null,
+    };
+  }
   if (inputs.outcome === 'SKIPPED') {
     const c = inputs.claim;
     return { trigger: 'duplicate', reason: `package already released by release ${c?.existingReleaseId ?? 'unknown'} (${c?.existingStatus ?? 'unknown'}); use a manual run with "force": true to release it again`, errorName: null };
@@ -177,7 +188,18 @@ export const outcomeStateSchema = z.looseObject({
   package: z.optional(z.looseObject({ arn: z.string(), groupName: z.string(), version: z.number() })),
   plan: z.optional(z.looseObject({ releaseId: z.string(), endpointName: z.nullable(z.string()), mode: z.string(), style: z.optional(z.string()), names: z.optional(z.looseObject({ model: z.string() })), decision: loose })),
   execution: z.optional(z.object({ id: z.string(), startTime: z.string() })),
-  claim: z.optional(z.looseObject({ status: z.string(), target: z.string(), redeploy: z.optional(z.boolean()), existingReleaseId: z.optional(z.string()), existingStatus: z.optional(z.string()) })),
+  claim: z.optional(
+    z.looseObject({
+      status: z.string(),
+      target: z.string(),
+      redeploy: z.optional(z.boolean()),
+      existingReleaseId: z.optional(z.string()),
+      existingStatus: z.optional(z.string()),
+      newerReleaseId: z.optional(z.string()),
+      newerVersion: z.optional(z.number()),
+      newerStatus: z.optional(z.string()),
+    }),
+  ),
   deployment: z.optional(
     z.object({
       endpointName: z.string(),
@@ -252,6 +274,7 @@ export function decideOutcome(input: { outcome: ReleaseOutcome; state: OutcomeSt
           rollbackCheck: state.rollbackCheck,
           rollbackError: state.rollbackError,
           claim: state.claim,
+          packageVersion: state.package?.version ?? null,
         });
   const artifact = state.deployment?.style === 'multi-model-artifact' ? state.deployment.artifact : undefined;
   const read = input.finalRead;
@@ -292,7 +315,7 @@ export function decideOutcome(input: { outcome: ReleaseOutcome; state: OutcomeSt
   // A run that failed inside ClaimRelease has no $.claim, yet may have claimed the package and queued a
   // ticket: finishing is safe anyway (it only closes a claim that is this release's, and deleting an absent
   // ticket or someone else's lease does nothing), so only a known duplicate skips it.
-  const ownsClaim = state.claim?.status !== 'duplicate';
+  const ownsClaim = state.claim?.status !== 'duplicate' && state.claim?.status !== 'stale';
   const target = state.claim?.target ?? (state.plan && state.package ? ledgerTarget(state.plan.endpointName, state.package.groupName) : null);
   if (ownsClaim && state.plan && state.request?.modelPackageArn && target !== null && !dryRun) {
     records.push({

@@ -76,11 +76,13 @@ export const releaseState = z.object({
   execution: executionSlice,
 });
 
-/** ClaimRelease: the endpoint's lease, a duplicate of an earlier release, or a place in the endpoint's queue. */
+/** ClaimRelease: the endpoint's lease, a duplicate of an earlier release, a stale approval, or a place in the endpoint's queue. */
 export const claimSlice = z.discriminatedUnion('status', [
   z.object({ status: z.literal('acquired'), redeploy: z.boolean(), leaseExpiresAt: z.string(), target: z.string() }),
   z.object({ status: z.literal('duplicate'), existingReleaseId: z.string(), existingStatus: z.string(), target: z.string() }),
   z.object({ status: z.literal('queued'), queuePosition: z.number(), holder: z.nullable(z.string()), target: z.string(), waitingSince: z.string() }),
+  /** A newer version of the group was promoted on the target, or is in flight for it: this approval is stale. */
+  z.object({ status: z.literal('stale'), newerReleaseId: z.string(), newerVersion: z.int(), newerStatus: z.string(), target: z.string() }),
 ]);
 export type ClaimOutcome = z.infer<typeof claimSlice>;
 

@@ -83,6 +83,27 @@ describe('ClaimRelease handler', () => {
     expect(ledger.leases.size).toBe(0);
   });
 
+  it('ends stale, claiming and queueing nothing, when a newer version of the group was promoted on the endpoint', async () => {
+    // Prepare: version 8 serves; the approval of version 7 arrives late.
+    ledger.records.set('newer008', { releaseId: 'newer008', modelPackageArn: PACKAGE_ARN.replace(/\/7$/, '/8'), target: ENDPOINT, mode: 'realtime', trigger: 'approval-event', requestedAt: '2024-05-01T11:00:00.000Z', status: 'PROMOTED', redeploy: false, startedAt: '2024-05-01T11:00:01.000Z' });
+
+    // Act
+    const out = await handler(releaseState(), lambdaContext());
+
+    // Assess
+    expect(out).toEqual({ status: 'stale', newerReleaseId: 'newer008', newerVersion: 8, newerStatus: 'PROMOTED', target: ENDPOINT });
+    expect(ledger.claims.size).toBe(0);
+    expect(ledger.enqueued).toHaveLength(0);
+    expect(ledger.leases.size).toBe(0);
+  });
+
+  it('releases an older version anyway when a manual run says force', async () => {
+    ledger.records.set('newer008', { releaseId: 'newer008', modelPackageArn: PACKAGE_ARN.replace(/\/7$/, '/8'), target: ENDPOINT, mode: 'realtime', trigger: 'approval-event', requestedAt: '2024-05-01T11:00:00.000Z', status: 'PROMOTED', redeploy: false, startedAt: '2024-05-01T11:00:01.000Z' });
+    const state = releaseState();
+    state.request.force = true;
+    await expect(handler(state, lambdaContext())).resolves.toMatchObject({ status: 'acquired' });
+  });
+
   it('re-releases a claimed package when forced, as a redeploy', async () => {
     // Prepare
     ledger.claims.set(PACKAGE_ARN, { releaseId: 'first000', status: 'PROMOTED' });

@@ -222,6 +222,24 @@ describe('RecordOutcome handler', () => {
     expect(sentEvent().detail.reason).toContain('release first000 (PROMOTED)');
   });
 
+  it('records a stale approval as SKIPPED with StaleApproval, naming the newer version, touching no claim of another release', async () => {
+    // Prepare: version 8 was promoted on the endpoint; version 7's approval came late.
+    const state = { ...releaseState(), claim: { status: 'stale', newerReleaseId: 'newer008', newerVersion: 8, newerStatus: 'PROMOTED', target: ENDPOINT } };
+    ledger.claims.set(PACKAGE_ARN.replace(/\/7$/, '/8'), { releaseId: 'newer008', status: 'PROMOTED' });
+
+    // Act
+    const out = await handler({ outcome: 'SKIPPED', state }, lambdaContext());
+
+    // Assess
+    expect(out).toMatchObject({ outcome: 'SKIPPED', error: null, detailType: 'Model Deployment Skipped' });
+    expect(ledger.finished).toHaveLength(0);
+    expect(ledger.claims.get(PACKAGE_ARN)).toBeUndefined();
+    expect(sentEvent().detail).toMatchObject({
+      trigger: 'stale-approval',
+      reason: 'StaleApproval: version 7 is not newer than version 8 of the group, which was promoted on churn-endpoint (release newer008); an older version never replaces a newer one: use a manual run with "force": true to release it anyway',
+    });
+  });
+
   it('records a failure before the claim without touching the ledger, quoting the Lambda error message', async () => {
     // Prepare
     const { plan: _p, ...beforePlan } = releaseState();
