@@ -395,6 +395,17 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         sendAwsJson(res, executions.handle(info.operation, parseJsonObject((await bodyOf()).toString())), '1.0');
         return;
       }
+      // Tags of an endpoint live with it here; tags of other resources (models, configs) in moto.
+      if (info.service === 'sagemaker' && (info.operation === 'ListTags' || info.operation === 'AddTags' || info.operation === 'DeleteTags')) {
+        const body = await bodyOf();
+        const input = parseJsonObject(body.toString());
+        if (endpoints.byArn(str(input, 'ResourceArn') ?? '') !== undefined) {
+          sendAwsJson(res, endpoints.tagging(info.operation, input));
+          return;
+        }
+        replay(res, correctSageMakerAnswer(info.operation, await forwardBuffered(motoEndpoint, req, body)));
+        return;
+      }
       if (info.service === 'sagemaker' && OWNED.has(info.operation)) {
         const input = parseJsonObject((await bodyOf()).toString());
         sendAwsJson(res, await owned(info.operation, input));

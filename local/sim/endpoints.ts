@@ -69,6 +69,8 @@ interface Endpoint {
   weights?: WeightUpdate;
   lastDeploymentConfig?: JsonObject;
   createDeploymentConfig?: JsonObject;
+  /** The endpoint's own tags (CreateEndpoint's Tags, AddTags), which UpdateEndpoint leaves as they are. */
+  tags: Map<string, string>;
 }
 
 /** Where a single invocation lands. */
@@ -110,6 +112,12 @@ export function validateEndpointConfig(config: JsonObject): void {
       throw validation('AsyncInferenceConfig.OutputConfig.S3OutputPath is required.');
     }
   }
+}
+
+/** A request's Tags member as key/value pairs (entries without a key are dropped, as SageMaker would refuse them). */
+function tagList(tags: unknown): { Key: string; Value: string }[] {
+  if (!Array.isArray(tags)) return [];
+  return tags.flatMap((t) => (typeof t === 'object' && t !== null && typeof (t as { Key?: unknown }).Key === 'string' ? [{ Key: (t as { Key: string }).Key, Value: typeof (t as { Value?: unknown }).Value === 'string' ? (t as { Value: string }).Value : '' }] : []));
 }
 
 export class EndpointManager {
@@ -215,6 +223,7 @@ export class EndpointManager {
       fleet,
       transitionAt: now + seconds * 1000,
       createDeploymentConfig: deploymentConfig,
+      tags: new Map(tagList(input.Tags).map((t) => [t.Key, t.Value])),
     });
     return { EndpointArn: this.arn(name) };
   }
@@ -499,6 +508,34 @@ export class EndpointManager {
 
   asyncConfig(name: string): JsonObject | undefined {
     return this.endpoints.get(name)?.fleet.asyncConfig;
+  }
+
+  /** The endpoint an ARN names, if it is one of these (AddTags, ListTags and DeleteTags on it are answered here). */
+  byArn(arn: string): string | undefined {
+    for (const ep of this.endpoints.values()) if (ep.arn === arn) return ep.name;
+    return undefined;
+  }
+
+  /** ListTags / AddTags / DeleteTags on an endpoint, as SageMaker answers them (at most 50 tags). */
+  tagging(operation: 'ListTags' | 'AddTags' | 'DeleteTags', input: JsonObject): JsonObject {
+    const name = this.byArn(str(input, 'ResourceArn') ?? '');
+    if (name === undefined) throw validation(`Resource ${str(input, 'ResourceArn') ?? ''} not found`);
+    const ep = this.get(name);
+    if (operation === 'ListTags') return { Tags: [...ep.tags].map(([Key, Value]) => ({ Key, Value })) };
+    if (operation === 'AddTags') {
+      const added = tagList(input.Tags);
+      if (new Set([...ep.tags.keys(), ...added.map((t) => t.Key)]).size > 50) throw validation('The resource would have more than 50 tags.');
+      for (const t of added) ep.tags.set(t.Key, t.Value);
+      return { Tags: added };
+    }
+    const keys = Array.isArray(input.TagKeys) ? input.TagKeys.filter((k): k is string => typeof k === 'string') : [];
+    for (const key of keys) ep.tags.delete(key);
+    return {};
+  }
+
+  /** An endpoint's tags, for the IAM evaluator's aws:ResourceTag conditions (none for an unknown one). */
+  tagsOf(name: string): Record<string, string> {
+    return Object.fromEntries(this.endpoints.get(name)?.tags ?? []);
   }
 
   describe(name: string): JsonObject {

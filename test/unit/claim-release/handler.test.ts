@@ -85,7 +85,7 @@ describe('ClaimRelease handler', () => {
 
   it('ends stale, claiming and queueing nothing, when a newer version of the group was promoted on the endpoint', async () => {
     // Prepare: version 8 serves; the approval of version 7 arrives late.
-    ledger.records.set('newer008', { releaseId: 'newer008', modelPackageArn: PACKAGE_ARN.replace(/\/7$/, '/8'), target: ENDPOINT, mode: 'realtime', trigger: 'approval-event', requestedAt: '2024-05-01T11:00:00.000Z', status: 'PROMOTED', redeploy: false, startedAt: '2024-05-01T11:00:01.000Z' });
+    ledger.records.set('newer008', { releaseId: 'newer008', modelPackageArn: PACKAGE_ARN.replace(/\/7$/, '/8'), target: ENDPOINT, mode: 'realtime', trigger: 'approval-event', requestedAt: '2024-05-01T11:00:00.000Z', status: 'PROMOTED', redeploy: false, executionArn: null, startedAt: '2024-05-01T11:00:01.000Z' });
 
     // Act
     const out = await handler(releaseState(), lambdaContext());
@@ -98,7 +98,7 @@ describe('ClaimRelease handler', () => {
   });
 
   it('releases an older version anyway when a manual run says force', async () => {
-    ledger.records.set('newer008', { releaseId: 'newer008', modelPackageArn: PACKAGE_ARN.replace(/\/7$/, '/8'), target: ENDPOINT, mode: 'realtime', trigger: 'approval-event', requestedAt: '2024-05-01T11:00:00.000Z', status: 'PROMOTED', redeploy: false, startedAt: '2024-05-01T11:00:01.000Z' });
+    ledger.records.set('newer008', { releaseId: 'newer008', modelPackageArn: PACKAGE_ARN.replace(/\/7$/, '/8'), target: ENDPOINT, mode: 'realtime', trigger: 'approval-event', requestedAt: '2024-05-01T11:00:00.000Z', status: 'PROMOTED', redeploy: false, executionArn: null, startedAt: '2024-05-01T11:00:01.000Z' });
     const state = releaseState();
     state.request.force = true;
     await expect(handler(state, lambdaContext())).resolves.toMatchObject({ status: 'acquired' });

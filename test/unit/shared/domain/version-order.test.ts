@@ -11,6 +11,7 @@ const record = (releaseId: string, group: string, version: number, status: Relea
   requestedAt: '2026-11-01T12:00:00.000Z',
   status,
   redeploy: false,
+  executionArn: null,
   startedAt: '2026-11-01T12:00:00.000Z',
   ...(servingModel ? { servingModel } : {}),
 });
