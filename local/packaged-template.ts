@@ -12,6 +12,8 @@ export const PROJECT_ROOT = join(__dirname, '..');
 export const PACKAGED_TEMPLATE = join(PROJECT_ROOT, '.serverless', 'cloudformation-template-update-stack.json');
 export const LOCAL_ACCOUNT = '123456789012';
 export const LOCAL_REGION = 'us-east-1';
+/** The packaged stage's MANAGED_BY (service and stage: `npm run package` packages stage dev); a template test holds them equal. */
+export const LOCAL_MANAGED_BY = 'sagemaker-release-pipeline-dev';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 interface CfnResource {

@@ -7,7 +7,8 @@ import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { previousUtcDay } from '../functions/shared/domain/batch';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DATA_BUCKET, LEDGER_TABLE, MODEL_BUCKET, ROLE_ARN, type LocalAccount } from './account';
-import { LOCAL_ACCOUNT, LOCAL_REGION } from './packaged-template';
+import { LOCAL_ACCOUNT, LOCAL_MANAGED_BY, LOCAL_REGION } from './packaged-template';
+import { ownershipTags } from '../functions/shared/domain/ownership';
 import type { Scenario, ScenarioBehaviour } from './scenario';
 import { tarGz } from './sim/tar';
 import type { TimelineEntry } from './timeline';
@@ -75,7 +76,8 @@ export async function seedLiveEndpoint(
       ...(hosting === 'async' ? { AsyncInferenceConfig: { OutputConfig: { S3OutputPath: `s3://${DATA_BUCKET}/${group}/async-live` } } } : {}),
     }),
   );
-  await sageMaker.send(new CreateEndpointCommand({ EndpointName: endpointName, EndpointConfigName: `${endpointName}-live` }));
+  // Made by an earlier release of the group: this pipeline's, bound to the group.
+  await sageMaker.send(new CreateEndpointCommand({ EndpointName: endpointName, EndpointConfigName: `${endpointName}-live`, Tags: ownershipTags(LOCAL_MANAGED_BY, group) }));
   if (wait) await waitInService(account, [endpointName]);
 }
 

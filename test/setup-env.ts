@@ -5,6 +5,8 @@ import '../local/polyfills';
 process.env.AWS_ACCESS_KEY_ID ??= 'testing';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'testing';
 process.env.AWS_REGION ??= 'us-east-1';
+// The managed-by tag value the handlers take for their own (serverless.yml renders service and stage).
+process.env.MANAGED_BY ??= 'sagemaker-release-pipeline-test';
 process.env.POWERTOOLS_DEV ??= 'false';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -7,7 +7,8 @@ import { canaryVariants, endpointConfigRequest, newVariant, releaseTags } from '
 import { endpointReleaseProblems, refuseOnProblems } from '../shared/domain/preflight';
 import { usesGuardrails, type EndpointStyle, type ReleasePlan } from '../shared/domain/release-plan';
 import { releaseState, type Deployment } from '../shared/domain/state';
-import { executionRoleEnv } from '../shared/runtime/env';
+import { executionRoleEnv, ownershipEnv } from '../shared/runtime/env';
+import * as z from '../shared/zod';
 import { awsStepHandler } from '../shared/runtime/aws-step-handler';
 import { defineStep } from '../shared/runtime/step-handler';
 
@@ -26,7 +27,7 @@ function endpointStyle(plan: ReleasePlan): EndpointStyle {
 export const prepareDeploymentStep = defineStep({
   step: 'PrepareDeployment',
   input: releaseState,
-  env: executionRoleEnv,
+  env: z.extend(executionRoleEnv, ownershipEnv.shape),
   aws: { sageMaker, cloudWatch, s3: s3OnDemand },
   run: async ({ package: pkg, plan }, { env, aws }): Promise<Deployment> => {
     const endpointName = plan.endpointName;
@@ -34,7 +35,8 @@ export const prepareDeploymentStep = defineStep({
     const style = endpointStyle(plan);
 
     const facts = await readEndpointFacts(aws, plan, endpointName);
-    refuseOnProblems([...endpointReleaseProblems(plan, facts), ...(await readSmokeProblems(aws, plan)).problems]);
+    const ownership = { groupName: pkg.groupName, managedBy: env.MANAGED_BY, bindings: env.ENDPOINT_BINDINGS };
+    refuseOnProblems([...endpointReleaseProblems(plan, facts, ownership), ...(await readSmokeProblems(aws, plan)).problems]);
     const { live, liveConfig } = facts;
 
     // SageMaker's blue/green guardrails replace a variant in place: the new config keeps the live variant's

@@ -2,9 +2,11 @@ import { dynamoDbLedger } from '../shared/aws/dynamodb-ledger';
 import { sageMaker } from '../shared/aws/sagemaker';
 import { stepFunctions, type StepFunctionsAdapter } from '../shared/aws/step-functions';
 import type { ReleaseLedger, ReleaseRecord } from '../shared/domain/ledger';
-import { EndpointBusy, EndpointStateConflict } from '../shared/errors';
+import { EndpointBoundToAnotherGroup, EndpointBusy, EndpointNotManaged, EndpointStateConflict } from '../shared/errors';
+import { ownershipProblem } from '../shared/domain/ownership';
+import { packageVersionOf } from '../shared/domain/version-order';
 import { executionSlice, type Deployment } from '../shared/domain/state';
-import { ledgerEnv } from '../shared/runtime/env';
+import { ledgerEnv, ownershipEnv } from '../shared/runtime/env';
 import { awsStepHandler } from '../shared/runtime/aws-step-handler';
 import { defineStep } from '../shared/runtime/step-handler';
 import * as z from '../shared/zod';
@@ -61,9 +63,9 @@ async function takeOverStranded(ledger: ReleaseLedger, sfn: StepFunctionsAdapter
 export const prepareManualRollbackStep = defineStep({
   step: 'PrepareManualRollback',
   input: z.object({ request: z.object({ action: z.literal('rollback'), endpointName: z.string(), reason: z.nullable(z.string()) }), execution: executionSlice }),
-  env: ledgerEnv,
+  env: z.extend(ledgerEnv, ownershipEnv.shape),
   aws: { ledger: dynamoDbLedger, sageMaker, sfn: stepFunctions },
-  run: async ({ request, execution }, { aws }): Promise<Deployment> => {
+  run: async ({ request, execution }, { aws, env }): Promise<Deployment> => {
     const { endpointName } = request;
     const releases = await aws.ledger.releasesForTarget(endpointName, 50);
     const stranded = await strandedRelease(aws.sfn, endpointName, releases.find((r) => r.status === 'IN_PROGRESS'));
@@ -81,6 +83,10 @@ export const prepareManualRollbackStep = defineStep({
     if (live === null || (!stranded && (live.status !== 'InService' || live.configName !== last.newConfigName))) {
       throw new EndpointStateConflict(`Endpoint ${endpointName} is ${live?.status ?? 'absent'} on ${live?.configName ?? 'nothing'}, but its last promotion (release ${last.releaseId}) left it on ${last.newConfigName ?? 'unknown'}; it changed since, so nothing was changed`);
     }
+    // Only an endpoint this pipeline manages, bound to the group it last promoted there, is rolled back.
+    const tags = live.arn !== undefined ? await aws.sageMaker.listTags(live.arn) : {};
+    const notOurs = ownershipProblem({ endpointName, tags, groupName: packageVersionOf(last.modelPackageArn)?.group ?? '', managedBy: env.MANAGED_BY, bindings: env.ENDPOINT_BINDINGS });
+    if (notOurs !== null) throw notOurs.error === 'EndpointNotManaged' ? new EndpointNotManaged(`${notOurs.message}; nothing was changed`) : new EndpointBoundToAnotherGroup(`${notOurs.message}; nothing was changed`);
     const supersedes = await takeOverStranded(aws.ledger, aws.sfn, endpointName, stranded, execution.id);
     const config = await aws.sageMaker.describeEndpointConfig(last.newConfigName ?? live.configName ?? '');
     const variant = config.variants[0];

@@ -12,7 +12,8 @@ import type { ReleasePlan } from '../shared/domain/release-plan';
 import { describeSmokeSource, smokeSourceOfPlan } from '../shared/domain/smoke-payloads';
 import { releaseState } from '../shared/domain/state';
 import type { EndpointView, MetricAlarmRequest } from '../shared/domain/views';
-import { awsEnv } from '../shared/runtime/env';
+import { awsEnv, ownershipEnv, type OwnershipEnv } from '../shared/runtime/env';
+import * as z from '../shared/zod';
 import { awsStepHandler } from '../shared/runtime/aws-step-handler';
 import { defineStep } from '../shared/runtime/step-handler';
 
@@ -45,11 +46,11 @@ async function multiModelPreview(aws: { sageMaker: SageMakerAdapter }, pkg: Mode
 }
 
 /** An endpoint release: the configs it would create, the change to the endpoint, its alarms, and what would stop it. */
-async function endpointPreview(aws: { sageMaker: SageMakerAdapter; cloudWatch: CloudWatchAdapter }, plan: ReleasePlan, endpointName: string) {
+async function endpointPreview(aws: { sageMaker: SageMakerAdapter; cloudWatch: CloudWatchAdapter }, plan: ReleasePlan, endpointName: string, pkg: ModelPackage, env: OwnershipEnv) {
   const extra = plan.settings.canary.alarmNames;
   const facts = await readEndpointFacts(aws, plan, endpointName);
   const { existingAlarms, live, liveConfig } = facts;
-  const problems = endpointReleaseProblems(plan, facts).map((p) => p.message);
+  const problems = endpointReleaseProblems(plan, facts, { groupName: pkg.groupName, managedBy: env.MANAGED_BY, bindings: env.ENDPOINT_BINDINGS }).map((p) => p.message);
   const alarms = sloAlarms(plan, endpointName, plan.names.variant);
   const canary = live !== null && plan.style === 'variant-canary';
   const liveWeights = new Map((live?.variants ?? []).map((v) => [v.name, v.weight]));
@@ -89,9 +90,9 @@ async function smokePreview(aws: { s3: S3Reader }, plan: ReleasePlan) {
 export const previewReleaseStep = defineStep({
   step: 'PreviewRelease',
   input: releaseState,
-  env: awsEnv,
+  env: z.extend(awsEnv, ownershipEnv.shape),
   aws: { sageMaker, cloudWatch, s3: s3OnDemand },
-  run: async ({ package: pkg, plan }, { aws }) => {
+  run: async ({ package: pkg, plan }, { aws, env }) => {
     const base = { dryRun: true as const, modelPackageArn: pkg.arn, mode: plan.mode, style: plan.style, decision: plan.decision, settings: plan.settings, endpointName: plan.endpointName };
     const model = { type: 'Model', name: plan.names.model, containers: [{ ModelPackageName: pkg.arn }] };
     if (plan.endpointName === null) {
@@ -102,7 +103,7 @@ export const previewReleaseStep = defineStep({
       const preview = await multiModelPreview(aws, pkg, plan.endpointName);
       return { ...base, ...preview, smoke: smoke.summary, problems: [...preview.problems, ...smoke.problems] };
     }
-    const { configs, ...preview } = await endpointPreview(aws, plan, plan.endpointName);
+    const { configs, ...preview } = await endpointPreview(aws, plan, plan.endpointName, pkg, env);
     return { ...base, ...preview, smoke: smoke.summary, problems: [...preview.problems, ...smoke.problems], wouldCreate: [model, ...configs] };
   },
 });

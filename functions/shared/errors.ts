@@ -20,6 +20,14 @@ export class InvalidInput extends NamedError {
 export class InvalidSettings extends NamedError {
   override readonly name = 'InvalidSettings' as const;
 }
+/** The endpoint was neither created by this pipeline nor adopted: the pipeline does not change it. */
+export class EndpointNotManaged extends NamedError {
+  override readonly name = 'EndpointNotManaged' as const;
+}
+/** The endpoint is bound to another model package group, which alone releases to it. */
+export class EndpointBoundToAnotherGroup extends NamedError {
+  override readonly name = 'EndpointBoundToAnotherGroup' as const;
+}
 /** A setting loosens a bound the platform sets (stage params): a package may tighten them, never loosen. */
 export class PolicyViolation extends NamedError {
   override readonly name = 'PolicyViolation' as const;

@@ -4,9 +4,10 @@ import { canaryAlarmNames, sloAlarms } from '../shared/domain/alarms';
 import { decideEndpointChange, isGuarded } from '../shared/domain/endpoint-change';
 import { releaseTags } from '../shared/domain/endpoint-config';
 import { deploymentWaitSeconds, guardrailsConfig } from '../shared/domain/guardrails';
+import { ownershipTags } from '../shared/domain/ownership';
 import { expectedChangeSeconds } from '../shared/domain/poll';
 import { deploymentSlice, releaseState } from '../shared/domain/state';
-import { awsEnv, secondsFromEnv } from '../shared/runtime/env';
+import { awsEnv, ownershipEnv, secondsFromEnv } from '../shared/runtime/env';
 import { awsStepHandler } from '../shared/runtime/aws-step-handler';
 import { defineStep } from '../shared/runtime/step-handler';
 import * as z from '../shared/zod';
@@ -20,12 +21,13 @@ import * as z from '../shared/zod';
 export const startDeploymentStep = defineStep({
   step: 'StartDeployment',
   input: z.extend(releaseState, { deployment: deploymentSlice }),
-  env: z.extend(awsEnv, { ENDPOINT_WAIT_SECONDS: secondsFromEnv }),
+  env: z.extend(awsEnv, { ENDPOINT_WAIT_SECONDS: secondsFromEnv, MANAGED_BY: ownershipEnv.shape.MANAGED_BY }),
   aws: { sageMaker, cloudWatch },
-  run: async ({ plan, deployment }, { env, aws }) => {
+  run: async ({ plan, package: pkg, deployment }, { env, aws }) => {
     const { endpointName } = deployment;
     const change = decideEndpointChange(await aws.sageMaker.describeEndpoint(endpointName), deployment);
-    if (change.action === 'create') await aws.sageMaker.createEndpoint(endpointName, deployment.newConfigName, releaseTags(plan));
+    // The endpoint it creates is this pipeline's, bound to the group (IAM allows the create only with these tags).
+    if (change.action === 'create') await aws.sageMaker.createEndpoint(endpointName, deployment.newConfigName, [...releaseTags(plan), ...ownershipTags(env.MANAGED_BY, pkg.groupName)]);
     if (change.action === 'update' && change.guarded) {
       const alarms = sloAlarms(plan, endpointName, deployment.newVariantName);
       for (const alarm of alarms) await aws.cloudWatch.putMetricAlarm(alarm);

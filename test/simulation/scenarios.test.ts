@@ -29,6 +29,7 @@ describe('simulation scenarios (npm run simulate)', () => {
         'endpoint-failed',
         'invalid-package',
         'loosened-gates',
+        'foreign-endpoint-takeover',
         'duplicate-event',
         'serverless-promote',
         'serverless-alarm-revert',

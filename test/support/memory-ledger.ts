@@ -1,4 +1,4 @@
-import { decideClaim, type ActiveBatchModel, type ClaimResult, type LeaseResult, type RecoveryClaim, type ReleaseLedger, type ReleaseRecord, type ReleaseStatus } from '../../functions/shared/domain/ledger';
+import { decideClaim, type ActiveBatchModel, type Adoption, type ClaimResult, type LeaseResult, type RecoveryClaim, type ReleaseLedger, type ReleaseRecord, type ReleaseStatus } from '../../functions/shared/domain/ledger';
 
 /** In-memory ReleaseLedger deciding by the same rules as the DynamoDB one (domain/ledger.ts), for handler tests. */
 export class MemoryLedger implements ReleaseLedger {
@@ -77,6 +77,12 @@ export class MemoryLedger implements ReleaseLedger {
 
   async releasesInFlight(): Promise<ReleaseRecord[]> {
     return [...this.records.values()].filter((r) => r.status === 'IN_PROGRESS');
+  }
+
+  readonly adoptions: Adoption[] = [];
+
+  async recordAdoption(adoption: Adoption): Promise<void> {
+    if (!this.adoptions.some((a) => a.endpointName === adoption.endpointName && a.adoptedAt === adoption.adoptedAt)) this.adoptions.push(adoption);
   }
 
   /** Records here have no index; the in-flight view is computed, so there is nothing to backfill. */

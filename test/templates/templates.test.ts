@@ -5,7 +5,7 @@ import { RETRYABLE_ERROR_NAMES } from '../../functions/shared/errors';
 import { RELEASE_STYLES } from '../../functions/shared/domain/release-plan';
 import { limitViolations, platformLimitsSchema } from '../../functions/shared/domain/platform-limits';
 import { resolveSettings } from '../../functions/shared/domain/settings';
-import { allStates, loadPackagedStateMachines, PACKAGED_TEMPLATE, PROJECT_ROOT, type PackagedStateMachine } from '../../local/packaged-template';
+import { allStates, loadPackagedStateMachines, LOCAL_MANAGED_BY, PACKAGED_TEMPLATE, PROJECT_ROOT, type PackagedStateMachine } from '../../local/packaged-template';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const validateAsl = require('asl-validator') as (definition: unknown) => { isValid: boolean; errorsText: (separator?: string) => string };
@@ -65,6 +65,12 @@ describe('packaged templates (npm run package)', () => {
     const limits = platformLimitsSchema.parse(JSON.parse(String(env.PLATFORM_LIMITS)));
     const settings = resolveSettings({ defaults: JSON.parse(String(env.DEFAULT_SETTINGS)) as Record<string, string>, metadata: {}, overrides: {} });
     expect(limitViolations(settings, limits, { baked: true, hasSmokePayloads: !limits.requireSmokeTest })).toEqual([]);
+  });
+
+  it('every function knows the managed-by tag value of this deployment (service and stage), which the simulation seeds with', () => {
+    const { release, batchScoring } = machines();
+    const values = new Set([...release.functions, ...batchScoring.functions].map((f) => f.environment.MANAGED_BY));
+    expect([...values]).toEqual([LOCAL_MANAGED_BY]);
   });
 
   it("a nightly scoring run is bounded below a day, so it has ended before the next night's starts, and outlasts one job's wait", () => {

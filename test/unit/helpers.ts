@@ -33,6 +33,12 @@ export const ACCOUNT = '123456789012';
 export const PACKAGE_ARN = `arn:aws:sagemaker:us-east-1:${ACCOUNT}:model-package/churn-model/7`;
 export const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/sagemaker-execution`;
 export const ENDPOINT = 'churn-endpoint';
+export const ENDPOINT_ARN = `arn:aws:sagemaker:us-east-1:${ACCOUNT}:endpoint/${ENDPOINT}`;
+/** The tags of an endpoint this pipeline (test/setup-env.ts's MANAGED_BY) made for the package's group. */
+export const MANAGED_TAGS = [
+  { Key: 'sagemaker-release-pipeline:managed-by', Value: 'sagemaker-release-pipeline-test' },
+  { Key: 'sagemaker-release-pipeline:model-package-group', Value: 'churn-model' },
+];
 export const RELEASE_ID = 'a1b2c3d4';
 export const EXECUTION_ARN = `arn:aws:states:us-east-1:${ACCOUNT}:execution:release-pipeline:run-1`;
 

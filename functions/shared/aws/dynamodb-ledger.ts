@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { decideClaim, type ActiveBatchModel, type ClaimResult, type LeaseResult, type PackageClaim, type RecoveryClaim, type ReleaseLedger, type ReleaseRecord, type ReleaseStatus } from '../domain/ledger';
+import { decideClaim, type ActiveBatchModel, type Adoption, type ClaimResult, type LeaseResult, type PackageClaim, type RecoveryClaim, type ReleaseLedger, type ReleaseRecord, type ReleaseStatus } from '../domain/ledger';
 import type { LedgerEnv } from '../runtime/env';
 import { traced } from '../runtime/tracing';
 import { clientOptions } from './client-options';
@@ -331,6 +331,12 @@ export class DynamoDbReleaseLedger implements ReleaseLedger {
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return indexed;
+  }
+
+  async recordAdoption(adoption: Adoption): Promise<void> {
+    await call('PutItem', () =>
+      this.db.send(new PutCommand({ TableName: this.table, Item: { pk: targetPk(adoption.endpointName), sk: `ADOPTION#${adoption.adoptedAt}`, ...adoption } })),
+    );
   }
 
   async releasesForPackage(modelPackageArn: string, limit = 20): Promise<ReleaseRecord[]> {

@@ -16,9 +16,12 @@ import { loadSmokeRequests } from './smoke-payloads';
 export async function readEndpointFacts(aws: { sageMaker: SageMakerAdapter; cloudWatch: CloudWatchAdapter }, plan: ReleasePlan, endpointName: string): Promise<EndpointFacts> {
   const existingAlarms = new Set((await aws.cloudWatch.describeAlarms(plan.settings.canary.alarmNames)).map((a) => a.name));
   const live = await aws.sageMaker.describeEndpoint(endpointName);
+  // Whose it is decides first whether the pipeline may touch it at all.
+  // An endpoint whose ARN is not known has no tags that could make it ours.
+  const tags = live === null ? null : live.arn !== undefined ? await aws.sageMaker.listTags(live.arn) : {};
   // An endpoint mid-change is refused anyway; its config is read only when it serves.
   const liveConfig = live?.status === 'InService' && live.configName !== null ? await aws.sageMaker.describeEndpointConfig(live.configName) : null;
-  return { existingAlarms, live, liveConfig };
+  return { existingAlarms, live, liveConfig, tags };
 }
 
 /** What a multi-model release checks before staging: the shared endpoint, its config and its one model. */

@@ -1,4 +1,5 @@
 import {
+  AddTagsCommand,
   CreateEndpointCommand,
   CreateEndpointConfigCommand,
   CreateModelCommand,
@@ -10,6 +11,7 @@ import {
   DescribeModelPackageCommand,
   DescribeTransformJobCommand,
   ListModelPackagesCommand,
+  ListTagsCommand,
   SageMakerClient,
   UpdateEndpointCommand,
   UpdateEndpointWeightsAndCapacitiesCommand,
@@ -72,6 +74,7 @@ function toEndpointView(out: DescribeEndpointCommandOutput): EndpointView {
     failureReason: out.FailureReason ?? null,
     variants: (out.ProductionVariants ?? []).map((v) => ({ name: v.VariantName ?? '', weight: v.CurrentWeight ?? v.DesiredWeight ?? 0 })),
     ...(out.PendingDeploymentSummary?.EndpointConfigName ? { pendingConfigName: out.PendingDeploymentSummary.EndpointConfigName } : {}),
+    ...(out.EndpointArn ? { arn: out.EndpointArn } : {}),
     desiredWeights: (out.ProductionVariants ?? []).map((v) => ({ name: v.VariantName ?? '', weight: v.DesiredWeight ?? v.CurrentWeight ?? 0 })),
   };
 }
@@ -170,6 +173,23 @@ export class SageMakerAdapter {
   async describeEndpoint(name: string): Promise<EndpointView | null> {
     const out = await awsCallIfPresent('DescribeEndpoint', () => this.client.send(new DescribeEndpointCommand({ EndpointName: name })));
     return out === null ? null : toEndpointView(out);
+  }
+
+  /** A resource's tags (ListTags on its ARN, every page). */
+  async listTags(arn: string): Promise<Record<string, string>> {
+    const tags: Record<string, string> = {};
+    let nextToken: string | undefined;
+    do {
+      const page = await awsCall('ListTags', () => this.client.send(new ListTagsCommand({ ResourceArn: arn, MaxResults: 100, ...(nextToken ? { NextToken: nextToken } : {}) })));
+      for (const tag of page.Tags ?? []) if (tag.Key !== undefined) tags[tag.Key] = tag.Value ?? '';
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return tags;
+  }
+
+  /** Adds (or overwrites) tags on a resource. */
+  async addTags(arn: string, tags: Tag[]): Promise<void> {
+    await awsCall('AddTags', () => this.client.send(new AddTagsCommand({ ResourceArn: arn, Tags: tags })));
   }
 
   async describeEndpointConfig(name: string): Promise<EndpointConfigView> {

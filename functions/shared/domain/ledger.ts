@@ -94,10 +94,24 @@ export interface ReleaseLedger {
    * into the sweep's index; returns how many (at most `limit`). A whole-table scan: a one-off after an upgrade.
    */
   indexUnsweptReleases(limit?: number): Promise<number>;
+  /** Records an adoption (idempotent: the same execution writes the same item). */
+  recordAdoption(adoption: Adoption): Promise<void>;
   /** The release record as stored now (consistent read), or null. */
   releaseRecord(input: { target: string; requestedAt: string; releaseId: string }): Promise<ReleaseRecord | null>;
   /** Notes that the outcome event `eventId` went out (only on the record that carries that event id). */
   markAnnounced(input: { target: string; requestedAt: string; releaseId: string; eventId: string; at: string }): Promise<void>;
+}
+
+/** An operator's adoption of an endpoint made elsewhere: who, when, for which group (kept beside its releases). */
+export interface Adoption {
+  endpointName: string;
+  modelPackageGroupName: string;
+  requestedBy: string;
+  reason: string | null;
+  adoptedAt: string;
+  executionArn: string | null;
+  /** What it was tagged with before (the tags adoption replaced or added to). */
+  previousTags: Record<string, string>;
 }
 
 /** A package's claim as the ledger holds it. */

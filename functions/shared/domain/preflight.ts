@@ -1,4 +1,5 @@
-import { EndpointStateConflict, InvalidSettings, ModeNotSupported } from '../errors';
+import { EndpointBoundToAnotherGroup, EndpointNotManaged, EndpointStateConflict, InvalidSettings, ModeNotSupported } from '../errors';
+import { ownershipProblem } from './ownership';
 import { hostingSwitchProblem } from './endpoint-config';
 import { modelPrefix } from './model-artifact';
 import { usesGuardrails, type ReleasePlan } from './release-plan';
@@ -11,7 +12,7 @@ import type { EndpointConfigView, EndpointView, ModelView } from './views';
  */
 export interface ReleaseProblem {
   /** The named error the release fails with. */
-  error: 'InvalidSettings' | 'EndpointStateConflict' | 'ModeNotSupported';
+  error: 'InvalidSettings' | 'EndpointStateConflict' | 'ModeNotSupported' | 'EndpointNotManaged' | 'EndpointBoundToAnotherGroup';
   message: string;
 }
 
@@ -21,12 +22,24 @@ export interface EndpointFacts {
   existingAlarms: ReadonlySet<string>;
   live: EndpointView | null;
   liveConfig: EndpointConfigView | null;
+  /** The endpoint's tags (null when there is no endpoint): whose it is. */
+  tags: Readonly<Record<string, string>> | null;
+}
+
+/** Who may release where: the release's group, this deployment's managed-by value, the stage's bindings. */
+export interface OwnershipContext {
+  groupName: string;
+  managedBy: string;
+  bindings: Readonly<Record<string, string>>;
 }
 
 /** Problems of a release that creates or updates an endpoint (every style but multi-model and batch). */
-export function endpointReleaseProblems(plan: ReleasePlan, facts: EndpointFacts): ReleaseProblem[] {
+export function endpointReleaseProblems(plan: ReleasePlan, facts: EndpointFacts, ownership: OwnershipContext): ReleaseProblem[] {
   const problems: ReleaseProblem[] = [];
   const endpointName = plan.endpointName ?? '';
+  // Not ours, or another group's: nothing else about it matters.
+  const notOurs = ownershipProblem({ endpointName, tags: facts.tags, ...ownership });
+  if (notOurs !== null) return [notOurs];
   // Extra alarms the user named must exist now; finding out mid-canary would be too late.
   const missing = plan.settings.canary.alarmNames.filter((name) => !facts.existingAlarms.has(name));
   if (missing.length > 0) problems.push({ error: 'InvalidSettings', message: `canary.alarmNames: no CloudWatch alarm named ${missing.join(', ')}` });
@@ -103,6 +116,8 @@ export function refusalFor(problems: readonly ReleaseProblem[]): Error | null {
   // A settings problem is the package's own: it is refused as given. The others are about the account now.
   if (first.error === 'InvalidSettings') return new InvalidSettings(first.message);
   const message = `${first.message}; nothing was changed`;
+  if (first.error === 'EndpointNotManaged') return new EndpointNotManaged(message);
+  if (first.error === 'EndpointBoundToAnotherGroup') return new EndpointBoundToAnotherGroup(message);
   return first.error === 'EndpointStateConflict' ? new EndpointStateConflict(message) : new ModeNotSupported(message);
 }
 

@@ -128,7 +128,19 @@ export interface SweepRequest {
   requestedAt: string;
 }
 
-export type ReleaseRequest = DeployRequest | BatchRequest | RollbackRequest | RevokeRequest | RecoverRequest | SweepRequest;
+/** An operator lets the pipeline manage an endpoint made elsewhere, bound to one model package group. */
+export interface AdoptRequest {
+  action: 'adopt';
+  trigger: 'manual';
+  endpointName: string;
+  modelPackageGroupName: string;
+  /** Who adopts it (recorded on the endpoint's tags and in the ledger). */
+  requestedBy: string;
+  reason: string | null;
+  requestedAt: string;
+}
+
+export type ReleaseRequest = DeployRequest | BatchRequest | RollbackRequest | RevokeRequest | RecoverRequest | SweepRequest | AdoptRequest;
 
 const date = z.string().check(
   z.regex(DATE, 'must be a date YYYY-MM-DD'),
@@ -143,6 +155,15 @@ const scoreSchema = z.strictObject({
   date,
   /** Only this job of the group (a group may have several). */
   jobName: z.optional(z.string().check(z.minLength(1))),
+});
+/** SageMaker's tag value rule: who adopted an endpoint becomes a tag value. */
+const tagValue = z.string().check(z.minLength(1), z.maxLength(256), z.regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u, 'must be letters, digits, spaces or _ . : / = + - @ (a tag value)'));
+const adoptSchema = z.strictObject({
+  action: z.literal('adopt'),
+  endpointName,
+  modelPackageGroupName: z.string().check(z.minLength(1), z.maxLength(63), z.regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'must be a model package group name')),
+  requestedBy: tagValue,
+  reason: z.optional(z.string().check(z.maxLength(500))),
 });
 const rollbackSchema = z.strictObject({ action: z.literal('rollback'), endpointName, reason: z.optional(z.string().check(z.maxLength(500))) });
 const recoverSchema = z.union([z.strictObject({ action: z.literal('recover'), endpointName }), z.strictObject({ action: z.literal('recover'), executionArn })], 'give either "endpointName" (the release in flight there) or "executionArn" (the release that execution ran)');
@@ -222,6 +243,12 @@ export function normalizeRequest(input: unknown, now: Date, batchJobs: BatchJob[
     }
     return { action: 'batch', trigger: 'manual', date: parsed.data.date, jobs, requestedAt: now.toISOString() };
   }
+  if (action === 'adopt') {
+    const parsed = adoptSchema.safeParse(input);
+    if (!parsed.success) fail('Invalid adopt input', parsed.error);
+    const { endpointName: name, modelPackageGroupName, requestedBy, reason } = parsed.data;
+    return { action: 'adopt', trigger: 'manual', endpointName: name, modelPackageGroupName, requestedBy, reason: reason ?? null, requestedAt: now.toISOString() };
+  }
   if (action === 'rollback') {
     const parsed = rollbackSchema.safeParse(input);
     if (!parsed.success) fail('Invalid rollback input', parsed.error);
@@ -251,7 +278,7 @@ export function normalizeRequest(input: unknown, now: Date, batchJobs: BatchJob[
     if (!parsed.success) fail('Invalid sweep input', parsed.error);
     return { action: 'sweep', trigger: 'schedule', backfill: parsed.data.backfill ?? false, requestedAt: now.toISOString() };
   }
-  throw new InvalidInput(`action: unknown action ${JSON.stringify(action)}; expected "deploy", "score", "rollback", "recover", "abort", "sweep" or "nightly-batch"`);
+  throw new InvalidInput(`action: unknown action ${JSON.stringify(action)}; expected "deploy", "score", "rollback", "recover", "abort", "adopt", "sweep" or "nightly-batch"`);
 }
 
 /** The two state machines (statemachines/*.asl.yml); each starts with NormalizeInput and takes its own requests. */

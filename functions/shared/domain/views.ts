@@ -24,6 +24,8 @@ export interface EndpointView {
   pendingConfigName?: string;
   /** The weights last asked for (DesiredWeight), which differ from `variants` while a weight change is applied. */
   desiredWeights?: VariantWeight[];
+  /** EndpointArn: what its tags are read and written by. */
+  arn?: string;
 }
 
 /** SageMaker's ServerlessConfig of a variant. */

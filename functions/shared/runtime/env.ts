@@ -1,4 +1,5 @@
 import * as z from '../zod';
+import { jsonString } from '../schema';
 
 const nonEmpty = z.string().check(z.minLength(1));
 
@@ -25,3 +26,10 @@ export const roleArn = z.string().check(z.regex(/^arn:aws[a-z-]*:iam::\d{12}:rol
 
 /** Steps that create SageMaker models pass this role to SageMaker. */
 export const executionRoleEnv = z.extend(awsEnv, { SAGEMAKER_EXECUTION_ROLE_ARN: roleArn });
+
+/** Ownership: this deployment's managed-by tag value, and the endpoints bound to a group beforehand. */
+export const ownershipEnv = z.object({
+  MANAGED_BY: nonEmpty,
+  ENDPOINT_BINDINGS: z._default(jsonString(z.record(z.string(), z.string()), 'a JSON object of endpoint name to model package group'), {}),
+});
+export type OwnershipEnv = z.output<typeof ownershipEnv>;

@@ -4,13 +4,14 @@ import {
   CreateModelCommand,
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
+  ListTagsCommand,
   SageMakerClient,
   type DescribeEndpointCommandOutput,
 } from '@aws-sdk/client-sagemaker';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../functions/prepare-deployment/handler';
-import { ENDPOINT, PACKAGE_ARN, RELEASE_ID, ROLE_ARN, freezeNow, lambdaContext, releaseState, sdkError, serviceDown, throttled } from '../helpers';
+import { ENDPOINT, ENDPOINT_ARN, MANAGED_TAGS, PACKAGE_ARN, RELEASE_ID, ROLE_ARN, freezeNow, lambdaContext, releaseState, sdkError, serviceDown, throttled } from '../helpers';
 
 const sageMaker = mockClient(SageMakerClient);
 const cloudWatch = mockClient(CloudWatchClient);
@@ -19,7 +20,10 @@ const s3 = mockClient(S3Client);
 beforeAll(() => {
   process.env.SAGEMAKER_EXECUTION_ROLE_ARN = ROLE_ARN;
 });
-beforeEach(() => freezeNow('2024-05-01T12:01:00.000Z'));
+beforeEach(() => {
+  freezeNow('2024-05-01T12:01:00.000Z');
+  sageMaker.on(ListTagsCommand).resolves({ Tags: MANAGED_TAGS });
+});
 afterEach(() => {
   sageMaker.reset();
   cloudWatch.reset();
@@ -32,6 +36,7 @@ const NOT_FOUND = () => sdkError('ValidationException', 400, `Could not find end
 function liveEndpoint(overrides: Partial<DescribeEndpointCommandOutput> = {}): Partial<DescribeEndpointCommandOutput> {
   return {
     EndpointName: ENDPOINT,
+    EndpointArn: ENDPOINT_ARN,
     EndpointStatus: 'InService',
     EndpointConfigName: 'live-config',
     ProductionVariants: [{ VariantName: 'v6-old', CurrentWeight: 1, DesiredWeight: 1 }],
@@ -197,6 +202,23 @@ describe('PrepareDeployment handler', () => {
 
     // Assess
     await expect(result).rejects.toMatchObject({ name: 'EndpointStateConflict', message: expect.stringContaining(`is ${status}, not InService`) });
+    expect(writes()).toHaveLength(0);
+  });
+
+  it.each([
+    { what: 'made by hand (no pipeline tags)', tags: [], name: 'EndpointNotManaged', message: /was neither created by this pipeline nor adopted .*"action": "adopt"/ },
+    { what: 'bound to another group', tags: [{ Key: 'sagemaker-release-pipeline:managed-by', Value: 'sagemaker-release-pipeline-test' }, { Key: 'sagemaker-release-pipeline:model-package-group', Value: 'payments-fraud' }], name: 'EndpointBoundToAnotherGroup', message: /bound to model package group payments-fraud: group churn-model cannot release to it; nothing was changed$/ },
+  ])('refuses an endpoint $what with $name and creates nothing', async ({ tags, name, message }) => {
+    // Prepare
+    sageMaker.on(DescribeEndpointCommand).resolves(liveEndpoint());
+    sageMaker.on(DescribeEndpointConfigCommand).resolves(LIVE_CONFIG);
+    sageMaker.on(ListTagsCommand).resolves({ Tags: tags });
+
+    // Act
+    const result = handler(releaseState(), lambdaContext());
+
+    // Assess
+    await expect(result).rejects.toMatchObject({ name, message: expect.stringMatching(message) });
     expect(writes()).toHaveLength(0);
   });
 

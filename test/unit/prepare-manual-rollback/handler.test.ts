@@ -1,10 +1,10 @@
-import { DescribeEndpointCommand, DescribeEndpointConfigCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { DescribeEndpointCommand, DescribeEndpointConfigCommand, ListTagsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Context } from 'aws-lambda';
 import { prepareManualRollbackStep } from '../../../functions/prepare-manual-rollback/handler';
 import type { ReleaseRecord } from '../../../functions/shared/domain/ledger';
-import { ENDPOINT, EXECUTION_ARN, PACKAGE_ARN, freezeNow, handlerWith, lambdaContext } from '../helpers';
+import { ENDPOINT, ENDPOINT_ARN, EXECUTION_ARN, MANAGED_TAGS, PACKAGE_ARN, freezeNow, handlerWith, lambdaContext } from '../helpers';
 import { InMemoryReleaseLedger } from '../fixtures/recording-ledger';
 
 const sageMaker = mockClient(SageMakerClient);
@@ -35,7 +35,8 @@ function release(overrides: Partial<ReleaseRecord>): ReleaseRecord {
 
 /** The endpoint as the last promotion left it: InService on v7's config, one variant. */
 function endpointOn(configName: string, status = 'InService') {
-  sageMaker.on(DescribeEndpointCommand).resolves({ EndpointName: ENDPOINT, EndpointStatus: status as 'InService', EndpointConfigName: configName, ProductionVariants: [{ VariantName: 'v7', CurrentWeight: 1 }] });
+  sageMaker.on(ListTagsCommand).resolves({ Tags: MANAGED_TAGS });
+  sageMaker.on(DescribeEndpointCommand).resolves({ EndpointName: ENDPOINT, EndpointArn: ENDPOINT_ARN, EndpointStatus: status as 'InService', EndpointConfigName: configName, ProductionVariants: [{ VariantName: 'v7', CurrentWeight: 1 }] });
   sageMaker.on(DescribeEndpointConfigCommand).resolves({ EndpointConfigName: configName, ProductionVariants: [{ VariantName: 'v7', ModelName: 'churn-model-v7' }] });
 }
 
@@ -117,6 +118,17 @@ describe('PrepareManualRollback handler', () => {
     for (const r of records) await ledger.finish({ record: release(r), requestedAt: '2024-05-01T10:00:00.000Z' });
 
     await expect(handler(request, lambdaContext())).rejects.toMatchObject({ name: 'EndpointStateConflict', message: expect.stringMatching(message) });
+  });
+
+  it('refuses an endpoint the pipeline does not manage (its tags removed by hand), changing nothing', async () => {
+    await ledger.finish({ record: release({}), requestedAt: '2024-05-01T10:00:00.000Z' });
+    endpointOn('churn-v7-config');
+    sageMaker.on(ListTagsCommand).resolves({ Tags: [] });
+
+    await expect(handler({ request: { action: 'rollback', endpointName: ENDPOINT, reason: null }, execution: { id: EXECUTION_ARN, startTime: '2024-05-02T09:00:00.000Z' } }, lambdaContext())).rejects.toMatchObject({
+      name: 'EndpointNotManaged',
+      message: expect.stringMatching(/^Endpoint churn-endpoint was neither created by this pipeline nor adopted .*; nothing was changed$/),
+    });
   });
 
   it('refuses an endpoint changed since its last promotion, changing nothing', async () => {

@@ -1,9 +1,9 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { DescribeEndpointCommand, DescribeEndpointConfigCommand, DescribeModelCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { DescribeEndpointCommand, DescribeEndpointConfigCommand, DescribeModelCommand, ListTagsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../functions/preview-release/handler';
-import { ENDPOINT, PACKAGE_ARN, lambdaContext, releaseState, sdkError } from '../helpers';
+import { ENDPOINT, ENDPOINT_ARN, MANAGED_TAGS, PACKAGE_ARN, lambdaContext, releaseState, sdkError } from '../helpers';
 
 const sageMaker = mockClient(SageMakerClient);
 const cloudWatch = mockClient(CloudWatchClient);
@@ -19,7 +19,8 @@ afterEach(() => {
 const writes = () => [...sageMaker.calls(), ...cloudWatch.calls()].map((c) => (c.args[0] as { constructor: { name: string } }).constructor.name).filter((name) => !/^(Describe|List|Get)/.test(name));
 
 function liveEndpoint(status = 'InService') {
-  sageMaker.on(DescribeEndpointCommand).resolves({ EndpointName: ENDPOINT, EndpointStatus: status as 'InService', EndpointConfigName: 'live-config', ProductionVariants: [{ VariantName: 'v6-old', CurrentWeight: 1 }] });
+  sageMaker.on(ListTagsCommand, { ResourceArn: ENDPOINT_ARN }).resolves({ Tags: MANAGED_TAGS });
+  sageMaker.on(DescribeEndpointCommand).resolves({ EndpointName: ENDPOINT, EndpointArn: ENDPOINT_ARN, EndpointStatus: status as 'InService', EndpointConfigName: 'live-config', ProductionVariants: [{ VariantName: 'v6-old', CurrentWeight: 1 }] });
   sageMaker.on(DescribeEndpointConfigCommand).resolves({ EndpointConfigName: 'live-config', ProductionVariants: [{ VariantName: 'v6-old', ModelName: 'churn-model-v6', InstanceType: 'ml.m5.large', InitialInstanceCount: 1, InitialVariantWeight: 1 }] });
 }
 

@@ -2,7 +2,7 @@ import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwa
 import { CreateEndpointCommand, DescribeEndpointCommand, SageMakerClient, UpdateEndpointCommand } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../functions/start-deployment/handler';
-import { ENDPOINT, RELEASE_ID, existingDeployment, firstDeployment, freezeNow, lambdaContext, releaseState, sdkError, serviceDown, throttled } from '../helpers';
+import { ENDPOINT, RELEASE_ID, existingDeployment, firstDeployment, freezeNow, lambdaContext, releaseState, sdkError, serviceDown, throttled, MANAGED_TAGS } from '../helpers';
 
 const sageMaker = mockClient(SageMakerClient);
 const cloudWatch = mockClient(CloudWatchClient);
@@ -23,7 +23,7 @@ const changes = () => [...sageMaker.commandCalls(CreateEndpointCommand), ...sage
 describe('StartDeployment handler, first deployment', () => {
   const deployment = firstDeployment();
 
-  it('creates the endpoint on the new config, tagged with the release', async () => {
+  it('creates the endpoint on the new config, tagged with the release and as this pipeline\'s, bound to the group', async () => {
     // Prepare
     sageMaker.on(DescribeEndpointCommand).rejects(NOT_FOUND());
 
@@ -36,7 +36,7 @@ describe('StartDeployment handler, first deployment', () => {
     expect(sageMaker.commandCalls(CreateEndpointCommand)[0]?.args[0].input).toEqual({
       EndpointName: ENDPOINT,
       EndpointConfigName: deployment.newConfigName,
-      Tags: [{ Key: 'sagemaker-release-pipeline:release', Value: RELEASE_ID }],
+      Tags: [{ Key: 'sagemaker-release-pipeline:release', Value: RELEASE_ID }, ...MANAGED_TAGS],
     });
   });
 

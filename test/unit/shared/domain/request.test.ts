@@ -188,6 +188,14 @@ describe('normalizeRequest: recovery', () => {
     expect(invalidInputMessage(() => normalizeRequest(statusChange('SUCCEEDED'), NOW))).toMatch(/Not a usable Step Functions Execution Status Change event: detail.status/);
   });
 
+  it('takes an adoption with who asks for it, and refuses one without, or with a requestedBy no tag can hold', () => {
+    expect(normalizeRequest({ action: 'adopt', endpointName: 'churn-by-hand', modelPackageGroupName: 'churn-model', requestedBy: 'alice@example.com' }, NOW)).toEqual({
+      action: 'adopt', trigger: 'manual', endpointName: 'churn-by-hand', modelPackageGroupName: 'churn-model', requestedBy: 'alice@example.com', reason: null, requestedAt: NOW.toISOString(),
+    });
+    expect(invalidInputMessage(() => normalizeRequest({ action: 'adopt', endpointName: 'churn-by-hand', modelPackageGroupName: 'churn-model' }, NOW))).toMatch(/Invalid adopt input.*requestedBy/);
+    expect(invalidInputMessage(() => normalizeRequest({ action: 'adopt', endpointName: 'churn-by-hand', modelPackageGroupName: 'churn-model', requestedBy: 'alice, bob' }, NOW))).toMatch(/requestedBy.*tag value/);
+  });
+
   it('takes an operator recovery by endpoint or by execution, one of the two', () => {
     expect(normalizeRequest({ action: 'recover', endpointName: 'churn-endpoint' }, NOW)).toMatchObject({ action: 'recover', trigger: 'manual', endpointName: 'churn-endpoint', executionArn: null });
     expect(normalizeRequest({ action: 'recover', executionArn: EXECUTION }, NOW)).toMatchObject({ action: 'recover', trigger: 'manual', endpointName: null, executionArn: EXECUTION });
