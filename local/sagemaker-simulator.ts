@@ -352,7 +352,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         }
       }
       if (iam !== undefined && principal !== undefined) {
-        const needs = authorizationsFor({ region, account }, info, req, body);
+        const needs = authorizationsFor({ region, account, resourceTags: (arn) => endpoints.tagsOfArn(arn) }, info, req, body);
         const decision = await iam.decide(principal, needs);
         if (!decision.allowed) {
           const error = accessDenied(info, iam.roleOf(principal), decision.denied, principal, decision.reason);

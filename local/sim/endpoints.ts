@@ -533,9 +533,10 @@ export class EndpointManager {
     return {};
   }
 
-  /** An endpoint's tags, for the IAM evaluator's aws:ResourceTag conditions (none for an unknown one). */
-  tagsOf(name: string): Record<string, string> {
-    return Object.fromEntries(this.endpoints.get(name)?.tags ?? []);
+  /** An endpoint's tags by its ARN (matched as IAM matches ARNs here, without case), for aws:ResourceTag conditions. */
+  tagsOfArn(arn: string): Record<string, string> {
+    for (const ep of this.endpoints.values()) if (ep.arn.toLowerCase() === arn.toLowerCase()) return Object.fromEntries(ep.tags);
+    return {};
   }
 
   describe(name: string): JsonObject {

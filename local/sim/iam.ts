@@ -46,6 +46,14 @@ function tagContext(tags: unknown): Record<string, string | string[]> {
 interface Scope {
   region: string;
   account: string;
+  /** The tags a resource has now (aws:ResourceTag conditions), by its ARN; none when not given. */
+  resourceTags?: (arn: string) => Readonly<Record<string, string>>;
+}
+
+/** aws:ResourceTag/<key> context of an existing resource. */
+function resourceTagContext(scope: Scope, resource: string): Record<string, string> {
+  const tags = resource === '*' ? {} : (scope.resourceTags?.(resource) ?? {});
+  return Object.fromEntries(Object.entries(tags).map(([key, value]) => [`aws:ResourceTag/${key}`, value]));
 }
 
 /** The SageMaker resource an operation acts on, by the name member it carries. */
@@ -69,7 +77,8 @@ function sageMakerResource(scope: Scope, operation: string, input: JsonObject): 
 
 function sageMakerAuthorizations(scope: Scope, operation: string, input: JsonObject): Authorization[] {
   const resource = sageMakerResource(scope, operation, input);
-  const tags = tagContext(input.Tags);
+  // An existing resource's own tags are in the context too (a created one has none yet).
+  const tags = { ...(operation.startsWith('Create') ? {} : resourceTagContext(scope, resource)), ...tagContext(input.Tags) };
   const needs: Authorization[] = [{ action: `sagemaker:${operation}`, resource, context: tags }];
   // Tags on create are an AddTags on the new resource (SageMaker requires both permissions).
   if (operation.startsWith('Create') && Object.keys(tags).length > 0) needs.push({ action: 'sagemaker:AddTags', resource, context: tags });

@@ -4,7 +4,7 @@
  */
 import { PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { CopyObjectCommand, CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { CreateEndpointCommand, CreateModelCommand, DescribeEndpointCommand } from '@aws-sdk/client-sagemaker';
+import { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, DeleteEndpointCommand, DescribeEndpointCommand } from '@aws-sdk/client-sagemaker';
 import { localFunctionRoles, ROLE_ARN } from '../../local/account';
 import { loadPackagedStateMachines } from '../../local/packaged-template';
 import { IamEvaluator } from '../../local/sim/iam';
@@ -131,5 +131,49 @@ describe('requests a function makes', () => {
   it('made outside any function (seeding, tests, an outside client) are not evaluated', async () => {
     await expect(env.aws.s3.send(new PutObjectCommand({ Bucket: 'sagemaker-local-data', Key: 'seeded.txt', Body: 'x' }))).resolves.toBeDefined();
     expect(env.sim.requestLog().at(-1)).not.toHaveProperty('principal');
+  });
+});
+
+describe('the roles change only what the pipeline manages (the ownership tag)', () => {
+  const evaluator = new IamEvaluator(roles, ACCOUNT);
+  const endpoint = `arn:aws:sagemaker:us-east-1:${ACCOUNT}:endpoint/payments-fraud-prod`;
+  const MANAGED_BY = 'aws:ResourceTag/sagemaker-release-pipeline:managed-by';
+  const ours = { [MANAGED_BY]: 'sagemaker-release-pipeline-dev' };
+  const allowed = async (fnName: string, action: string, context: Record<string, string> = {}) => (await evaluator.decide(fn(fnName), [{ action, resource: endpoint, context }])).allowed;
+
+  it.each([
+    ['startDeployment', 'sagemaker:UpdateEndpoint'],
+    ['startCanary', 'sagemaker:UpdateEndpointWeightsAndCapacities'],
+    ['shiftTraffic', 'sagemaker:UpdateEndpointWeightsAndCapacities'],
+    ['promote', 'sagemaker:UpdateEndpoint'],
+    ['rollBack', 'sagemaker:UpdateEndpoint'],
+    ['rollBack', 'sagemaker:UpdateEndpointWeightsAndCapacities'],
+    ['rollBack', 'sagemaker:DeleteEndpoint'],
+  ])('%s may %s an endpoint tagged as this deployment\'s, not an untagged one or another deployment\'s', async (fnName, action) => {
+    expect(await allowed(fnName, action, ours)).toBe(true);
+    expect(await allowed(fnName, action)).toBe(false);
+    expect(await allowed(fnName, action, { [MANAGED_BY]: 'sagemaker-release-pipeline-prod' })).toBe(false);
+  });
+
+  it('startDeployment creates an endpoint only tagged as this deployment\'s', async () => {
+    expect(await allowed('startDeployment', 'sagemaker:CreateEndpoint', { 'aws:RequestTag/sagemaker-release-pipeline:managed-by': 'sagemaker-release-pipeline-dev' })).toBe(true);
+    expect(await allowed('startDeployment', 'sagemaker:CreateEndpoint')).toBe(false);
+  });
+
+  it('adoptEndpoint tags an untagged endpoint as this deployment\'s, never one another deployment manages', async () => {
+    const tagAsOurs = { 'aws:RequestTag/sagemaker-release-pipeline:managed-by': 'sagemaker-release-pipeline-dev' };
+    expect(await allowed('adoptEndpoint', 'sagemaker:AddTags', tagAsOurs)).toBe(true);
+    expect(await allowed('adoptEndpoint', 'sagemaker:AddTags', { ...tagAsOurs, [MANAGED_BY]: 'sagemaker-release-pipeline-prod' })).toBe(false);
+    expect(await allowed('adoptEndpoint', 'sagemaker:AddTags', { 'aws:RequestTag/sagemaker-release-pipeline:managed-by': 'someone-else' })).toBe(false);
+  });
+
+  it('a hand-made endpoint cannot be changed through the local account either: SageMaker answers AccessDenied', async () => {
+    // Made outside any function (not evaluated), untagged; then a function's UpdateEndpoint on it is denied.
+    const sageMaker = env.aws.sm;
+    await sageMaker.send(new CreateModelCommand({ ModelName: 'by-hand', ExecutionRoleArn: ROLE_ARN, Containers: [{ Image: `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/x:1` }] }));
+    await sageMaker.send(new CreateEndpointConfigCommand({ EndpointConfigName: 'by-hand', ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: 'by-hand', InstanceType: 'ml.m5.large', InitialInstanceCount: 1 }] }));
+    await sageMaker.send(new CreateEndpointCommand({ EndpointName: 'by-hand', EndpointConfigName: 'by-hand' }));
+    const denied = await failure(runAsFunction(fn('rollBack'), () => sageMaker.send(new DeleteEndpointCommand({ EndpointName: 'by-hand' }))));
+    expect(denied).toMatchObject({ name: 'AccessDeniedException', message: expect.stringContaining('sagemaker:DeleteEndpoint') });
   });
 });
