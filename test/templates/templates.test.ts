@@ -73,6 +73,24 @@ describe('packaged templates (npm run package)', () => {
     expect([...values]).toEqual([LOCAL_MANAGED_BY]);
   });
 
+  it('the approval rule names its model package groups: none of its patterns matches every group', () => {
+    const approval = machines().release.triggerPatterns.find((p) => JSON.stringify(p).includes('SageMaker Model Package State Change'));
+    const groups = (approval?.detail as { ModelPackageGroupName?: unknown[] } | undefined)?.ModelPackageGroupName ?? [];
+    expect(groups).toEqual(expect.arrayContaining(['churn-model', { prefix: 'sim-' }]));
+    expect(groups.filter((g) => typeof g !== 'string' && JSON.stringify(g) === JSON.stringify({ prefix: '' }))).toEqual([]);
+  });
+
+  it('packaging a stage that names no model package groups fails, saying what to set', () => {
+    let said = '';
+    try {
+      execFileSync(join(PROJECT_ROOT, 'node_modules', '.bin', 'osls'), ['print', '--stage', 'staging'], { cwd: PROJECT_ROOT, encoding: 'utf8', stdio: 'pipe' });
+    } catch (error) {
+      const e = error as { stdout?: string; stderr?: string };
+      said = `${e.stdout ?? ''}${e.stderr ?? ''}`;
+    }
+    expect(said).toMatch(/Stage staging names no model package groups: set params\.staging\.modelPackageGroups in serverless\.yml/);
+  });
+
   it("a nightly scoring run is bounded below a day, so it has ended before the next night's starts, and outlasts one job's wait", () => {
     const batch = machines().batchScoring;
     const env = batch.functions[0]?.environment ?? {};
