@@ -74,6 +74,11 @@ export const recordOutcomeStep = defineStep({
       const record = write.record === release && announcedAt !== null ? { ...write.record, announcedAt } : write.record;
       ledgerProblem ??= await retryTransient(() => aws.ledger.finish({ ...write, record }));
     }
+    // What nightly scoring uses from now on (a put of the same item when the step runs again).
+    if (decision.blessedModel !== null && ledgerProblem === null) {
+      const blessed = decision.blessedModel;
+      ledgerProblem = await retryTransient(() => aws.ledger.setActiveBatchModel(blessed));
+    }
     if (decision.event && announcedAt === null) {
       await aws.events.publish(decision.event.detailType, unrecordedDetail(decision.event.detail, ledgerProblem), decision.event.resources);
       const eventId = release?.eventId;

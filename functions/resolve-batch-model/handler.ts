@@ -9,10 +9,14 @@ import { awsStepHandler } from '../shared/runtime/aws-step-handler';
 import { defineStep } from '../shared/runtime/step-handler';
 import * as z from '../shared/zod';
 
+/** How a package's last release stands, when it cannot be scored with (rolled back, failed, revoked, still in flight). */
+const NOT_BLESSED: ReadonlySet<string> = new Set(['ROLLED_BACK', 'ROLLBACK_FAILED', 'FAILED', 'REVOKED', 'IN_PROGRESS']);
+
 /**
- * State ResolveBatchModel: which model one nightly job scores with. A batch-only release pins its
- * group's model in the ledger; groups that were never released that way follow their newest Approved
- * package, so approving a package is enough to change what the next night scores with.
+ * State ResolveBatchModel: which model one nightly job scores with: the group's model as the ledger records
+ * it (its last PROMOTED or REGISTERED release). A group the ledger has none for follows its newest Approved
+ * package whose release, if it had one, did not end rolled back, failed, revoked or still in flight: a
+ * candidate the canary just rolled back is never scored with.
  */
 export const resolveBatchModelStep = defineStep({
   step: 'ResolveBatchModel',
@@ -27,10 +31,17 @@ export const resolveBatchModelStep = defineStep({
         const version = versionFromArn(active.modelPackageArn) ?? (await aws.sageMaker.describeModelPackage(active.modelPackageArn)).version;
         return { modelName: active.modelName, modelPackageArn: active.modelPackageArn, version, source: 'ledger' as const };
       }
-      const arn = await aws.sageMaker.latestApprovedPackageArn(group);
+      let arn: string | null = null;
+      for (const candidate of await aws.sageMaker.approvedPackageArns(group)) {
+        const claim = await aws.ledger.packageClaim(candidate);
+        if (claim === null || !NOT_BLESSED.has(claim.status)) {
+          arn = candidate;
+          break;
+        }
+      }
       if (arn === null) {
         throw new NoApprovedModel(
-          `model package group ${group} has no active batch model in the ledger and no Approved model package; approve a package in the group (or release one with mode batch) before the nightly run`,
+          `model package group ${group} has no model in the ledger and no Approved model package that was not rolled back, failed, revoked or still in flight; approve a package in the group (or release one with mode batch) before the nightly run`,
         );
       }
       const pkg = await aws.sageMaker.describeModelPackage(arn);

@@ -1,6 +1,6 @@
 /**
  * The pipeline changes only what it owns: an endpoint it did not create is refused until an operator adopts
- * it, and then released to like its own.
+ * it, and then released to like its own. And nightly scoring uses only what a release blessed.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -65,5 +65,32 @@ describe('ownership', () => {
     const result = await runScenario(refused, { moto, loadModule });
     expect(result.executions[1]).toMatchObject({ status: 'FAILED', error: 'EndpointBoundToAnotherGroup' });
     expect(result.events).toEqual(['Model Deployment Succeeded']);
+  });
+});
+
+describe('batch uses the blessed model', () => {
+  it('the night after a canary rolled its candidate back, scoring uses the live model, not the newest Approved one', async () => {
+    // Prepare
+    const rollback = JSON.parse(readFileSync(join(SCENARIO_DIR, 'realtime-canary-alarm-rollback.json'), 'utf8')) as Record<string, unknown>;
+    const scenario = parseScenario(
+      {
+        ...rollback,
+        name: 'nightly-after-rollback',
+        batchJobs: [{ name: 'churn', modelPackageGroupName: 'churn-model', inputPrefix: 's3://sagemaker-local-data/churn/input/{date}/', outputPrefix: 's3://sagemaker-local-data/churn/output/{date}/' }],
+        batchData: { 's3://sagemaker-local-data/churn/input/{date}/part-0.csv': '1,2,3\n4,5,6\n' },
+        then: 'schedule',
+        expect: { outcome: 'SCORED' },
+      },
+      'nightly-after-rollback (test)',
+    );
+
+    // Act
+    const result = await runScenario(scenario, { moto, loadModule });
+
+    // Assess
+    expect(result.failures).toEqual([]);
+    expect(result.executions[0]?.outcome).toBe('ROLLED_BACK');
+    const resolved = result.timeline.filter((e) => e.title.endsWith('ResolveBatchModel')).map((e) => e.detail);
+    expect(resolved).toEqual([expect.stringMatching(/^churn-model-v1-batch from latest-approved \(.*model-package\/churn-model\/1\)$/)]);
   });
 });

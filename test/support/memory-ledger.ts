@@ -81,6 +81,10 @@ export class MemoryLedger implements ReleaseLedger {
 
   readonly adoptions: Adoption[] = [];
 
+  async packageClaim(modelPackageArn: string): Promise<{ releaseId: string; status: ReleaseStatus } | null> {
+    return this.claims.get(modelPackageArn) ?? null;
+  }
+
   async recordAdoption(adoption: Adoption): Promise<void> {
     if (!this.adoptions.some((a) => a.endpointName === adoption.endpointName && a.adoptedAt === adoption.adoptedAt)) this.adoptions.push(adoption);
   }

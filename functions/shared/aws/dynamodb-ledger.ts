@@ -333,6 +333,12 @@ export class DynamoDbReleaseLedger implements ReleaseLedger {
     return indexed;
   }
 
+  async packageClaim(modelPackageArn: string): Promise<PackageClaim | null> {
+    const out = await call('GetItem', () => this.db.send(new GetCommand({ TableName: this.table, Key: pkgKey(modelPackageArn), ConsistentRead: true })));
+    const item = out.Item as { releaseId?: string; status?: ReleaseStatus } | undefined;
+    return item === undefined ? null : { releaseId: item.releaseId ?? '', status: item.status ?? 'IN_PROGRESS' };
+  }
+
   async recordAdoption(adoption: Adoption): Promise<void> {
     await call('PutItem', () =>
       this.db.send(new PutCommand({ TableName: this.table, Item: { pk: targetPk(adoption.endpointName), sk: `ADOPTION#${adoption.adoptedAt}`, ...adoption } })),

@@ -162,11 +162,12 @@ export class SageMakerAdapter {
   }
 
   /** The group's newest Approved package, or null when it has none (or does not exist). */
-  async latestApprovedPackageArn(groupName: string): Promise<string | null> {
+  /** The group's Approved packages, newest first (at most `limit`). */
+  async approvedPackageArns(groupName: string, limit = 10): Promise<string[]> {
     const out = await awsCallIfPresent('ListModelPackages', () =>
-      this.client.send(new ListModelPackagesCommand({ ModelPackageGroupName: groupName, ModelApprovalStatus: 'Approved', SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: 1 })),
+      this.client.send(new ListModelPackagesCommand({ ModelPackageGroupName: groupName, ModelApprovalStatus: 'Approved', SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: limit })),
     );
-    return out?.ModelPackageSummaryList?.[0]?.ModelPackageArn ?? null;
+    return (out?.ModelPackageSummaryList ?? []).flatMap((p) => (p.ModelPackageArn ? [p.ModelPackageArn] : []));
   }
 
   /** The endpoint as SageMaker sees it now, or null when there is none. */

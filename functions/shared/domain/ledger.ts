@@ -94,6 +94,8 @@ export interface ReleaseLedger {
    * into the sweep's index; returns how many (at most `limit`). A whole-table scan: a one-off after an upgrade.
    */
   indexUnsweptReleases(limit?: number): Promise<number>;
+  /** The package's release claim (how its last release stands), or null when it was never released. */
+  packageClaim(modelPackageArn: string): Promise<PackageClaim | null>;
   /** Records an adoption (idempotent: the same execution writes the same item). */
   recordAdoption(adoption: Adoption): Promise<void>;
   /** The release record as stored now (consistent read), or null. */

@@ -1,5 +1,6 @@
 import * as z from '../zod';
-import { ledgerTarget, type ReleaseOutcome, type ReleaseRecord } from './ledger';
+import { batchModelName } from './batch';
+import { ledgerTarget, type ActiveBatchModel, type ReleaseOutcome, type ReleaseRecord } from './ledger';
 import { supersededRelease, type Serving } from './state';
 import type { EndpointConfigView, EndpointView } from './views';
 import { errorMessageOf } from './error-cause';
@@ -255,6 +256,11 @@ export interface OutcomeDecision {
   records: { record: ReleaseRecord; requestedAt: string }[];
   /** The outcome event, or null when nothing is announced (a dry run). */
   event: { detailType: string; detail: Record<string, unknown>; resources: string[] } | null;
+  /**
+   * The group's model for nightly scoring, when this release made it serve (promoted, or recovered onto the
+   * new model): batch scores with what the ledger blessed, never a rolled-back or in-flight candidate.
+   */
+  blessedModel: ActiveBatchModel | null;
   /** An operator asked for this rollback (the run then succeeds). */
   onRequest: boolean;
 }
@@ -416,8 +422,15 @@ export function decideOutcome(input: { outcome: ReleaseOutcome; state: OutcomeSt
     timings: { startedAt, finishedAt, ...timings },
   };
   const resources = [state.request?.modelPackageArn, state.execution?.id].filter((r): r is string => typeof r === 'string');
+  const release = records[0]?.record;
+  const servesNew = release !== undefined && state.request?.action !== 'rollback' && (release.status === 'PROMOTED' || (release.status === 'RECOVERED' && release.servingModel === 'new'));
+  const blessedModel =
+    servesNew && state.package
+      ? { groupName: state.package.groupName, modelPackageArn: release.modelPackageArn, modelName: batchModelName(state.package.groupName, state.package.version), releaseId: release.releaseId, registeredAt: finishedAt }
+      : null;
   return {
     outcome: finalOutcome,
+    blessedModel,
     errorName,
     reason,
     detailType: DETAIL_TYPES[finalOutcome],

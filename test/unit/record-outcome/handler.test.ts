@@ -149,6 +149,17 @@ describe('RecordOutcome handler', () => {
     expect(sentEvent().DetailType).toBe('Model Deployment Rolled Back');
   });
 
+  it("makes a promoted model the group's model for nightly scoring, and a rolled-back one never", async () => {
+    servesNew();
+    await handler({ outcome: 'PROMOTED', state: { ...releaseState(), claim: claimed, deployment, canaryCheck: { verdict: 'healthy', reason: 'ok' } } }, lambdaContext());
+    expect(ledger.batchModels.get('churn-model')).toMatchObject({ modelPackageArn: PACKAGE_ARN, modelName: 'churn-model-v7-batch', releaseId: RELEASE_ID });
+
+    ledger.batchModels.clear();
+    servesOld();
+    await handler({ outcome: 'ROLLED_BACK', state: { ...releaseState(), claim: claimed, deployment, canaryCheck: { verdict: 'alarm', reason: 'alarm' } } }, lambdaContext());
+    expect(ledger.batchModels.size).toBe(0);
+  });
+
   it('records a rollback that left the endpoint on the old model as ROLLED_BACK', async () => {
     // Prepare
     servesOld();

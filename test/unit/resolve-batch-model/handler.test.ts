@@ -86,7 +86,7 @@ describe('ResolveBatchModel handler', () => {
       ModelApprovalStatus: 'Approved',
       SortBy: 'CreationTime',
       SortOrder: 'Descending',
-      MaxResults: 1,
+      MaxResults: 10,
     });
     expect(sageMaker.commandCalls(DescribeModelPackageCommand)[0]?.args[0].input).toEqual({ ModelPackageName: packageArn(9) });
     expect(sageMaker.commandCalls(CreateModelCommand)[0]?.args[0].input).toEqual({
@@ -98,6 +98,20 @@ describe('ResolveBatchModel handler', () => {
         { Key: 'sagemaker-release-pipeline:batch-group', Value: GROUP },
       ],
     });
+  });
+
+  it('never scores with a newest Approved package the ledger says was rolled back, or is still in flight: the next one it does not', async () => {
+    // Prepare: v9 was rolled back by its canary, v10 is being released now; v8 serves.
+    approvedPackages(10, 9, 8);
+    ledger.claims.set(packageArn(10), { releaseId: 'r10', status: 'IN_PROGRESS' });
+    ledger.claims.set(packageArn(9), { releaseId: 'r9', status: 'ROLLED_BACK' });
+    ledger.claims.set(packageArn(8), { releaseId: 'r8', status: 'PROMOTED' });
+
+    // Act
+    const out = await handler(state(), lambdaContext());
+
+    // Assess
+    expect(out).toMatchObject({ modelPackageArn: packageArn(8), version: 8, source: 'latest-approved' });
   });
 
   it('uses the batch model a previous night created for the same version (create is idempotent)', async () => {
@@ -120,7 +134,7 @@ describe('ResolveBatchModel handler', () => {
     const result = handler(state(), lambdaContext());
 
     // Assess
-    await expect(result).rejects.toMatchObject({ name: 'NoApprovedModel', message: expect.stringContaining(`model package group ${GROUP} has no active batch model`) });
+    await expect(result).rejects.toMatchObject({ name: 'NoApprovedModel', message: expect.stringContaining(`model package group ${GROUP} has no model in the ledger`) });
     expect(sageMaker.commandCalls(CreateModelCommand)).toHaveLength(0);
   });
 
