@@ -63,6 +63,7 @@ export function toModelPackage(arn: string, out: Omit<DescribeModelPackageComman
     supportedRealtimeInstanceTypes: spec?.SupportedRealtimeInferenceInstanceTypes ?? [],
     metadata: out.CustomerMetadataProperties ?? {},
     lastModifiedTime: out.LastModifiedTime ? new Date(out.LastModifiedTime).toISOString() : null,
+    approvedBy: out.ModelApprovalStatus === 'Approved' ? (out.LastModifiedBy?.IamIdentity?.Arn ?? out.LastModifiedBy?.UserProfileName ?? null) : null,
   };
 }
 

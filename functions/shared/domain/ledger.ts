@@ -35,6 +35,10 @@ export interface ReleaseRecord {
   eventId?: string | null;
   /** When that event was sent: a repeated RecordOutcome finding it does not send it again. */
   announcedAt?: string | null;
+  /** Who approved the package (DescribeModelPackage's LastModifiedBy at approval), when known. */
+  approvedBy?: string | null;
+  /** Who started a manual run (its input's requestedBy), when said. */
+  requestedBy?: string | null;
 }
 
 /** What a recovery found when it asked to take a release over (claimRecovery). */

@@ -20,6 +20,11 @@ export const modelPackageSchema = z.object({
   supportedRealtimeInstanceTypes: z.array(z.string()),
   metadata: z.record(z.string(), z.string()),
   lastModifiedTime: z.nullable(z.string()),
+  /**
+   * Who approved it: DescribeModelPackage's LastModifiedBy (the approval is the package's last change when the
+   * release reads it): an IAM identity ARN or a Studio user profile. Optional: states written before it lack it.
+   */
+  approvedBy: z.optional(z.nullable(z.string())),
 });
 export type ModelPackage = z.infer<typeof modelPackageSchema>;
 

@@ -184,9 +184,10 @@ export const outcomeStateSchema = z.looseObject({
       requestedAt: z.string(),
       eventId: z.optional(z.nullable(z.string())),
       dryRun: z.optional(z.boolean()),
+      requestedBy: z.optional(z.nullable(z.string())),
     }),
   ),
-  package: z.optional(z.looseObject({ arn: z.string(), groupName: z.string(), version: z.number() })),
+  package: z.optional(z.looseObject({ arn: z.string(), groupName: z.string(), version: z.number(), approvedBy: z.optional(z.nullable(z.string())) })),
   plan: z.optional(z.looseObject({ releaseId: z.string(), endpointName: z.nullable(z.string()), mode: z.string(), style: z.optional(z.string()), names: z.optional(z.looseObject({ model: z.string() })), decision: loose })),
   execution: z.optional(z.object({ id: z.string(), startTime: z.string() })),
   claim: z.optional(
@@ -346,6 +347,8 @@ export function decideOutcome(input: { outcome: ReleaseOutcome; state: OutcomeSt
         timings,
         ...(recovery ? { recoveredBy: recovery.executionArn } : {}),
         ...(dryRun ? {} : { eventId }),
+        approvedBy: state.package?.approvedBy ?? null,
+        requestedBy: state.request?.requestedBy ?? null,
       },
       requestedAt: state.request.requestedAt,
     });
@@ -372,6 +375,7 @@ export function decideOutcome(input: { outcome: ReleaseOutcome; state: OutcomeSt
         finishedAt,
         timings,
         eventId,
+        requestedBy: state.request.requestedBy ?? null,
       },
       requestedAt: state.request.requestedAt,
     });
@@ -412,6 +416,8 @@ export function decideOutcome(input: { outcome: ReleaseOutcome; state: OutcomeSt
     modelPackageArn: state.request?.modelPackageArn ?? null,
     modelPackageGroup: state.package?.groupName ?? null,
     modelPackageVersion: state.package?.version ?? null,
+    approvedBy: state.package?.approvedBy ?? null,
+    requestedBy: state.request?.requestedBy ?? null,
     endpointName: state.plan?.endpointName ?? state.deployment?.endpointName ?? state.request?.endpointName ?? null,
     mode: state.plan?.mode ?? null,
     decision: state.plan?.decision ?? null,

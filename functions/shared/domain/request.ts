@@ -58,6 +58,8 @@ const manualDeploySchema = z.strictObject({
   overrides: z.optional(overrides),
   force: z.optional(z.boolean()),
   dryRun: z.optional(z.boolean()),
+  /** Who starts the run (recorded in the ledger and the outcome event). */
+  requestedBy: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
 });
 
 export interface DeployRequest {
@@ -72,6 +74,8 @@ export interface DeployRequest {
   eventId: string | null;
   /** When the approval happened (event time) or when the operator asked; orders releases per endpoint. */
   requestedAt: string;
+  /** Who started a manual run (its input's requestedBy); null for an approval event or when not said. */
+  requestedBy?: string | null;
 }
 
 /** Nightly scoring (the schedule) or "score now" (an operator): one entry per batch job to run. */
@@ -90,6 +94,8 @@ export interface RollbackRequest {
   endpointName: string;
   reason: string | null;
   requestedAt: string;
+  /** Who asked for it (its input's requestedBy), or null. */
+  requestedBy?: string | null;
 }
 
 /**
@@ -165,7 +171,7 @@ const adoptSchema = z.strictObject({
   requestedBy: tagValue,
   reason: z.optional(z.string().check(z.maxLength(500))),
 });
-const rollbackSchema = z.strictObject({ action: z.literal('rollback'), endpointName, reason: z.optional(z.string().check(z.maxLength(500))) });
+const rollbackSchema = z.strictObject({ action: z.literal('rollback'), endpointName, reason: z.optional(z.string().check(z.maxLength(500))), requestedBy: z.optional(z.string().check(z.minLength(1), z.maxLength(256))) });
 const recoverSchema = z.union([z.strictObject({ action: z.literal('recover'), endpointName }), z.strictObject({ action: z.literal('recover'), executionArn })], 'give either "endpointName" (the release in flight there) or "executionArn" (the release that execution ran)');
 const abortReason = z.optional(z.string().check(z.maxLength(500)));
 const abortSchema = z.union(
@@ -223,6 +229,7 @@ export function normalizeRequest(input: unknown, now: Date, batchJobs: BatchJob[
       endpointName: parsed.data.endpointName ?? null,
       overrides: parsed.data.overrides ?? {},
       force: parsed.data.force ?? false,
+      requestedBy: parsed.data.requestedBy ?? null,
       dryRun: parsed.data.dryRun ?? false,
       eventId: null,
       requestedAt: now.toISOString(),
@@ -252,7 +259,7 @@ export function normalizeRequest(input: unknown, now: Date, batchJobs: BatchJob[
   if (action === 'rollback') {
     const parsed = rollbackSchema.safeParse(input);
     if (!parsed.success) fail('Invalid rollback input', parsed.error);
-    return { action: 'rollback', trigger: 'manual', endpointName: parsed.data.endpointName, reason: parsed.data.reason ?? null, requestedAt: now.toISOString() };
+    return { action: 'rollback', trigger: 'manual', endpointName: parsed.data.endpointName, reason: parsed.data.reason ?? null, requestedAt: now.toISOString(), requestedBy: parsed.data.requestedBy ?? null };
   }
   if (action === 'recover') {
     const parsed = recoverSchema.safeParse(input);

@@ -20,6 +20,7 @@ export const requestSlice = z.object({
   dryRun: z.boolean(),
   eventId: z.nullable(z.string()),
   requestedAt: z.string(),
+  requestedBy: z.optional(z.nullable(z.string())),
 });
 
 export const executionSlice = z.object({ id: z.string(), startTime: z.string() });

@@ -21,6 +21,7 @@ function described(overrides: Partial<DescribeModelPackageCommandOutput> = {}): 
     },
     CustomerMetadataProperties: { 'canary.percent': '5', team: 'churn' },
     LastModifiedTime: new Date('2024-05-01T10:00:00.000Z'),
+    LastModifiedBy: { IamIdentity: { Arn: 'arn:aws:sts::123456789012:assumed-role/ml-approver/alice' } },
     ...overrides,
   };
 }
@@ -48,6 +49,7 @@ describe('DescribePackage handler', () => {
       supportedRealtimeInstanceTypes: ['ml.m5.large'],
       metadata: { 'canary.percent': '5', team: 'churn' },
       lastModifiedTime: '2024-05-01T10:00:00.000Z',
+      approvedBy: 'arn:aws:sts::123456789012:assumed-role/ml-approver/alice',
     });
   });
 

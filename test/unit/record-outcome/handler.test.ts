@@ -149,6 +149,16 @@ describe('RecordOutcome handler', () => {
     expect(sentEvent().DetailType).toBe('Model Deployment Rolled Back');
   });
 
+  it('records and announces who approved the package and who started the run', async () => {
+    servesNew();
+    const base = releaseState();
+    const state = { ...base, request: { ...base.request, trigger: 'manual', requestedBy: 'bob@example.com' }, package: { ...base.package, approvedBy: 'arn:aws:sts::123456789012:assumed-role/ml-approver/alice' }, claim: claimed, deployment, canaryCheck: { verdict: 'healthy', reason: 'ok' } };
+    await handler({ outcome: 'PROMOTED', state }, lambdaContext());
+    const who = { approvedBy: 'arn:aws:sts::123456789012:assumed-role/ml-approver/alice', requestedBy: 'bob@example.com' };
+    expect(ledger.finished[0]).toMatchObject(who);
+    expect(sentEvent().detail).toMatchObject(who);
+  });
+
   it("makes a promoted model the group's model for nightly scoring, and a rolled-back one never", async () => {
     servesNew();
     await handler({ outcome: 'PROMOTED', state: { ...releaseState(), claim: claimed, deployment, canaryCheck: { verdict: 'healthy', reason: 'ok' } } }, lambdaContext());

@@ -90,6 +90,7 @@ describe('normalizeRequest: manual runs', () => {
       overrides: { 'canary.percent': '5' },
       force: true,
       dryRun: true,
+      requestedBy: 'alice@example.com',
     };
 
     // Act
@@ -106,6 +107,7 @@ describe('normalizeRequest: manual runs', () => {
       dryRun: true,
       eventId: null,
       requestedAt: NOW.toISOString(),
+      requestedBy: 'alice@example.com',
     });
   });
 
