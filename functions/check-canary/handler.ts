@@ -1,4 +1,5 @@
 import { cloudWatch } from '../shared/aws/cloudwatch';
+import { sageMaker } from '../shared/aws/sagemaker';
 import { SLO_ALARM_EARLIEST_SECONDS } from '../shared/domain/alarms';
 import { judgeCanary } from '../shared/domain/canary';
 import { nextCanaryCheckSeconds } from '../shared/domain/poll';
@@ -8,14 +9,18 @@ import { awsStepHandler } from '../shared/runtime/aws-step-handler';
 import { defineStep } from '../shared/runtime/step-handler';
 import * as z from '../shared/zod';
 
-/** States CheckCanary and CheckServerlessBake: one look at the alarms (looped until the bake is over). */
+/**
+ * States CheckCanary and ServerlessCheckBake: one look at the alarms (looped until the bake is over), and at the
+ * package in the registry: rejected meanwhile, the canary is rolled back (REVOKED) however healthy it looks.
+ */
 export const checkCanaryStep = defineStep({
   step: 'CheckCanary',
   input: z.extend(releaseState, { deployment: deploymentSlice, canary: z.pick(canarySlice, { alarmNames: true, startedAt: true, bakeUntil: true }) }),
   env: z.extend(awsEnv, { CANARY_CHECK_SECONDS: z._default(secondsFromEnv, 60) }),
-  aws: { cloudWatch },
-  run: async ({ plan, deployment, canary }, { aws, env }) => {
+  aws: { cloudWatch, sageMaker },
+  run: async ({ plan, package: pkg, deployment, canary }, { aws, env }) => {
     const now = Date.now();
+    const { approvalStatus } = await aws.sageMaker.describeModelPackage(pkg.arn);
     const bakeUntil = Date.parse(canary.bakeUntil);
     const alarms = await aws.cloudWatch.describeAlarms(canary.alarmNames);
     // Counting invocations costs a call, so only once the bake is over and the count matters. From the canary's
@@ -28,6 +33,7 @@ export const checkCanaryStep = defineStep({
       now,
       bakeUntil,
       invocations,
+      approvalStatus,
       minInvocations: plan.settings.canary.minInvocations,
       insufficientTraffic: plan.settings.canary.insufficientTraffic,
     });

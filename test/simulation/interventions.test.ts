@@ -61,14 +61,18 @@ describe('scenario interventions', () => {
     expect(wrong.failures).toEqual([expect.stringMatching(/^the endpoint wholly serves the candidate model, expected live: /)]);
   });
 
-  it('reject-candidate during the bake: the Rejected event goes through the packaged rule and starts its own execution', async () => {
+  it('reject-candidate during the bake: the registry has the last word; the canary is rolled back (REVOKED) and the live model serves wholly', async () => {
     // Act
-    const result = await runScenario(canary('rejected-in-bake', { interventions: [{ during: 'bake', do: 'reject-candidate' }] }), { moto, loadModule });
+    const result = await runScenario(canary('rejected-in-bake', { interventions: [{ during: 'bake', afterSeconds: 240, do: 'reject-candidate' }], expect: { outcome: 'REVOKED', endpoint: 'unchanged' } }), { moto, loadModule });
 
     // Assess
+    expect(result.failures).toEqual([]);
     expect(notes(result, 'intervention reject-candidate')).toEqual([expect.stringContaining('set Rejected in the registry')]);
-    expect(result.executions.length).toBeGreaterThanOrEqual(2);
-    expect(result.executions[1]?.states[0]).toBe('NormalizeInput');
+    // The Rejected event went through the packaged rule and started an execution of its own, which records the rejection.
+    expect(result.executions.some((e) => e.states.includes('RecordRevocation'))).toBe(true);
+    expect(result.ledger).toEqual([expect.objectContaining({ status: 'REVOKED', servingModel: 'previous' })]);
+    expect(result.events).toContain('Model Deployment Revoked');
+    expect(notes(result, 'CheckCanary')).toContainEqual(expect.stringMatching(/^revoked: the package is Rejected in the model registry now/));
   });
 
   it('approve-version during the bake: the newer version waits its turn, then is released after the first', async () => {

@@ -1,6 +1,6 @@
 import type { AlarmState } from './views';
 
-export type CanaryVerdict = 'baking' | 'healthy' | 'alarm' | 'insufficient-traffic';
+export type CanaryVerdict = 'baking' | 'healthy' | 'alarm' | 'insufficient-traffic' | 'revoked';
 
 export interface CanaryJudgement {
   verdict: CanaryVerdict;
@@ -18,9 +18,15 @@ export function judgeCanary(input: {
   now: number;
   bakeUntil: number;
   invocations: number | null;
+  /** The package's approval status in the registry now: the registry has the last word. */
+  approvalStatus?: string;
   minInvocations: number;
   insufficientTraffic: 'rollback' | 'promote';
 }): CanaryJudgement {
+  // Rejected (or sent back to pending) in the registry meanwhile: no alarm or traffic count outweighs that.
+  if (input.approvalStatus !== undefined && input.approvalStatus !== 'Approved') {
+    return { verdict: 'revoked', reason: `the package is ${input.approvalStatus} in the model registry now, no longer Approved: its traffic is taken away and the endpoint rolled back` };
+  }
   const firing = input.alarms.filter((a) => a.state === 'ALARM');
   if (firing.length > 0) {
     return { verdict: 'alarm', reason: firing.map((a) => `alarm ${a.name} is in ALARM${a.reason ? ` (${a.reason})` : ''}`).join('; ') };

@@ -62,6 +62,9 @@ export function explainOutcome(inputs: OutcomeInputs): Explanation {
   } else if (inputs.smoke && !inputs.smoke.passed) {
     trigger = 'smoke-test';
     reason = `smoke test failed: ${inputs.smoke.reason}`;
+  } else if (inputs.canaryCheck?.verdict === 'revoked') {
+    trigger = 'registry';
+    reason = inputs.canaryCheck.reason;
   } else if (inputs.canaryCheck && inputs.canaryCheck.verdict !== 'healthy') {
     trigger = 'canary';
     reason = `canary ${inputs.canaryCheck.verdict}: ${inputs.canaryCheck.reason}`;
@@ -70,6 +73,8 @@ export function explainOutcome(inputs: OutcomeInputs): Explanation {
     return { trigger, reason: `${reason}; then the rollback failed: ${inputs.rollbackCheck?.reason ?? (inputs.rollbackError?.Error !== undefined ? `${inputs.rollbackError.Error}: ${errorMessageOf(inputs.rollbackError.Cause)}` : 'see execution history')}`, errorName: 'RollbackFailed' };
   }
   if (inputs.outcome === 'ROLLED_BACK') return { trigger, reason, errorName: 'ReleaseRolledBack' };
+  // The registry took the approval back mid-release and the release rolled back on it: done as asked.
+  if (inputs.outcome === 'REVOKED') return { trigger, reason, errorName: null };
   return { trigger, reason, errorName: errorName('ReleaseFailed') };
 }
 
@@ -82,6 +87,7 @@ export const DETAIL_TYPES: Record<ReleaseOutcome, string> = {
   SKIPPED: 'Model Deployment Skipped',
   RECOVERED: 'Model Deployment Recovered',
   ABORTED: 'Model Deployment Aborted',
+  REVOKED: 'Model Deployment Revoked',
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -301,8 +307,10 @@ export function decideOutcome(input: { outcome: ReleaseOutcome; state: OutcomeSt
   // A recovery that made the endpoint whole (back to the previous model, or the passed one finished) is RECOVERED;
   // an operator's abort that put the previous model back is ABORTED.
   const converged = recovery !== undefined && broken === null && (outcome === 'PROMOTED' || outcome === 'ROLLED_BACK');
-  const finalOutcome: ReleaseOutcome = converged ? (recovery.aborted === true ? 'ABORTED' : 'RECOVERED') : (broken?.outcome ?? outcome);
-  const errorName = converged ? null : (broken?.errorName ?? explanation.errorName);
+  // A rollback made because the registry no longer approves the package is the registry's decision carried out.
+  const revoked = !converged && broken === null && outcome === 'ROLLED_BACK' && state.canaryCheck?.verdict === 'revoked';
+  const finalOutcome: ReleaseOutcome = converged ? (recovery.aborted === true ? 'ABORTED' : 'RECOVERED') : revoked ? 'REVOKED' : (broken?.outcome ?? outcome);
+  const errorName = converged || revoked ? null : (broken?.errorName ?? explanation.errorName);
   const unverified = serving?.status.startsWith('unknown') ? `; the final read of the endpoint failed (${serving.status}), so what it serves is taken from the run's last endpoint check: ${serving.serving}` : '';
   const told = recovery ? recoveryReason(recovery, outcome, serving?.serving ?? null) : explanation.reason;
   const reason = (broken ? `${told}; ${broken.reason}` : multiModel?.targetModel ? `${told}; call it with TargetModel ${multiModel.targetModel}` : told) + unverified;

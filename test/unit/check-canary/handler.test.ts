@@ -1,11 +1,18 @@
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeModelPackageCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../functions/check-canary/handler';
-import { ENDPOINT, existingDeployment, freezeNow, lambdaContext, releaseState, serviceDown, throttled } from '../helpers';
+import { ENDPOINT, PACKAGE_ARN, existingDeployment, freezeNow, lambdaContext, releaseState, serviceDown, throttled } from '../helpers';
 
 const cloudWatch = mockClient(CloudWatchClient);
+const sageMaker = mockClient(SageMakerClient);
+/** The package as the registry has it now. */
+const registryHas = (ModelApprovalStatus: 'Approved' | 'Rejected' | 'PendingManualApproval') =>
+  sageMaker.on(DescribeModelPackageCommand).resolves({ ModelPackageArn: PACKAGE_ARN, ModelPackageGroupName: 'churn-model', ModelPackageVersion: 7, ModelApprovalStatus, ModelPackageStatus: 'Completed' });
+beforeEach(() => registryHas('Approved'));
 afterEach(() => {
   cloudWatch.reset();
+  sageMaker.reset();
   jest.restoreAllMocks();
 });
 
@@ -27,6 +34,13 @@ describe('CheckCanary handler', () => {
     // Assess
     expect(out).toMatchObject({ verdict: 'baking', invocations: null, checkedAt: '2024-05-01T12:30:00.000Z' });
     expect(cloudWatch.commandCalls(GetMetricStatisticsCommand)).toHaveLength(0);
+  });
+
+  it.each(['Rejected', 'PendingManualApproval'] as const)('rolls back a healthy canary whose package is %s in the registry now (the registry has the last word)', async (status) => {
+    freezeNow('2024-05-01T12:30:00.000Z');
+    cloudWatch.on(DescribeAlarmsCommand).resolves(alarmsIn('OK', 'OK'));
+    registryHas(status);
+    await expect(handler(state(), lambdaContext())).resolves.toMatchObject({ verdict: 'revoked', reason: expect.stringContaining(`the package is ${status} in the model registry now`) });
   });
 
   it('stops at once on an alarm in ALARM', async () => {

@@ -170,6 +170,19 @@ describe('RecordOutcome handler', () => {
     expect(ledger.batchModels.size).toBe(0);
   });
 
+  it('records a rollback made because the registry rejected the package as REVOKED: the run succeeds, and a re-approval releases it again', async () => {
+    servesOld();
+    ledger.claims.set(PACKAGE_ARN, { releaseId: RELEASE_ID, status: 'IN_PROGRESS' });
+    const state = { ...releaseState(), claim: claimed, deployment, canaryCheck: { verdict: 'revoked', reason: 'the package is Rejected in the model registry now, no longer Approved: its traffic is taken away and the endpoint rolled back' } };
+
+    const out = await handler({ outcome: 'ROLLED_BACK', state }, lambdaContext());
+
+    expect(out).toMatchObject({ outcome: 'REVOKED', error: null, detailType: 'Model Deployment Revoked' });
+    expect(ledger.finished[0]).toMatchObject({ status: 'REVOKED', servingModel: 'previous' });
+    expect(ledger.claims.get(PACKAGE_ARN)?.status).toBe('REVOKED');
+    expect(sentEvent().detail).toMatchObject({ outcome: 'REVOKED', trigger: 'registry', reason: expect.stringContaining('Rejected in the model registry') });
+  });
+
   it('records a rollback that left the endpoint on the old model as ROLLED_BACK', async () => {
     // Prepare
     servesOld();
