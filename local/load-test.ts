@@ -320,7 +320,7 @@ function rel(ms: number | null, origin: number): number {
   return ms === null ? NaN : Math.round((ms - origin) / 1000);
 }
 
-const RECORD_STATE = /^Record(Promotion|Rollback|Failure|RollbackFailure|Duplicate|Registration)$/;
+const RECORD_STATE = /^Record(Promotion|Rollback|Failure|RollbackFailure|Duplicate|Registration|Drift)$/;
 
 /** What one execution's report says about its release: outcome, when it held the endpoint. */
 function traceOf(report: ExecutionReport, execution: number): Omit<ReleaseTrace, 'approval' | 'endpointName' | 'modelPackageArn' | 'healthy' | 'expectedOutcome'> {

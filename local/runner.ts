@@ -550,7 +550,7 @@ function findPlan(report: ExecutionReport | undefined): PlanLike | undefined {
 
 export function executionSummary(report: ExecutionReport, index: number): ExecutionSummary {
   const summary = report.states.find((s) => s.name === 'SummarizeBatchRun' && s.output);
-  const recorded = [...report.states].reverse().find((s) => /^Record(Promotion|Rollback|Failure|RollbackFailure|Duplicate|Registration)$/.test(s.name) && s.output);
+  const recorded = [...report.states].reverse().find((s) => /^Record(Promotion|Rollback|Failure|RollbackFailure|Duplicate|Registration|Drift)$/.test(s.name) && s.output);
   const outcome = summary
     ? ((summary.output as { batchSummary?: { failed?: number } }).batchSummary?.failed ?? 0) > 0
       ? 'SCORING_FAILED'

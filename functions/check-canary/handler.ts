@@ -2,6 +2,7 @@ import { cloudWatch } from '../shared/aws/cloudwatch';
 import { sageMaker } from '../shared/aws/sagemaker';
 import { SLO_ALARM_EARLIEST_SECONDS } from '../shared/domain/alarms';
 import { judgeCanary } from '../shared/domain/canary';
+import { driftFrom } from '../shared/domain/drift';
 import { nextCanaryCheckSeconds } from '../shared/domain/poll';
 import { canarySlice, deploymentSlice, releaseState } from '../shared/domain/state';
 import { awsEnv, secondsFromEnv } from '../shared/runtime/env';
@@ -15,12 +16,13 @@ import * as z from '../shared/zod';
  */
 export const checkCanaryStep = defineStep({
   step: 'CheckCanary',
-  input: z.extend(releaseState, { deployment: deploymentSlice, canary: z.pick(canarySlice, { alarmNames: true, startedAt: true, bakeUntil: true }) }),
+  input: z.extend(releaseState, { deployment: deploymentSlice, canary: z.pick(canarySlice, { alarmNames: true, weights: true, startedAt: true, bakeUntil: true }) }),
   env: z.extend(awsEnv, { CANARY_CHECK_SECONDS: z._default(secondsFromEnv, 60) }),
   aws: { cloudWatch, sageMaker },
   run: async ({ plan, package: pkg, deployment, canary }, { aws, env }) => {
     const now = Date.now();
     const { approvalStatus } = await aws.sageMaker.describeModelPackage(pkg.arn);
+    const drift = driftFrom(await aws.sageMaker.describeEndpoint(deployment.endpointName), { configName: deployment.newConfigName, weights: canary.weights });
     const bakeUntil = Date.parse(canary.bakeUntil);
     const alarms = await aws.cloudWatch.describeAlarms(canary.alarmNames);
     // Counting invocations costs a call, so only once the bake is over and the count matters. From the canary's
@@ -34,6 +36,7 @@ export const checkCanaryStep = defineStep({
       bakeUntil,
       invocations,
       approvalStatus,
+      drift,
       minInvocations: plan.settings.canary.minInvocations,
       insufficientTraffic: plan.settings.canary.insufficientTraffic,
     });

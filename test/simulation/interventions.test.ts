@@ -75,6 +75,24 @@ describe('scenario interventions', () => {
     expect(notes(result, 'CheckCanary')).toContainEqual(expect.stringMatching(/^revoked: the package is Rejected in the model registry now/));
   });
 
+  it.each([
+    ['drain-candidate', { during: 'bake', afterSeconds: 240, do: 'drain-candidate' }, /the traffic split is/],
+    ['hand-edit-endpoint', { during: 'bake', afterSeconds: 240, do: 'hand-edit-endpoint', instanceCount: 3 }, /an update of the endpoint to config churn-model-hand-edit is under way/],
+  ])('%s during the bake: the release stops changing the endpoint (DRIFTED), keeping the operator\'s state', async (_name, intervention, found) => {
+    // Act
+    const result = await runScenario(canary(`operator-${_name}`, { interventions: [intervention], expect: { outcome: 'DRIFTED' } }), { moto, loadModule });
+
+    // Assess
+    expect(result.failures).toEqual([]);
+    expect(result.ledger).toEqual([expect.objectContaining({ status: 'DRIFTED', reason: expect.stringMatching(found) })]);
+    expect(result.events).toEqual(['Model Deployment Drifted']);
+    expect(Object.values(result.locks).flat()).toEqual([]);
+    // Nothing after the drift changed the endpoint: no shift, promotion or rollback.
+    const after = result.executions[0]?.states.slice(result.executions[0].states.lastIndexOf('CheckCanary')) ?? [];
+    expect(after).not.toContain('ShiftTraffic');
+    expect(after).not.toContain('RollBack');
+  });
+
   it('approve-version during the bake: the newer version waits its turn, then is released after the first', async () => {
     // Act
     const result = await runScenario(canary('newer-version-mid-bake', { interventions: [{ during: 'bake', do: 'approve-version', behaviour: { latencyMs: { p50: 40, p99: 120 }, errorRate: 0, response: { contentType: 'text/csv', body: '0.37' } } }] }), { moto, loadModule });

@@ -169,7 +169,7 @@ describe('packaged templates (npm run package)', () => {
 const STYLE_PREFIX = /^(Guarded|Async|Serverless|MultiModel)(?=[A-Z])/;
 const SHARED_HANDLERS: [RegExp, string][] = [
   [/^Check(Deployment|TrafficShift|Promotion|Rollback)$/, 'check-endpoint'],
-  [/^Record(Promotion|Rollback|Failure|RollbackFailure|Duplicate|Registration|RejectedRun)$/, 'record-outcome'],
+  [/^Record(Promotion|Rollback|Failure|RollbackFailure|Duplicate|Registration|RejectedRun|Drift)$/, 'record-outcome'],
   [/^StartBake$/, 'start-canary'],
   [/^CheckBake$/, 'check-canary'],
 ];

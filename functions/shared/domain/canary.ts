@@ -1,6 +1,6 @@
 import type { AlarmState } from './views';
 
-export type CanaryVerdict = 'baking' | 'healthy' | 'alarm' | 'insufficient-traffic' | 'revoked';
+export type CanaryVerdict = 'baking' | 'healthy' | 'alarm' | 'insufficient-traffic' | 'revoked' | 'drifted';
 
 export interface CanaryJudgement {
   verdict: CanaryVerdict;
@@ -20,9 +20,13 @@ export function judgeCanary(input: {
   invocations: number | null;
   /** The package's approval status in the registry now: the registry has the last word. */
   approvalStatus?: string;
+  /** What someone else changed on the endpoint (driftFrom), or null: the release then stops changing it. */
+  drift?: string | null;
   minInvocations: number;
   insufficientTraffic: 'rollback' | 'promote';
 }): CanaryJudgement {
+  // Someone changed the endpoint (a hotfix, a drain): it is theirs now; the release neither promotes nor rolls back.
+  if (input.drift) return { verdict: 'drifted', reason: `someone else changed the endpoint during the bake: ${input.drift}; the release stops changing it` };
   // Rejected (or sent back to pending) in the registry meanwhile: no alarm or traffic count outweighs that.
   if (input.approvalStatus !== undefined && input.approvalStatus !== 'Approved') {
     return { verdict: 'revoked', reason: `the package is ${input.approvalStatus} in the model registry now, no longer Approved: its traffic is taken away and the endpoint rolled back` };

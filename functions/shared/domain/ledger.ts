@@ -3,7 +3,7 @@
  * An interface so that domain code and tests do not depend on DynamoDB; `aws/dynamodb-ledger.ts`
  * is the implementation the Lambdas use.
  */
-export type ReleaseOutcome = 'PROMOTED' | 'ROLLED_BACK' | 'FAILED' | 'ROLLBACK_FAILED' | 'SKIPPED' | 'REGISTERED' | 'RECOVERED' | 'ABORTED' | 'REVOKED';
+export type ReleaseOutcome = 'PROMOTED' | 'ROLLED_BACK' | 'FAILED' | 'ROLLBACK_FAILED' | 'SKIPPED' | 'REGISTERED' | 'RECOVERED' | 'ABORTED' | 'REVOKED' | 'DRIFTED';
 export type ReleaseStatus = 'IN_PROGRESS' | 'REVOKED' | ReleaseOutcome;
 
 export interface ReleaseRecord {

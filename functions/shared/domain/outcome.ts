@@ -62,6 +62,9 @@ export function explainOutcome(inputs: OutcomeInputs): Explanation {
   } else if (inputs.smoke && !inputs.smoke.passed) {
     trigger = 'smoke-test';
     reason = `smoke test failed: ${inputs.smoke.reason}`;
+  } else if (inputs.canaryCheck?.verdict === 'drifted') {
+    trigger = 'drift';
+    reason = inputs.canaryCheck.reason;
   } else if (inputs.canaryCheck?.verdict === 'revoked') {
     trigger = 'registry';
     reason = inputs.canaryCheck.reason;
@@ -73,6 +76,7 @@ export function explainOutcome(inputs: OutcomeInputs): Explanation {
     return { trigger, reason: `${reason}; then the rollback failed: ${inputs.rollbackCheck?.reason ?? (inputs.rollbackError?.Error !== undefined ? `${inputs.rollbackError.Error}: ${errorMessageOf(inputs.rollbackError.Cause)}` : 'see execution history')}`, errorName: 'RollbackFailed' };
   }
   if (inputs.outcome === 'ROLLED_BACK') return { trigger, reason, errorName: 'ReleaseRolledBack' };
+  if (inputs.outcome === 'DRIFTED') return { trigger, reason, errorName: 'ReleaseDrifted' };
   // The registry took the approval back mid-release and the release rolled back on it: done as asked.
   if (inputs.outcome === 'REVOKED') return { trigger, reason, errorName: null };
   return { trigger, reason, errorName: errorName('ReleaseFailed') };
@@ -88,6 +92,7 @@ export const DETAIL_TYPES: Record<ReleaseOutcome, string> = {
   RECOVERED: 'Model Deployment Recovered',
   ABORTED: 'Model Deployment Aborted',
   REVOKED: 'Model Deployment Revoked',
+  DRIFTED: 'Model Deployment Drifted',
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -158,6 +163,8 @@ export function servingFromChecks(
  */
 export function brokenServingPromise(outcome: ReleaseOutcome, serving: Serving | null): { outcome: ReleaseOutcome; errorName: string; reason: string } | null {
   if (serving === null || serving === 'unknown') return null;
+  // Someone else changed the endpoint; what it serves is theirs to say now (the record says what it is).
+  if (outcome === 'DRIFTED') return null;
   if (outcome === 'PROMOTED' && serving !== 'new') {
     return { outcome: 'FAILED', errorName: 'EndpointStateConflict', reason: `after promotion the endpoint serves ${serving === 'mixed' ? 'both models' : `the ${serving} model`}` };
   }

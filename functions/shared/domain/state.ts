@@ -118,7 +118,7 @@ const weights = z.array(z.object({ name: z.string(), weight: z.number() }));
 /** StartCanary (also the start of an all-at-once bake). */
 export const canarySlice = z.object({ alarmNames: z.array(z.string()), weights, startedAt: z.string(), bakeUntil: z.string() });
 
-export const CANARY_VERDICTS = ['baking', 'healthy', 'alarm', 'insufficient-traffic', 'revoked'] as const;
+export const CANARY_VERDICTS = ['baking', 'healthy', 'alarm', 'insufficient-traffic', 'revoked', 'drifted'] as const;
 
 /** CheckCanary: one look at the alarms. */
 export const canaryCheckSlice = z.object({
@@ -185,7 +185,7 @@ export const servingReportSchema = z.object({
   serving: z.enum(SERVING),
 });
 
-export const RELEASE_OUTCOMES = ['PROMOTED', 'ROLLED_BACK', 'FAILED', 'ROLLBACK_FAILED', 'SKIPPED', 'REGISTERED', 'RECOVERED', 'ABORTED', 'REVOKED'] as const;
+export const RELEASE_OUTCOMES = ['PROMOTED', 'ROLLED_BACK', 'FAILED', 'ROLLBACK_FAILED', 'SKIPPED', 'REGISTERED', 'RECOVERED', 'ABORTED', 'REVOKED', 'DRIFTED'] as const;
 
 /** RecordPromotion, RecordRollback, RecordFailure...: the outcome the run recorded and announced. */
 export const outcomeSlice = z.object({

@@ -1,5 +1,5 @@
 import { CloudWatchClient, DescribeAlarmsCommand, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
-import { DescribeModelPackageCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { DescribeEndpointCommand, DescribeModelPackageCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../functions/check-canary/handler';
 import { ENDPOINT, PACKAGE_ARN, existingDeployment, freezeNow, lambdaContext, releaseState, serviceDown, throttled } from '../helpers';
@@ -9,7 +9,13 @@ const sageMaker = mockClient(SageMakerClient);
 /** The package as the registry has it now. */
 const registryHas = (ModelApprovalStatus: 'Approved' | 'Rejected' | 'PendingManualApproval') =>
   sageMaker.on(DescribeModelPackageCommand).resolves({ ModelPackageArn: PACKAGE_ARN, ModelPackageGroupName: 'churn-model', ModelPackageVersion: 7, ModelApprovalStatus, ModelPackageStatus: 'Completed' });
-beforeEach(() => registryHas('Approved'));
+/** The endpoint as the release set it: its canary config, 90/10. */
+const endpointHas = (split: [number, number], EndpointConfigName = deployment.newConfigName) =>
+  sageMaker.on(DescribeEndpointCommand).resolves({ EndpointName: ENDPOINT, EndpointStatus: 'InService', EndpointConfigName, ProductionVariants: [{ VariantName: 'v6-old', CurrentWeight: split[0], DesiredWeight: split[0] }, { VariantName: deployment.newVariantName, CurrentWeight: split[1], DesiredWeight: split[1] }] });
+beforeEach(() => {
+  registryHas('Approved');
+  endpointHas([0.9, 0.1]);
+});
 afterEach(() => {
   cloudWatch.reset();
   sageMaker.reset();
@@ -18,7 +24,7 @@ afterEach(() => {
 
 const deployment = existingDeployment();
 const ALARMS = ['churn-error-rate', 'churn-latency-p99'];
-const canary = { alarmNames: ALARMS, startedAt: '2024-05-01T12:20:00.000Z', bakeUntil: '2024-05-01T12:50:00.000Z' };
+const canary = { alarmNames: ALARMS, weights: [{ name: 'v6-old', weight: 90 }, { name: existingDeployment().newVariantName, weight: 10 }], startedAt: '2024-05-01T12:20:00.000Z', bakeUntil: '2024-05-01T12:50:00.000Z' };
 const state = (settings: Record<string, string> = { 'canary.minInvocations': '100' }) => ({ ...releaseState(settings), deployment, canary });
 const alarmsIn = (...states: string[]) => ({ MetricAlarms: ALARMS.map((AlarmName, i) => ({ AlarmName, StateValue: (states[i] ?? 'OK') as 'OK' | 'ALARM', StateReason: `reason ${i}` })) });
 
@@ -41,6 +47,16 @@ describe('CheckCanary handler', () => {
     cloudWatch.on(DescribeAlarmsCommand).resolves(alarmsIn('OK', 'OK'));
     registryHas(status);
     await expect(handler(state(), lambdaContext())).resolves.toMatchObject({ verdict: 'revoked', reason: expect.stringContaining(`the package is ${status} in the model registry now`) });
+  });
+
+  it.each([
+    ['drained the canary', () => endpointHas([1, 0]), /the traffic split is v6-old 100%, .* 0%, not v6-old 90%, .* 10% that this release set/],
+    ['put a hotfix config on it', () => endpointHas([0.9, 0.1], 'hotfix'), /the endpoint runs config hotfix, not .* that this release set/],
+  ])('stops changing an endpoint an operator %s, even with an alarm firing (drifted)', async (_what, change, found) => {
+    freezeNow('2024-05-01T12:30:00.000Z');
+    cloudWatch.on(DescribeAlarmsCommand).resolves(alarmsIn('ALARM', 'OK'));
+    change();
+    await expect(handler(state(), lambdaContext())).resolves.toMatchObject({ verdict: 'drifted', reason: expect.stringMatching(found) });
   });
 
   it('stops at once on an alarm in ALARM', async () => {

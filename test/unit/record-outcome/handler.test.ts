@@ -170,6 +170,20 @@ describe('RecordOutcome handler', () => {
     expect(ledger.batchModels.size).toBe(0);
   });
 
+  it('records a release an operator took over mid-bake as DRIFTED, with what the endpoint serves, and never escalates it', async () => {
+    servesNew();
+    ledger.claims.set(PACKAGE_ARN, { releaseId: RELEASE_ID, status: 'IN_PROGRESS' });
+    const state = { ...releaseState(), claim: claimed, deployment, canaryCheck: { verdict: 'drifted', reason: 'someone else changed the endpoint during the bake: the endpoint runs config hotfix' } };
+
+    const out = await handler({ outcome: 'DRIFTED', state }, lambdaContext());
+
+    expect(out).toMatchObject({ outcome: 'DRIFTED', error: 'ReleaseDrifted', detailType: 'Model Deployment Drifted' });
+    expect(ledger.finished[0]).toMatchObject({ status: 'DRIFTED', reason: expect.stringContaining('runs config hotfix') });
+    expect(ledger.leases.size).toBe(0);
+    expect(ledger.batchModels.size).toBe(0);
+    expect(sentEvent().detail).toMatchObject({ outcome: 'DRIFTED', trigger: 'drift' });
+  });
+
   it('records a rollback made because the registry rejected the package as REVOKED: the run succeeds, and a re-approval releases it again', async () => {
     servesOld();
     ledger.claims.set(PACKAGE_ARN, { releaseId: RELEASE_ID, status: 'IN_PROGRESS' });
