@@ -9,6 +9,7 @@
  * of the states), the ledger table scanned in moto, the outcome events on their queue, and the
  * endpoints as the simulator describes them afterwards.
  */
+import { DEFAULT_PLATFORM_LIMITS } from '../functions/shared/domain/platform-limits';
 import { performance } from 'node:perf_hooks';
 import { CreateModelPackageGroupCommand, UpdateModelPackageCommand } from '@aws-sdk/client-sagemaker';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -183,7 +184,10 @@ export async function runLoadTest(opts: LoadTestOptions = {}): Promise<LoadTestR
     // ---- each event starts its own execution when it arrives, all running concurrently --------------
     // Delivered as they were sent: event i reaches the state machine (time_i - time_0) after the first,
     // so later approvals arrive while earlier releases to the same endpoint deploy and bake.
-    account.installHandlers({ loadModule: opts.loadModule });
+    // The load test's stage lets packages bake for a minute without minimum traffic (platform limits are stage
+    // params): what it measures is concurrency and ordering, not the canary's judgement.
+    const limits = { ...DEFAULT_PLATFORM_LIMITS, minBakeMinutes: 1, minInvocations: 0 };
+    account.installHandlers({ loadModule: opts.loadModule, env: { PLATFORM_LIMITS: JSON.stringify(Object.fromEntries(Object.entries(limits).map(([k, v]) => [k, String(v)]))) } });
     const virtualStart = clock.now();
     const firstEventTime = Math.min(...delivered.map((d) => d.time));
     const running: Promise<{ execution: number; approvals: ApprovalPlan[]; report: ExecutionReport }>[] = [];

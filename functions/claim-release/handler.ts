@@ -34,7 +34,7 @@ export const claimReleaseStep = defineStep({
     // Version order, judged once, before anything is claimed: a later look (in the queue) would find the
     // releases queued behind this one, which came later.
     if (claim?.waitingSince === undefined && !request.force) {
-      const newer = newerReleaseThan(await ledger.releasesForTarget(target, 50), { groupName: pkg.groupName, version: pkg.version, releaseId: plan.releaseId });
+      const newer = newerReleaseThan(await ledger.releasesForTarget(target, 50), { groupName: pkg.groupName, version: pkg.version, releaseId: plan.releaseId, modelPackageArn: pkg.arn });
       if (newer !== null) return { status: 'stale', newerReleaseId: newer.releaseId, newerVersion: newer.version, newerStatus: newer.status, target };
     }
     const claimed = await ledger.claimPackage({ modelPackageArn: pkg.arn, releaseId: plan.releaseId, force: request.force, now });

@@ -159,7 +159,7 @@ describe('nightly batch scoring on the local account', () => {
       failure: 'the group has no Approved model',
       prepare: async () => undefined,
       transformJobName: null,
-      reason: /^NoApprovedModel: model package group fraud has no active batch model in the ledger and no Approved model package/,
+      reason: /^NoApprovedModel: model package group fraud has no model in the ledger and no Approved model package/,
     },
     {
       failure: 'the transform job ends Failed',

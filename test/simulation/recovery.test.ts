@@ -46,7 +46,7 @@ describe('recovery of a stopped release', () => {
     const result = await runScenario(stopped('stop-after-shift', 'shift', 60, 'candidate'), { moto, loadModule });
     assertConverged(result);
     expect(result.ledger[0]?.servingModel).toBe('new');
-    expect(result.ledger[0]?.reason).toMatch(/ABORTED in WaitForTrafficShift.*the promotion finished/);
+    expect(result.ledger[0]?.reason).toMatch(/ABORTED in WaitFor(TrafficShift|Promotion).*the promotion finished/);
   });
 
   it('a forced redeploy of the same package goes through after a recovery (the claim, lease and ticket were freed)', async () => {

@@ -18,12 +18,14 @@ export interface NewerRelease {
  * (newest first) hold a version at or above it that was promoted there (or recovered onto its new model),
  * or one above it still in flight (queued or running). Null when the candidate is the newest. Package
  * versions only grow within a group, so an older version arriving late (a delayed or replayed approval
- * event) is stale; a manual run with `force` releases one anyway.
+ * event) is stale; a manual run with `force` releases one anyway. The candidate's own earlier releases are
+ * the package claim's to judge (a duplicate is skipped; a package approved again after a rejection is
+ * released again), so they are not counted here.
  */
-export function newerReleaseThan(records: readonly ReleaseRecord[], candidate: { groupName: string; version: number; releaseId: string }): NewerRelease | null {
+export function newerReleaseThan(records: readonly ReleaseRecord[], candidate: { groupName: string; version: number; releaseId: string; modelPackageArn?: string }): NewerRelease | null {
   let newest: NewerRelease | null = null;
   for (const record of records) {
-    if (record.releaseId === candidate.releaseId) continue;
+    if (record.releaseId === candidate.releaseId || record.modelPackageArn === candidate.modelPackageArn) continue;
     const of = packageVersionOf(record.modelPackageArn);
     if (of === null || of.group !== candidate.groupName) continue;
     const served = record.status === 'PROMOTED' || (record.status === 'RECOVERED' && record.servingModel === 'new');

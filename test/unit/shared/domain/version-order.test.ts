@@ -47,6 +47,10 @@ describe('newerReleaseThan: an older version never replaces a newer one', () => 
     expect(newerReleaseThan(records, candidate(2))).toBeNull();
   });
 
+  it("leaves the candidate's own earlier releases to the package claim (a re-approval after a rejection is released again)", () => {
+    expect(newerReleaseThan([record('r3', 'churn-model', 3, 'PROMOTED')], { ...candidate(3), modelPackageArn: arn('churn-model', 3) })).toBeNull();
+  });
+
   it('names the newest of several', () => {
     expect(newerReleaseThan([record('r3', 'churn-model', 3, 'PROMOTED'), record('r6', 'churn-model', 6, 'IN_PROGRESS'), record('r4', 'churn-model', 4, 'PROMOTED')], candidate(2))).toMatchObject({ releaseId: 'r6', version: 6 });
   });
