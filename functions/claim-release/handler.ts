@@ -33,8 +33,10 @@ export const claimReleaseStep = defineStep({
     const target = ledgerTarget(plan.endpointName, pkg.groupName);
     // Version order, judged once, before anything is claimed: a later look (in the queue) would find the
     // releases queued behind this one, which came later.
+    // A retried attempt (its Lambda timed out after it queued) finds its own record and is past this check.
     if (claim?.waitingSince === undefined && !request.force) {
-      const newer = newerReleaseThan(await ledger.releasesForTarget(target, 50), { groupName: pkg.groupName, version: pkg.version, releaseId: plan.releaseId, modelPackageArn: pkg.arn });
+      const records = await ledger.releasesForTarget(target, 50);
+      const newer = records.some((r) => r.releaseId === plan.releaseId) ? null : newerReleaseThan(records, { groupName: pkg.groupName, version: pkg.version, releaseId: plan.releaseId, modelPackageArn: pkg.arn });
       if (newer !== null) return { status: 'stale', newerReleaseId: newer.releaseId, newerVersion: newer.version, newerStatus: newer.status, target };
     }
     const claimed = await ledger.claimPackage({ modelPackageArn: pkg.arn, releaseId: plan.releaseId, force: request.force, now });

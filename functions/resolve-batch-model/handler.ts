@@ -10,7 +10,8 @@ import { defineStep } from '../shared/runtime/step-handler';
 import * as z from '../shared/zod';
 
 /** How a package's last release stands, when it cannot be scored with (rolled back, failed, revoked, still in flight). */
-const NOT_BLESSED: ReadonlySet<string> = new Set(['ROLLED_BACK', 'ROLLBACK_FAILED', 'FAILED', 'REVOKED', 'IN_PROGRESS']);
+// A RECOVERED claim does not say which way the recovery went; one that kept the new model blessed it already.
+const NOT_BLESSED: ReadonlySet<string> = new Set(['ROLLED_BACK', 'ROLLBACK_FAILED', 'FAILED', 'REVOKED', 'IN_PROGRESS', 'ABORTED', 'DRIFTED', 'RECOVERED']);
 
 /**
  * State ResolveBatchModel: which model one nightly job scores with: the group's model as the ledger records

@@ -160,6 +160,13 @@ describe('the roles change only what the pipeline manages (the ownership tag)', 
     expect(await allowed('startDeployment', 'sagemaker:CreateEndpoint')).toBe(false);
   });
 
+  it('no other role re-tags an endpoint: prepareDeployment tags only configs and models; startDeployment only an endpoint that is, or is becoming, this deployment\'s', async () => {
+    const tagAsOurs = { 'aws:RequestTag/sagemaker-release-pipeline:managed-by': 'sagemaker-release-pipeline-dev' };
+    expect(await allowed('prepareDeployment', 'sagemaker:AddTags', tagAsOurs)).toBe(false);
+    expect(await allowed('startDeployment', 'sagemaker:AddTags', tagAsOurs)).toBe(true);
+    expect(await allowed('startDeployment', 'sagemaker:AddTags', { ...tagAsOurs, [MANAGED_BY]: 'sagemaker-release-pipeline-prod' })).toBe(false);
+  });
+
   it('adoptEndpoint tags an untagged endpoint as this deployment\'s, never one another deployment manages', async () => {
     const tagAsOurs = { 'aws:RequestTag/sagemaker-release-pipeline:managed-by': 'sagemaker-release-pipeline-dev' };
     expect(await allowed('adoptEndpoint', 'sagemaker:AddTags', tagAsOurs)).toBe(true);

@@ -145,7 +145,8 @@ export type ClaimDecision =
 export function decideClaim(existing: PackageClaim | undefined, releaseId: string, force: boolean): ClaimDecision {
   if (existing === undefined) return { kind: 'new' };
   if (existing.releaseId === releaseId) return { kind: 'ours' };
-  if (force || existing.status === 'REVOKED' || existing.status === 'FAILED') return { kind: 'take-over', seen: existing };
+  // DRIFTED: an operator took the endpoint over mid-release; approving the package again is a new attempt.
+  if (force || existing.status === 'REVOKED' || existing.status === 'FAILED' || existing.status === 'DRIFTED') return { kind: 'take-over', seen: existing };
   return { kind: 'duplicate', existing };
 }
 

@@ -313,9 +313,10 @@ export function decideOutcome(input: { outcome: ReleaseOutcome; state: OutcomeSt
   const recovery = state.recovery;
   // A recovery that made the endpoint whole (back to the previous model, or the passed one finished) is RECOVERED;
   // an operator's abort that put the previous model back is ABORTED.
-  const converged = recovery !== undefined && broken === null && (outcome === 'PROMOTED' || outcome === 'ROLLED_BACK');
-  // A rollback made because the registry no longer approves the package is the registry's decision carried out.
-  const revoked = !converged && broken === null && outcome === 'ROLLED_BACK' && state.canaryCheck?.verdict === 'revoked';
+  // A rollback made because the registry no longer approves the package is the registry's decision carried out,
+  // by the release or by the recovery that finished it, and a re-approval releases it again.
+  const revoked = broken === null && outcome === 'ROLLED_BACK' && state.canaryCheck?.verdict === 'revoked' && recovery?.aborted !== true;
+  const converged = !revoked && recovery !== undefined && broken === null && (outcome === 'PROMOTED' || outcome === 'ROLLED_BACK');
   const finalOutcome: ReleaseOutcome = converged ? (recovery.aborted === true ? 'ABORTED' : 'RECOVERED') : revoked ? 'REVOKED' : (broken?.outcome ?? outcome);
   const errorName = converged || revoked ? null : (broken?.errorName ?? explanation.errorName);
   const unverified = serving?.status.startsWith('unknown') ? `; the final read of the endpoint failed (${serving.status}), so what it serves is taken from the run's last endpoint check: ${serving.serving}` : '';

@@ -24,7 +24,7 @@ export interface DeadReleaseState {
  * - `restore-artifact`: a multi-model release that had not promoted: the group's live artifact is restored;
  * - `wait`: SageMaker is mid-change; look again after a pause (bounded by the caller).
  */
-export type RecoveryAction = 'roll-back' | 'finish-promotion' | 'record-promoted' | 'restore-artifact' | 'wait';
+export type RecoveryAction = 'roll-back' | 'finish-promotion' | 'record-promoted' | 'restore-artifact' | 'wait' | 'record-drifted';
 
 export interface RecoveryDecision {
   action: RecoveryAction;
@@ -57,6 +57,8 @@ export function describeEndpoint(view: Pick<EndpointView, 'name' | 'status' | 'c
  * previous model. Nothing half-judged is promoted, and nothing already wholly on a passed model is undone.
  */
 export function decideRecovery(state: DeadReleaseState, view: Pick<EndpointView, 'name' | 'status' | 'configName' | 'variants'> | null, options: { abort?: boolean } = {}): RecoveryDecision {
+  // The release had found someone else's change on the endpoint: it is theirs; no recovery (nor abort) undoes it.
+  if (state.canaryCheck?.verdict === 'drifted') return { action: 'record-drifted', found: `the release had found the endpoint changed by someone else, and it is left as it is; ${describeEndpoint(view, state.deployment?.endpointName ?? '')}` };
   const decision = decideConvergence(state, view);
   // An operator's abort always goes back to the previous model, however far the release got.
   if (options.abort !== true) return decision;

@@ -10,7 +10,7 @@ export function packageVersionOf(modelPackageArn: string): { group: string; vers
 export interface NewerRelease {
   releaseId: string;
   version: number;
-  status: 'PROMOTED' | 'RECOVERED' | 'IN_PROGRESS';
+  status: 'PROMOTED' | 'REGISTERED' | 'RECOVERED' | 'IN_PROGRESS';
 }
 
 /**
@@ -28,10 +28,10 @@ export function newerReleaseThan(records: readonly ReleaseRecord[], candidate: {
     if (record.releaseId === candidate.releaseId || record.modelPackageArn === candidate.modelPackageArn) continue;
     const of = packageVersionOf(record.modelPackageArn);
     if (of === null || of.group !== candidate.groupName) continue;
-    const served = record.status === 'PROMOTED' || (record.status === 'RECOVERED' && record.servingModel === 'new');
+    const served = record.status === 'PROMOTED' || record.status === 'REGISTERED' || (record.status === 'RECOVERED' && record.servingModel === 'new');
     const newer = served ? of.version >= candidate.version : record.status === 'IN_PROGRESS' && of.version > candidate.version;
     if (!newer) continue;
-    if (newest === null || of.version > newest.version) newest = { releaseId: record.releaseId, version: of.version, status: served ? (record.status as 'PROMOTED' | 'RECOVERED') : 'IN_PROGRESS' };
+    if (newest === null || of.version > newest.version) newest = { releaseId: record.releaseId, version: of.version, status: served ? (record.status as 'PROMOTED' | 'REGISTERED' | 'RECOVERED') : 'IN_PROGRESS' };
   }
   return newest;
 }

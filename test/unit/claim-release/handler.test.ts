@@ -97,6 +97,19 @@ describe('ClaimRelease handler', () => {
     expect(ledger.leases.size).toBe(0);
   });
 
+  it('a retried attempt that had queued is not judged stale by a newer version queued behind it since', async () => {
+    // Prepare: the first attempt queued (its Lambda then timed out); version 8 was approved and queued after it.
+    await anotherReleaseHoldsTheEndpoint();
+    await handler(releaseState(), lambdaContext());
+    ledger.records.set('newer008', { releaseId: 'newer008', modelPackageArn: PACKAGE_ARN.replace(/\/7$/, '/8'), target: ENDPOINT, mode: 'realtime', trigger: 'approval-event', requestedAt: '2024-05-01T12:10:00.000Z', status: 'IN_PROGRESS', redeploy: false, executionArn: null, startedAt: '2024-05-01T12:10:01.000Z' });
+
+    // Act: the retry has no $.claim yet.
+    const retried = await handler(releaseState(), lambdaContext());
+
+    // Assess
+    expect(retried).toMatchObject({ status: 'queued' });
+  });
+
   it('releases an older version anyway when a manual run says force', async () => {
     ledger.records.set('newer008', { releaseId: 'newer008', modelPackageArn: PACKAGE_ARN.replace(/\/7$/, '/8'), target: ENDPOINT, mode: 'realtime', trigger: 'approval-event', requestedAt: '2024-05-01T11:00:00.000Z', status: 'PROMOTED', redeploy: false, executionArn: null, startedAt: '2024-05-01T11:00:01.000Z' });
     const state = releaseState();

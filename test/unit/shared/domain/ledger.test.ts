@@ -21,7 +21,7 @@ describe('decideClaim: one release per package version', () => {
     expect(decideClaim({ releaseId: 'r1', status }, 'r2', false)).toEqual({ kind: 'duplicate', existing: { releaseId: 'r1', status } });
   });
 
-  it.each(['REVOKED', 'FAILED'] as const)('takes over a claim whose release ended %s (nothing of it serves)', (status) => {
+  it.each(['REVOKED', 'FAILED', 'DRIFTED'] as const)('takes over a claim whose release ended %s (nothing of it is the release\'s to keep)', (status) => {
     expect(decideClaim({ releaseId: 'r1', status }, 'r2', false)).toEqual({ kind: 'take-over', seen: { releaseId: 'r1', status } });
   });
 

@@ -14,6 +14,12 @@ const canary = (live: number, candidate: number, status = 'InService') => view(s
 const healthy: DeadReleaseState = { plan, deployment, smoke: { passed: true }, canaryCheck: { verdict: 'healthy' } };
 
 describe('decideRecovery: finish only a passed model that already serves alone, undo everything else', () => {
+  it('leaves alone an endpoint the release had found changed by someone else, even on an abort', () => {
+    const drifted: DeadReleaseState = { plan, deployment, smoke: { passed: true }, canaryCheck: { verdict: 'drifted' } };
+    expect(decideRecovery(drifted, view('InService', 'hotfix', { live: 1 })).action).toBe('record-drifted');
+    expect(decideRecovery(drifted, view('InService', 'hotfix', { live: 1 }), { abort: true }).action).toBe('record-drifted');
+  });
+
   it('undoes a release that died before its verdict, whatever the endpoint shows', () => {
     const baking: DeadReleaseState = { plan, deployment, smoke: { passed: true }, canaryCheck: { verdict: 'baking' } };
     expect(decideRecovery(baking, canary(0.9, 0.1)).action).toBe('roll-back');

@@ -51,6 +51,10 @@ describe('newerReleaseThan: an older version never replaces a newer one', () => 
     expect(newerReleaseThan([record('r3', 'churn-model', 3, 'PROMOTED')], { ...candidate(3), modelPackageArn: arn('churn-model', 3) })).toBeNull();
   });
 
+  it('counts a newer version registered for batch (a batch-only release) as served', () => {
+    expect(newerReleaseThan([record('r4', 'churn-model', 4, 'REGISTERED')], candidate(3))).toMatchObject({ releaseId: 'r4', status: 'REGISTERED' });
+  });
+
   it('names the newest of several', () => {
     expect(newerReleaseThan([record('r3', 'churn-model', 3, 'PROMOTED'), record('r6', 'churn-model', 6, 'IN_PROGRESS'), record('r4', 'churn-model', 4, 'PROMOTED')], candidate(2))).toMatchObject({ releaseId: 'r6', version: 6 });
   });
