@@ -16,7 +16,7 @@ import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { MotoServer } from './moto';
 import type { ExecutionReport, StateVisit } from './run-state-machine';
 import { LEDGER_TABLE, setUpLocalAccount } from './account';
-import { endpointSummary, executionSummary, type EndpointSummary } from './runner';
+import { endpointSummary, executionSummary, RECORD_STATE, type EndpointSummary } from './runner';
 import { createModelPackage, putSmokePayloads, seedLiveEndpoint, smokePayloadsUri, waitInService } from './seeding';
 
 export interface LoadTestOptions {
@@ -324,7 +324,6 @@ function rel(ms: number | null, origin: number): number {
   return ms === null ? NaN : Math.round((ms - origin) / 1000);
 }
 
-const RECORD_STATE = /^Record(Promotion|Rollback|Failure|RollbackFailure|Duplicate|Registration|Drift)$/;
 
 /** What one execution's report says about its release: outcome, when it held the endpoint. */
 function traceOf(report: ExecutionReport, execution: number): Omit<ReleaseTrace, 'approval' | 'endpointName' | 'modelPackageArn' | 'healthy' | 'expectedOutcome'> {

@@ -548,9 +548,12 @@ function findPlan(report: ExecutionReport | undefined): PlanLike | undefined {
   return (visit?.output as { plan?: PlanLike } | undefined)?.plan;
 }
 
+/** The release states that record an outcome (RecordOutcome's, each with its own outcome). */
+export const RECORD_STATE = /^Record(Promotion|Rollback|Failure|RollbackFailure|Duplicate|Registration|Drift)$/;
+
 export function executionSummary(report: ExecutionReport, index: number): ExecutionSummary {
   const summary = report.states.find((s) => s.name === 'SummarizeBatchRun' && s.output);
-  const recorded = [...report.states].reverse().find((s) => /^Record(Promotion|Rollback|Failure|RollbackFailure|Duplicate|Registration|Drift)$/.test(s.name) && s.output);
+  const recorded = [...report.states].reverse().find((s) => RECORD_STATE.test(s.name) && s.output);
   const outcome = summary
     ? ((summary.output as { batchSummary?: { failed?: number } }).batchSummary?.failed ?? 0) > 0
       ? 'SCORING_FAILED'

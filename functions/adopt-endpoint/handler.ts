@@ -1,7 +1,8 @@
 import { dynamoDbLedger } from '../shared/aws/dynamodb-ledger';
 import { eventBridge } from '../shared/aws/eventbridge';
 import { sageMaker } from '../shared/aws/sagemaker';
-import { EndpointBoundToAnotherGroup, EndpointNotManaged, EndpointStateConflict } from '../shared/errors';
+import { EndpointStateConflict } from '../shared/errors';
+import { refuseOnProblems } from '../shared/domain/preflight';
 import { decideAdoption } from '../shared/domain/ownership';
 import { executionSlice } from '../shared/domain/state';
 import { eventsEnv, ledgerEnv, ownershipEnv } from '../shared/runtime/env';
@@ -40,10 +41,7 @@ export const adoptEndpointStep = defineStep({
     if (live === null || live.arn === undefined) throw new EndpointStateConflict(`There is no endpoint named ${endpointName} to adopt; nothing was changed`);
     const tags = await aws.sageMaker.listTags(live.arn);
     const decision = decideAdoption({ endpointName, tags, groupName: modelPackageGroupName, managedBy: env.MANAGED_BY, bindings: env.ENDPOINT_BINDINGS, requestedBy, at: request.requestedAt });
-    if (decision.action === 'refuse') {
-      const message = `${decision.problem.message}; nothing was changed`;
-      throw decision.problem.error === 'EndpointNotManaged' ? new EndpointNotManaged(message) : new EndpointBoundToAnotherGroup(message);
-    }
+    if (decision.action === 'refuse') refuseOnProblems([decision.problem]);
     if (decision.action === 'adopt') await aws.sageMaker.addTags(live.arn, decision.tags);
     const adoption = { endpointName, modelPackageGroupName, requestedBy, reason: request.reason, adoptedAt: request.requestedAt, executionArn: execution.id, previousTags: tags };
     await aws.ledger.recordAdoption(adoption);

@@ -2,7 +2,8 @@ import { dynamoDbLedger } from '../shared/aws/dynamodb-ledger';
 import { sageMaker } from '../shared/aws/sagemaker';
 import { stepFunctions, type StepFunctionsAdapter } from '../shared/aws/step-functions';
 import type { ReleaseLedger, ReleaseRecord } from '../shared/domain/ledger';
-import { EndpointBoundToAnotherGroup, EndpointBusy, EndpointNotManaged, EndpointStateConflict } from '../shared/errors';
+import { EndpointBusy, EndpointStateConflict } from '../shared/errors';
+import { refuseOnProblems } from '../shared/domain/preflight';
 import { ownershipProblem } from '../shared/domain/ownership';
 import { packageVersionOf } from '../shared/domain/version-order';
 import { executionSlice, type Deployment } from '../shared/domain/state';
@@ -86,7 +87,7 @@ export const prepareManualRollbackStep = defineStep({
     // Only an endpoint this pipeline manages, bound to the group it last promoted there, is rolled back.
     const tags = live.arn !== undefined ? await aws.sageMaker.listTags(live.arn) : {};
     const notOurs = ownershipProblem({ endpointName, tags, groupName: packageVersionOf(last.modelPackageArn)?.group ?? '', managedBy: env.MANAGED_BY, bindings: env.ENDPOINT_BINDINGS });
-    if (notOurs !== null) throw notOurs.error === 'EndpointNotManaged' ? new EndpointNotManaged(`${notOurs.message}; nothing was changed`) : new EndpointBoundToAnotherGroup(`${notOurs.message}; nothing was changed`);
+    if (notOurs !== null) refuseOnProblems([notOurs]);
     const supersedes = await takeOverStranded(aws.ledger, aws.sfn, endpointName, stranded, execution.id);
     const config = await aws.sageMaker.describeEndpointConfig(last.newConfigName ?? live.configName ?? '');
     const variant = config.variants[0];

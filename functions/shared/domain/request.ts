@@ -50,6 +50,9 @@ function wasRecoveryRun(executionInput: string | null | undefined): boolean {
   }
 }
 
+/** Who starts a manual run or rollback (recorded in the ledger and the outcome event). */
+const requestedBy = z.string().check(z.minLength(1), z.maxLength(256));
+
 /** A run an operator starts from the console: README, "Start a run by hand". */
 const manualDeploySchema = z.strictObject({
   action: z.optional(z.literal('deploy')),
@@ -59,7 +62,7 @@ const manualDeploySchema = z.strictObject({
   force: z.optional(z.boolean()),
   dryRun: z.optional(z.boolean()),
   /** Who starts the run (recorded in the ledger and the outcome event). */
-  requestedBy: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
+  requestedBy: z.optional(requestedBy),
 });
 
 export interface DeployRequest {
@@ -171,7 +174,7 @@ const adoptSchema = z.strictObject({
   requestedBy: tagValue,
   reason: z.optional(z.string().check(z.maxLength(500))),
 });
-const rollbackSchema = z.strictObject({ action: z.literal('rollback'), endpointName, reason: z.optional(z.string().check(z.maxLength(500))), requestedBy: z.optional(z.string().check(z.minLength(1), z.maxLength(256))) });
+const rollbackSchema = z.strictObject({ action: z.literal('rollback'), endpointName, reason: z.optional(z.string().check(z.maxLength(500))), requestedBy: z.optional(requestedBy) });
 const recoverSchema = z.union([z.strictObject({ action: z.literal('recover'), endpointName }), z.strictObject({ action: z.literal('recover'), executionArn })], 'give either "endpointName" (the release in flight there) or "executionArn" (the release that execution ran)');
 const abortReason = z.optional(z.string().check(z.maxLength(500)));
 const abortSchema = z.union(
