@@ -9,10 +9,10 @@
  * of the states), the ledger table scanned in moto, the outcome events on their queue, and the
  * endpoints as the simulator describes them afterwards.
  */
-import { DEFAULT_PLATFORM_LIMITS } from '../functions/shared/domain/platform-limits';
 import { performance } from 'node:perf_hooks';
 import { CreateModelPackageGroupCommand, UpdateModelPackageCommand } from '@aws-sdk/client-sagemaker';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DEFAULT_PLATFORM_LIMITS } from '../functions/shared/domain/platform-limits';
 import type { MotoServer } from './moto';
 import type { ExecutionReport, StateVisit } from './run-state-machine';
 import { LEDGER_TABLE, setUpLocalAccount } from './account';
@@ -323,7 +323,6 @@ export async function runLoadTest(opts: LoadTestOptions = {}): Promise<LoadTestR
 function rel(ms: number | null, origin: number): number {
   return ms === null ? NaN : Math.round((ms - origin) / 1000);
 }
-
 
 /** What one execution's report says about its release: outcome, when it held the endpoint. */
 function traceOf(report: ExecutionReport, execution: number): Omit<ReleaseTrace, 'approval' | 'endpointName' | 'modelPackageArn' | 'healthy' | 'expectedOutcome'> {
