@@ -28,6 +28,13 @@ function platformLimits(): PlatformLimits {
   return parseOrThrow(jsonString(platformLimitsSchema, 'a JSON object of the platform limits'), raw, (m) => new Error(m), 'PLATFORM_LIMITS');
 }
 
+/** The stage's MANAGED_BY (the prefix of the alarms a release creates), as PlanRelease reads it. */
+function managedBy(): string {
+  const raw = planReleaseEnvironment().MANAGED_BY;
+  if (typeof raw !== 'string' || raw === '') throw new Error('The packaged template has no MANAGED_BY for plan-release');
+  return raw;
+}
+
 function stageDefaults(): Record<string, string> {
   const fn = { environment: planReleaseEnvironment() };
   const raw = fn?.environment.DEFAULT_SETTINGS;
@@ -54,7 +61,7 @@ function main(argv: string[]): number {
   const described = JSON.parse(readFileSync(file, 'utf8')) as DescribeModelPackageCommandOutput;
   const arn = described.ModelPackageArn ?? '';
   const pkg = toModelPackage(arn, described);
-  const plan = planRelease({ request: { endpointName: null, overrides }, package: pkg, defaults: stageDefaults(), releaseId: 'plan', limits: platformLimits() });
+  const plan = planRelease({ request: { endpointName: null, overrides }, package: pkg, defaults: stageDefaults(), releaseId: 'plan', managedBy: managedBy(), limits: platformLimits() });
   console.log(JSON.stringify({ modelPackageArn: pkg.arn, mode: plan.mode, rule: plan.decision.rule, reasons: plan.decision.reasons, decision: plan.decision, style: plan.style, endpointName: plan.endpointName, settings: plan.settings, names: plan.names }, null, 2));
   return 0;
 }

@@ -7,7 +7,7 @@ import { defineStep, noAdapters, stepHandler } from '../shared/runtime/step-hand
 import * as z from '../shared/zod';
 import { jsonString } from '../shared/schema';
 import { executionSlice } from '../shared/domain/state';
-import { secondsFromEnv } from '../shared/runtime/env';
+import { ownershipEnv, secondsFromEnv } from '../shared/runtime/env';
 
 const settingsObject = jsonString(z.record(z.string(), z.string()), 'a JSON object of setting key to string value');
 
@@ -21,6 +21,8 @@ export const planEnv = z.object({
   RELEASE_TIMEOUT_SECONDS: z.optional(secondsFromEnv),
   /** The platform's bounds on the safety settings (stage params); the safe defaults when absent. */
   PLATFORM_LIMITS: z.optional(jsonString(platformLimitsSchema, 'a JSON object of the platform limits')),
+  /** Names the alarms a release creates (their prefix), so IAM can scope PutMetricAlarm to them. */
+  MANAGED_BY: ownershipEnv.shape.MANAGED_BY,
 });
 
 /** One stage-defaults layer from the two variables. */
@@ -54,6 +56,7 @@ export const planReleaseStep = defineStep({
       package: pkg,
       defaults: stageDefaults(env),
       releaseId: releaseIdOf(execution.id),
+      managedBy: env.MANAGED_BY,
       ...(env.RELEASE_TIMEOUT_SECONDS !== undefined ? { releaseTimeoutSeconds: env.RELEASE_TIMEOUT_SECONDS } : {}),
       ...(env.PLATFORM_LIMITS !== undefined ? { limits: env.PLATFORM_LIMITS } : {}),
     });

@@ -6,7 +6,8 @@ import { PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { CopyObjectCommand, CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateEndpointCommand, CreateEndpointConfigCommand, CreateModelCommand, DeleteEndpointCommand, DescribeEndpointCommand } from '@aws-sdk/client-sagemaker';
 import { localFunctionRoles, ROLE_ARN } from '../../local/account';
-import { loadPackagedStateMachines } from '../../local/packaged-template';
+import { alarmNamePrefix, resourceNames } from '../../functions/shared/domain/names';
+import { LOCAL_MANAGED_BY, loadPackagedStateMachines } from '../../local/packaged-template';
 import { IamEvaluator } from '../../local/sim/iam';
 import { installPrincipalHeader, runAsFunction } from '../../local/sim/principal';
 import { startLocalAws, type LocalAws } from './helpers';
@@ -182,5 +183,39 @@ describe('the roles change only what the pipeline manages (the ownership tag)', 
     await sageMaker.send(new CreateEndpointCommand({ EndpointName: 'by-hand', EndpointConfigName: 'by-hand' }));
     const denied = await failure(runAsFunction(fn('rollBack'), () => sageMaker.send(new DeleteEndpointCommand({ EndpointName: 'by-hand' }))));
     expect(denied).toMatchObject({ name: 'AccessDeniedException', message: expect.stringContaining('sagemaker:DeleteEndpoint') });
+  });
+});
+
+describe('the roles write only alarms under this deployment\'s prefix', () => {
+  const evaluator = new IamEvaluator(roles, ACCOUNT);
+  const alarm = (name: string) => `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:${name}`;
+  const allowed = async (fnName: string, action: string, name: string) => (await evaluator.decide(fn(fnName), [{ action, resource: alarm(name), context: {} }])).allowed;
+  const own = `${alarmNamePrefix('sagemaker-release-pipeline-dev')}churn-endpoint-v7-a1b2c3d4-error-rate`;
+
+  it.each([
+    ['startDeployment', 'cloudwatch:PutMetricAlarm'],
+    ['startDeployment', 'cloudwatch:TagResource'],
+    ['startCanary', 'cloudwatch:PutMetricAlarm'],
+    ['startCanary', 'cloudwatch:TagResource'],
+  ])('%s may %s an alarm it names, not a team\'s own alarm or another deployment\'s', async (fnName, action) => {
+    expect(await allowed(fnName, action, own)).toBe(true);
+    // PutMetricAlarm on an existing name replaces that alarm: a same-named alarm outside the prefix is out of reach.
+    expect(await allowed(fnName, action, 'churn-endpoint-v7-a1b2c3d4-error-rate')).toBe(false);
+    expect(await allowed(fnName, action, 'payments-fraud-5xx')).toBe(false);
+    expect(await allowed(fnName, action, `${alarmNamePrefix('sagemaker-release-pipeline-prod')}churn-endpoint-v7-a1b2c3d4-error-rate`)).toBe(false);
+  });
+
+  it('the alarms a release plans are under the prefix the roles allow', async () => {
+    const names = resourceNames('churn-model', 7, 'churn-endpoint', 'a1b2c3d4', LOCAL_MANAGED_BY);
+    for (const name of [names.errorRateAlarm, names.latencyAlarm]) {
+      expect(await allowed('startCanary', 'cloudwatch:PutMetricAlarm', name)).toBe(true);
+    }
+  });
+
+  it('an alarm outside the prefix cannot be replaced through the local account either: CloudWatch answers AccessDenied', async () => {
+    const put = (name: string) => new PutMetricAlarmCommand({ AlarmName: name, EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanThreshold', Threshold: 1, MetricName: 'm', Namespace: 'n', Statistic: 'Average', Period: 60 });
+    const denied = await failure(runAsFunction(fn('startCanary'), () => env.aws.cw.send(put('payments-fraud-5xx'))));
+    expect(denied).toMatchObject({ status: 403, message: expect.stringContaining('cloudwatch:PutMetricAlarm') });
+    await expect(runAsFunction(fn('startCanary'), () => env.aws.cw.send(put(own)))).resolves.toBeDefined();
   });
 });

@@ -34,9 +34,11 @@ export const PACKAGE_ARN = `arn:aws:sagemaker:us-east-1:${ACCOUNT}:model-package
 export const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/sagemaker-execution`;
 export const ENDPOINT = 'churn-endpoint';
 export const ENDPOINT_ARN = `arn:aws:sagemaker:us-east-1:${ACCOUNT}:endpoint/${ENDPOINT}`;
+/** test/setup-env.ts's MANAGED_BY: the deployment the unit tests run as. */
+export const MANAGED_BY = 'sagemaker-release-pipeline-test';
 /** The tags of an endpoint this pipeline (test/setup-env.ts's MANAGED_BY) made for the package's group. */
 export const MANAGED_TAGS = [
-  { Key: 'sagemaker-release-pipeline:managed-by', Value: 'sagemaker-release-pipeline-test' },
+  { Key: 'sagemaker-release-pipeline:managed-by', Value: MANAGED_BY },
   { Key: 'sagemaker-release-pipeline:model-package-group', Value: 'churn-model' },
 ];
 export const RELEASE_ID = 'a1b2c3d4';
@@ -69,7 +71,7 @@ export function releasePlan(metadata: Record<string, string> = {}, endpointName:
     decision,
     settings,
     smoke: decision.mode === 'batch' ? { from: 'none' } : smokeSourceFor(settings, modelPackage()),
-    names: resourceNames('churn-model', 7, endpointName, RELEASE_ID),
+    names: resourceNames('churn-model', 7, endpointName, RELEASE_ID, MANAGED_BY),
   };
 }
 
@@ -95,7 +97,7 @@ export function releaseState(metadata: Record<string, string> = {}, endpointName
   };
 }
 
-const NAMES = resourceNames('churn-model', 7, ENDPOINT, RELEASE_ID);
+const NAMES = resourceNames('churn-model', 7, ENDPOINT, RELEASE_ID, MANAGED_BY);
 
 /** PrepareDeployment's output for an endpoint that already serves `live-config` with variant `v6-old`. */
 export function existingDeployment(overrides: Partial<Deployment> = {}): Deployment {

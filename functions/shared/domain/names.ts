@@ -31,16 +31,26 @@ export function sageMakerName(...parts: string[]): string {
   return `${head}-${hash}-${tail}`.slice(0, 63).replace(/^-+|-+$/g, '');
 }
 
-export function resourceNames(groupName: string, version: number, endpointName: string | null, releaseId: string): ResourceNames {
+/**
+ * The prefix of every alarm this deployment creates: its MANAGED_BY value and a slash. The roles may
+ * PutMetricAlarm only under it (resources/iam.yml), so a release can never replace someone else's alarm
+ * of the same name (PutMetricAlarm on an existing name replaces that alarm).
+ */
+export function alarmNamePrefix(managedBy: string): string {
+  return `${managedBy}/`;
+}
+
+export function resourceNames(groupName: string, version: number, endpointName: string | null, releaseId: string, managedBy: string): ResourceNames {
   const variant = sageMakerName(`v${version}`, releaseId);
   const endpoint = endpointName ?? groupName;
+  const alarmPrefix = alarmNamePrefix(managedBy);
   return {
     model: sageMakerName(groupName, `v${version}`, releaseId),
     variant,
     canaryConfig: sageMakerName(endpoint, releaseId, 'canary'),
     finalConfig: sageMakerName(endpoint, releaseId),
-    errorRateAlarm: sageMakerName(endpoint, variant, 'error-rate'),
-    latencyAlarm: sageMakerName(endpoint, variant, 'latency-p99'),
+    errorRateAlarm: `${alarmPrefix}${sageMakerName(endpoint, variant, 'error-rate')}`,
+    latencyAlarm: `${alarmPrefix}${sageMakerName(endpoint, variant, 'latency-p99')}`,
   };
 }
 

@@ -4,7 +4,7 @@ import { GUARDRAIL_LIMITS } from './guardrails';
 import { decideInferenceMode, type ModeDecision } from './inference-mode';
 import { packageArtifact } from './model-artifact';
 import type { ModelPackage } from './model-package';
-import { resourceNames, sageMakerName, type ResourceNames } from './names';
+import { alarmNamePrefix, resourceNames, sageMakerName, type ResourceNames } from './names';
 import { assertWithinLimits, DEFAULT_PLATFORM_LIMITS, type PlatformLimits, type SettingSource } from './platform-limits';
 import { smokeSourceFor, type SmokeSource } from './smoke-payloads';
 import { INFERENCE_MODES, resolveSettings, type InferenceMode, type ReleaseSettings } from './settings';
@@ -61,6 +61,8 @@ export interface PlanInput {
   /** Stage defaults (serverless.yml params), the lowest settings layer. */
   defaults: Record<string, string>;
   releaseId: string;
+  /** This deployment's MANAGED_BY value (service and stage): the prefix of the alarms a release creates. */
+  managedBy: string;
   /** The release execution's TimeoutSeconds (stage param releaseTimeoutSeconds); the bake must fit in it. */
   releaseTimeoutSeconds?: number;
   /** The platform's bounds on the safety settings (stage params); DEFAULT_PLATFORM_LIMITS when not given. */
@@ -83,7 +85,7 @@ export function maxBakeMinutes(releaseTimeoutSeconds: number): number {
 }
 
 /** Settings, mode decision and resource names for one release. Used by PlanRelease and `npm run plan`. */
-export function planRelease({ request, package: pkg, defaults, releaseId, releaseTimeoutSeconds, limits = DEFAULT_PLATFORM_LIMITS }: PlanInput): ReleasePlan {
+export function planRelease({ request, package: pkg, defaults, releaseId, managedBy, releaseTimeoutSeconds, limits = DEFAULT_PLATFORM_LIMITS }: PlanInput): ReleasePlan {
   const settings = resolveSettings({ defaults, metadata: pkg.metadata, overrides: request.overrides });
   const decision = decideInferenceMode(settings, { containerCount: pkg.containers.length });
   const mode = decision.mode;
@@ -119,7 +121,7 @@ export function planRelease({ request, package: pkg, defaults, releaseId, releas
     const hasSmokePayloads = smoke.from !== 'none' && !(smoke.from === 'smoke.payloads' && smoke.count === 0);
     assertWithinLimits(settings, limits, { baked: mode !== 'multi-model', hasSmokePayloads }, (key) => settingSource({ request, package: pkg }, key));
   }
-  return { releaseId, endpointName, mode, style, decision, settings, smoke, names: resourceNames(pkg.groupName, pkg.version, endpointName, releaseId) };
+  return { releaseId, endpointName, mode, style, decision, settings, smoke, names: resourceNames(pkg.groupName, pkg.version, endpointName, releaseId, managedBy) };
 }
 
 /** The slice of execution state later steps read; validated by each of them. */
@@ -141,4 +143,4 @@ export const releasePlanSchema = z.object({
   }),
 });
 
-export { resourceNames, sageMakerName, type ResourceNames };
+export { alarmNamePrefix, resourceNames, sageMakerName, type ResourceNames };

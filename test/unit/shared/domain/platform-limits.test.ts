@@ -1,10 +1,10 @@
 import { DEFAULT_PLATFORM_LIMITS, limitViolations, platformLimitsSchema } from '../../../../functions/shared/domain/platform-limits';
 import { planRelease } from '../../../../functions/shared/domain/release-plan';
-import { STAGE_DEFAULTS, modelPackage, settingsWith } from '../../helpers';
+import { MANAGED_BY, STAGE_DEFAULTS, modelPackage, settingsWith } from '../../helpers';
 
 const gated = { baked: true, hasSmokePayloads: true };
 const plan = (metadata: Record<string, string>, overrides: Record<string, string> = {}, limits = DEFAULT_PLATFORM_LIMITS) => () =>
-  planRelease({ request: { endpointName: 'churn-prod', overrides }, package: modelPackage({ metadata }), defaults: STAGE_DEFAULTS, releaseId: 'feedbeef', limits });
+  planRelease({ request: { endpointName: 'churn-prod', overrides }, package: modelPackage({ metadata }), defaults: STAGE_DEFAULTS, releaseId: 'feedbeef', managedBy: MANAGED_BY, limits });
 
 describe('platform limits', () => {
   it('the stage defaults are within the default limits (a release that sets nothing is not refused)', () => {

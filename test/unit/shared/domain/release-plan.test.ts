@@ -1,5 +1,5 @@
-import { planRelease, releaseStyleFor, resourceNames, sageMakerName } from '../../../../functions/shared/domain/release-plan';
-import { STAGE_DEFAULTS, modelPackage, settingsWith } from '../../helpers';
+import { alarmNamePrefix, planRelease, releaseStyleFor, resourceNames, sageMakerName } from '../../../../functions/shared/domain/release-plan';
+import { MANAGED_BY, STAGE_DEFAULTS, modelPackage, settingsWith } from '../../helpers';
 
 /** SageMaker's resource-name rule. */
 const VALID_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
@@ -72,12 +72,17 @@ describe('resourceNames', () => {
     const group = 'g'.repeat(63);
 
     // Act
-    const first = resourceNames(group, 7, null, 'a1b2c3d4');
-    const second = resourceNames(group, 7, null, 'e5f6a7b8');
+    const first = resourceNames(group, 7, null, 'a1b2c3d4', MANAGED_BY);
+    const second = resourceNames(group, 7, null, 'e5f6a7b8', MANAGED_BY);
 
-    // Assess
-    for (const name of Object.values(first)) {
+    // Assess: SageMaker names are valid; alarms are valid names under the deployment's prefix.
+    const { errorRateAlarm, latencyAlarm, ...sageMakerNames } = first;
+    for (const name of Object.values(sageMakerNames)) {
       expect(name).toMatch(VALID_NAME);
+    }
+    for (const alarm of [errorRateAlarm, latencyAlarm]) {
+      expect(alarm.startsWith(alarmNamePrefix(MANAGED_BY))).toBe(true);
+      expect(alarm.slice(alarmNamePrefix(MANAGED_BY).length)).toMatch(VALID_NAME);
     }
     expect(new Set(Object.values(first)).size).toBe(6);
     for (const key of Object.keys(first) as (keyof typeof first)[]) {
@@ -85,15 +90,15 @@ describe('resourceNames', () => {
     }
   });
 
-  it('names configs and alarms after the endpoint, when there is one', () => {
-    const names = resourceNames('churn-model', 7, 'churn-prod', 'a1b2c3d4');
+  it('names configs and alarms after the endpoint, when there is one, alarms under the deployment\'s prefix', () => {
+    const names = resourceNames('churn-model', 7, 'churn-prod', 'a1b2c3d4', 'sagemaker-release-pipeline-prod');
     expect(names).toEqual({
       model: 'churn-model-v7-a1b2c3d4',
       variant: 'v7-a1b2c3d4',
       canaryConfig: 'churn-prod-a1b2c3d4-canary',
       finalConfig: 'churn-prod-a1b2c3d4',
-      errorRateAlarm: 'churn-prod-v7-a1b2c3d4-error-rate',
-      latencyAlarm: 'churn-prod-v7-a1b2c3d4-latency-p99',
+      errorRateAlarm: 'sagemaker-release-pipeline-prod/churn-prod-v7-a1b2c3d4-error-rate',
+      latencyAlarm: 'sagemaker-release-pipeline-prod/churn-prod-v7-a1b2c3d4-latency-p99',
     });
   });
 });
@@ -113,13 +118,13 @@ describe('releaseStyleFor', () => {
 
 describe('planRelease', () => {
   it('uses the release id it is given in every name', () => {
-    const plan = planRelease({ request: { endpointName: 'churn-prod', overrides: {} }, package: modelPackage(), defaults: STAGE_DEFAULTS, releaseId: 'feedbeef' });
+    const plan = planRelease({ request: { endpointName: 'churn-prod', overrides: {} }, package: modelPackage(), defaults: STAGE_DEFAULTS, releaseId: 'feedbeef', managedBy: MANAGED_BY });
     expect(Object.values(plan.names).every((n) => n.includes('feedbeef'))).toBe(true);
   });
 
   it('refuses a bake that does not fit in half the release execution\'s time bound, naming the numbers and the params to raise', () => {
     const plan = (bakeMinutes: string) => () =>
-      planRelease({ request: { endpointName: 'churn-prod', overrides: { 'canary.bakeMinutes': bakeMinutes } }, package: modelPackage(), defaults: STAGE_DEFAULTS, releaseId: 'feedbeef', releaseTimeoutSeconds: 18000 });
+      planRelease({ request: { endpointName: 'churn-prod', overrides: { 'canary.bakeMinutes': bakeMinutes } }, package: modelPackage(), defaults: STAGE_DEFAULTS, releaseId: 'feedbeef', managedBy: MANAGED_BY, releaseTimeoutSeconds: 18000 });
     expect(plan('150')).not.toThrow();
     expect(plan('151')).toThrow(
       expect.objectContaining({
