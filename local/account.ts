@@ -38,7 +38,7 @@ import type { Schema } from '../functions/shared/schema';
 export const LEDGER_TABLE = 'sagemaker-release-pipeline-local-ledger';
 /** A bucket for async results and batch data; scenarios refer to it as s3://sagemaker-local-data/... */
 export const DATA_BUCKET = 'sagemaker-local-data';
-/** Where packages' model archives are, named as SageMaker names its default bucket (inside the stack's default modelArtifactBucketArn). */
+/** Where packages' model archives are, named as SageMaker names its default bucket (the dev stage's modelArtifactLocations). */
 export const MODEL_BUCKET = `sagemaker-${LOCAL_REGION}-${LOCAL_ACCOUNT}`;
 export const ROLE_ARN = `arn:aws:iam::${LOCAL_ACCOUNT}:role/sagemaker-release-pipeline-local`;
 const credentials = { accessKeyId: 'simulation', secretAccessKey: 'simulation' };

@@ -1,6 +1,23 @@
 // Serverless variable resolver: `${file(resources/json-param.js):batchJobs}` gives the stage param
 // batchJobs as a JSON string, because Lambda environment values must be strings.
-module.exports.batchJobs = async ({ resolveVariable }) => JSON.stringify(await resolveVariable('param:batchJobs'));
+// Each job's input and output prefix must lie in the stage's dataLocations, where SageMaker's execution role
+// and CheckTransformJob may read and write: a job elsewhere would fail every night with AccessDenied.
+module.exports.batchJobs = async (context) => {
+  const jobs = await context.resolveVariable('param:batchJobs');
+  const dataLocations = await require('./s3-locations').locationUris('data', context);
+  for (const job of Array.isArray(jobs) ? jobs : []) {
+    for (const key of ['inputPrefix', 'outputPrefix']) {
+      const uri = job?.[key];
+      // The part before the first {date}-style placeholder is what is known when packaging.
+      const fixed = typeof uri === 'string' ? uri.split('{')[0] : '';
+      if (typeof uri === 'string' && !dataLocations.some((location) => fixed.startsWith(location))) {
+        const stage = context.options.stage ?? 'dev';
+        throw new Error(`params.${stage}.batchJobs: job ${job.name} has ${key} ${uri} outside the stage's dataLocations (${dataLocations.join(', ') || 'none'}); put it under one of them, or add its location to params.${stage}.dataLocations`);
+      }
+    }
+  }
+  return JSON.stringify(jobs);
+};
 // modelPackageGroups: the approval rule's groups. Required per stage: packaging a stage without it fails,
 // saying what to set, rather than defaulting to a pattern that matches every group in the account.
 module.exports.modelPackageGroups = async ({ resolveVariable, options }) => {

@@ -35,6 +35,13 @@ function managedBy(): string {
   return raw;
 }
 
+/** The stage's dataLocations, as PlanRelease reads them (async results must go under one). */
+function dataLocations(): string[] {
+  const raw = planReleaseEnvironment().DATA_LOCATIONS;
+  if (typeof raw !== 'string') throw new Error('The packaged template has no DATA_LOCATIONS for plan-release');
+  return parseOrThrow(jsonString(z.array(z.string()), 'a JSON list of s3://bucket/prefix locations'), raw, (m) => new Error(m), 'DATA_LOCATIONS');
+}
+
 function stageDefaults(): Record<string, string> {
   const fn = { environment: planReleaseEnvironment() };
   const raw = fn?.environment.DEFAULT_SETTINGS;
@@ -61,7 +68,7 @@ function main(argv: string[]): number {
   const described = JSON.parse(readFileSync(file, 'utf8')) as DescribeModelPackageCommandOutput;
   const arn = described.ModelPackageArn ?? '';
   const pkg = toModelPackage(arn, described);
-  const plan = planRelease({ request: { endpointName: null, overrides }, package: pkg, defaults: stageDefaults(), releaseId: 'plan', managedBy: managedBy(), limits: platformLimits() });
+  const plan = planRelease({ request: { endpointName: null, overrides }, package: pkg, defaults: stageDefaults(), releaseId: 'plan', managedBy: managedBy(), limits: platformLimits(), dataLocations: dataLocations() });
   console.log(JSON.stringify({ modelPackageArn: pkg.arn, mode: plan.mode, rule: plan.decision.rule, reasons: plan.decision.reasons, decision: plan.decision, style: plan.style, endpointName: plan.endpointName, settings: plan.settings, names: plan.names }, null, 2));
   return 0;
 }

@@ -7,7 +7,7 @@ import { defineStep, noAdapters, stepHandler } from '../shared/runtime/step-hand
 import * as z from '../shared/zod';
 import { jsonString } from '../shared/schema';
 import { executionSlice } from '../shared/domain/state';
-import { ownershipEnv, secondsFromEnv } from '../shared/runtime/env';
+import { ownershipEnv, s3LocationsEnv, secondsFromEnv } from '../shared/runtime/env';
 
 const settingsObject = jsonString(z.record(z.string(), z.string()), 'a JSON object of setting key to string value');
 
@@ -23,6 +23,8 @@ export const planEnv = z.object({
   PLATFORM_LIMITS: z.optional(jsonString(platformLimitsSchema, 'a JSON object of the platform limits')),
   /** Names the alarms a release creates (their prefix), so IAM can scope PutMetricAlarm to them. */
   MANAGED_BY: ownershipEnv.shape.MANAGED_BY,
+  /** The stage's dataLocations (s3:// prefixes, a JSON list): where async results may be written. */
+  DATA_LOCATIONS: s3LocationsEnv,
 });
 
 /** One stage-defaults layer from the two variables. */
@@ -57,6 +59,7 @@ export const planReleaseStep = defineStep({
       defaults: stageDefaults(env),
       releaseId: releaseIdOf(execution.id),
       managedBy: env.MANAGED_BY,
+      dataLocations: env.DATA_LOCATIONS,
       ...(env.RELEASE_TIMEOUT_SECONDS !== undefined ? { releaseTimeoutSeconds: env.RELEASE_TIMEOUT_SECONDS } : {}),
       ...(env.PLATFORM_LIMITS !== undefined ? { limits: env.PLATFORM_LIMITS } : {}),
     });

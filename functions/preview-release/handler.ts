@@ -12,7 +12,7 @@ import type { ReleasePlan } from '../shared/domain/release-plan';
 import { describeSmokeSource, smokeSourceOfPlan } from '../shared/domain/smoke-payloads';
 import { releaseState } from '../shared/domain/state';
 import type { EndpointView, MetricAlarmRequest } from '../shared/domain/views';
-import { awsEnv, ownershipEnv, type OwnershipEnv } from '../shared/runtime/env';
+import { awsEnv, ownershipEnv, s3LocationsEnv, type OwnershipEnv } from '../shared/runtime/env';
 import * as z from '../shared/zod';
 import { awsStepHandler } from '../shared/runtime/aws-step-handler';
 import { defineStep } from '../shared/runtime/step-handler';
@@ -26,13 +26,13 @@ function endpointSummary(live: EndpointView | null) {
 }
 
 /** A multi-model release writes objects under the shared endpoint's model prefix and leaves the endpoint alone. */
-async function multiModelPreview(aws: { sageMaker: SageMakerAdapter }, pkg: ModelPackage, endpointName: string) {
+async function multiModelPreview(aws: { sageMaker: SageMakerAdapter }, pkg: ModelPackage, endpointName: string, multiModelLocations: readonly string[] | undefined) {
   const facts = await readMultiModelFacts(aws, endpointName);
   const targetModel = candidateTargetModel(pkg.groupName, pkg.version);
   const liveModel = liveTargetModel(pkg.groupName);
   return {
     endpoint: endpointSummary(facts.live),
-    problems: judgeSharedEndpoint(endpointName, facts).problems.map((p) => p.message),
+    problems: judgeSharedEndpoint(endpointName, facts, multiModelLocations).problems.map((p) => p.message),
     wouldCreate: [{ type: 'S3Object', targetModel, under: `${endpointName}'s model prefix`, from: pkg.containers[0]?.modelDataUrl ?? null }],
     wouldChange: [
       {
@@ -90,7 +90,7 @@ async function smokePreview(aws: { s3: S3Reader }, plan: ReleasePlan) {
 export const previewReleaseStep = defineStep({
   step: 'PreviewRelease',
   input: releaseState,
-  env: z.extend(awsEnv, ownershipEnv.shape),
+  env: z.extend(awsEnv, { ...ownershipEnv.shape, MULTI_MODEL_LOCATIONS: s3LocationsEnv }),
   aws: { sageMaker, cloudWatch, s3: s3OnDemand },
   run: async ({ package: pkg, plan }, { aws, env }) => {
     const base = { dryRun: true as const, modelPackageArn: pkg.arn, mode: plan.mode, style: plan.style, decision: plan.decision, settings: plan.settings, endpointName: plan.endpointName };
@@ -100,7 +100,7 @@ export const previewReleaseStep = defineStep({
     }
     const smoke = await smokePreview(aws, plan);
     if (plan.style === 'multi-model-artifact') {
-      const preview = await multiModelPreview(aws, pkg, plan.endpointName);
+      const preview = await multiModelPreview(aws, pkg, plan.endpointName, env.MULTI_MODEL_LOCATIONS);
       return { ...base, ...preview, smoke: smoke.summary, problems: [...preview.problems, ...smoke.problems] };
     }
     const { configs, ...preview } = await endpointPreview(aws, plan, plan.endpointName, pkg, env);

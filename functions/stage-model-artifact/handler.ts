@@ -5,7 +5,8 @@ import { InvalidInput } from '../shared/errors';
 import { PACKAGE_ARN_METADATA, RELEASE_ID_METADATA, artifactKeys, packageArtifact, type ModelArtifact } from '../shared/domain/model-artifact';
 import { judgeSharedEndpoint, refuseOnProblems, refusalFor } from '../shared/domain/preflight';
 import { releaseState, type Deployment } from '../shared/domain/state';
-import { awsEnv } from '../shared/runtime/env';
+import { awsEnv, s3LocationsEnv } from '../shared/runtime/env';
+import * as z from '../shared/zod';
 import { awsStepHandler } from '../shared/runtime/aws-step-handler';
 import { defineStep } from '../shared/runtime/step-handler';
 
@@ -19,16 +20,17 @@ import { defineStep } from '../shared/runtime/step-handler';
 export const stageModelArtifactStep = defineStep({
   step: 'StageModelArtifact',
   input: releaseState,
-  env: awsEnv,
+  /** MULTI_MODEL_LOCATIONS: the stage's multiModelLocations, the only prefixes this step may write under. */
+  env: z.extend(awsEnv, { MULTI_MODEL_LOCATIONS: s3LocationsEnv }),
   aws: { sageMaker, s3 },
-  run: async ({ package: pkg, plan }, { aws }): Promise<Deployment & { targetModel: string; artifact: ModelArtifact }> => {
+  run: async ({ package: pkg, plan }, { aws, env }): Promise<Deployment & { targetModel: string; artifact: ModelArtifact }> => {
     const endpointName = plan.endpointName;
     if (plan.style !== 'multi-model-artifact' || endpointName === null) {
       throw new InvalidInput(`StageModelArtifact releases style multi-model-artifact to a named endpoint, not style ${plan.style} to ${endpointName ?? 'no endpoint'}; the state machine routes it elsewhere`);
     }
     const sourceUrl = packageArtifact(pkg);
 
-    const judged = judgeSharedEndpoint(endpointName, await readMultiModelFacts(aws, endpointName));
+    const judged = judgeSharedEndpoint(endpointName, await readMultiModelFacts(aws, endpointName), env.MULTI_MODEL_LOCATIONS);
     if (!judged.releasable) throw refusalFor(judged.problems);
     refuseOnProblems((await readSmokeProblems(aws, plan)).problems);
     const { shared } = judged;

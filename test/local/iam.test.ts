@@ -105,13 +105,15 @@ describe('requests a function makes', () => {
   });
 
   it('on S3: a missing key is 403 without s3:ListBucket, 404 with it', async () => {
-    // Act: PromoteModelArtifact may list the data bucket; the reader may not.
-    const listed = await failure(runAsFunction(fn('promoteModelArtifact'), () => env.aws.s3.send(new HeadObjectCommand({ Bucket: 'sagemaker-local-data', Key: 'no/such.tar.gz' }))));
+    // Act: PromoteModelArtifact may read and list the multi-model prefix; the reader may not list.
+    const listed = await failure(runAsFunction(fn('promoteModelArtifact'), () => env.aws.s3.send(new HeadObjectCommand({ Bucket: 'sagemaker-local-data', Key: 'mme/no/such.tar.gz' }))));
+    const outsidePrefix = await failure(runAsFunction(fn('promoteModelArtifact'), () => env.aws.s3.send(new HeadObjectCommand({ Bucket: 'sagemaker-local-data', Key: 'smoke/churn.jsonl' }))));
     const unlisted = await failure(runAsFunction(READER, () => env.aws.s3.send(new GetObjectCommand({ Bucket: 'sagemaker-us-east-1-123456789012', Key: 'no/such.jsonl' }))));
     const present = runAsFunction(READER, () => env.aws.s3.send(new GetObjectCommand({ Bucket: 'sagemaker-us-east-1-123456789012', Key: 'churn/1/model.tar.gz' })));
 
     // Assess
     expect(listed).toMatchObject({ name: 'NotFound', status: 404 });
+    expect(outsidePrefix).toMatchObject({ status: 403 });
     expect(unlisted).toMatchObject({ name: 'AccessDenied', status: 403 });
     await expect((await present).Body?.transformToString()).resolves.toBe('archive');
   });
@@ -217,5 +219,35 @@ describe('the roles write only alarms under this deployment\'s prefix', () => {
     const denied = await failure(runAsFunction(fn('startCanary'), () => env.aws.cw.send(put('payments-fraud-5xx'))));
     expect(denied).toMatchObject({ status: 403, message: expect.stringContaining('cloudwatch:PutMetricAlarm') });
     await expect(runAsFunction(fn('startCanary'), () => env.aws.cw.send(put(own)))).resolves.toBeDefined();
+  });
+});
+
+describe('the roles touch only the S3 locations the stage names', () => {
+  const evaluator = new IamEvaluator(roles, ACCOUNT);
+  const object = (bucketAndKey: string) => `arn:aws:s3:::${bucketAndKey}`;
+  const allowedBy = async (action: string, bucketAndKey: string) => {
+    const names: string[] = [];
+    for (const name of roles.keys()) {
+      if ((await evaluator.decide(name, [{ action, resource: object(bucketAndKey), context: {} }])).allowed) names.push(name.replace(fn(''), ''));
+    }
+    return names.sort();
+  };
+
+  it('no role writes or deletes in a bucket the stage does not name, in any account (bucket ARNs carry none)', async () => {
+    for (const action of ['s3:PutObject', 's3:DeleteObject']) {
+      expect(await allowedBy(action, 'sagemaker-us-east-1-999999999999/churn/1/model.tar.gz')).toEqual([]);
+      expect(await allowedBy(action, 'sagemaker-other-team/anything')).toEqual([]);
+    }
+  });
+
+  it('no role writes over or deletes a package archive in the model artifact location', async () => {
+    expect(await allowedBy('s3:PutObject', 'sagemaker-us-east-1-123456789012/churn/1/model.tar.gz')).toEqual([]);
+    expect(await allowedBy('s3:DeleteObject', 'sagemaker-us-east-1-123456789012/churn/1/model.tar.gz')).toEqual([]);
+  });
+
+  it('deletes happen only under the multi-model location, by the step that restores it', async () => {
+    expect(await allowedBy('s3:DeleteObject', 'sagemaker-local-data/mme/churn.tar.gz')).toEqual(['restoreModelArtifact']);
+    expect(await allowedBy('s3:DeleteObject', 'sagemaker-local-data/smoke/churn.jsonl')).toEqual([]);
+    expect(await allowedBy('s3:DeleteObject', 'sagemaker-local-data/batch/output/part-0.out')).toEqual([]);
   });
 });

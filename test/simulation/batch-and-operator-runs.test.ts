@@ -15,8 +15,8 @@ const JOBS = [
   {
     name: 'churn-scores',
     modelPackageGroupName: 'churn',
-    inputPrefix: 's3://sagemaker-ml-batch/churn/scores/input/{date}/',
-    outputPrefix: 's3://sagemaker-ml-batch/churn/scores/output/{date}/',
+    inputPrefix: 's3://sagemaker-local-data/batch/churn/scores/input/{date}/',
+    outputPrefix: 's3://sagemaker-local-data/batch/churn/scores/output/{date}/',
     modelClientTimeoutSeconds: 120,
     modelClientMaxRetries: 0,
   },
@@ -24,14 +24,14 @@ const JOBS = [
     // Every optional field left to its default: timeout 600 s, 1 retry.
     name: 'churn-segments',
     modelPackageGroupName: 'churn',
-    inputPrefix: 's3://sagemaker-ml-batch/churn/segments/input/{date}/',
-    outputPrefix: 's3://sagemaker-ml-batch/churn/segments/output/{date}/',
+    inputPrefix: 's3://sagemaker-local-data/batch/churn/segments/input/{date}/',
+    outputPrefix: 's3://sagemaker-local-data/batch/churn/segments/output/{date}/',
   },
   {
     name: 'fraud-scores',
     modelPackageGroupName: 'fraud',
-    inputPrefix: 's3://sagemaker-ml-batch/fraud/input/{date}/',
-    outputPrefix: 's3://sagemaker-ml-batch/fraud/output/{date}/',
+    inputPrefix: 's3://sagemaker-local-data/batch/fraud/input/{date}/',
+    outputPrefix: 's3://sagemaker-local-data/batch/fraud/output/{date}/',
     instanceType: 'ml.c5.xlarge',
     modelClientTimeoutSeconds: 30,
     modelClientMaxRetries: 2,
@@ -126,7 +126,7 @@ describe('nightly batch scoring on the local account', () => {
     expect(events.find((e) => e.detail.job === 'fraud-scores')?.detail).toMatchObject({
       modelName: 'fraud-v4-batch',
       modelPackageVersion: 4,
-      outputPath: 's3://sagemaker-ml-batch/fraud/output/2026-11-22/',
+      outputPath: 's3://sagemaker-local-data/batch/fraud/output/2026-11-22/',
       executionArn: expect.stringMatching(/:execution:/),
     });
     // One model per group and package version, shared by the group's jobs.
@@ -137,8 +137,8 @@ describe('nightly batch scoring on the local account', () => {
     expect(created[0]).toMatchObject({
       ModelName: 'churn-v2-batch',
       ModelClientConfig: { InvocationsTimeoutInSeconds: 120, InvocationsMaxRetries: 0 },
-      TransformInput: { DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://sagemaker-ml-batch/churn/scores/input/2026-11-22/' } }, ContentType: 'text/csv', SplitType: 'Line' },
-      TransformOutput: { S3OutputPath: 's3://sagemaker-ml-batch/churn/scores/output/2026-11-22/', AssembleWith: 'Line' },
+      TransformInput: { DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://sagemaker-local-data/batch/churn/scores/input/2026-11-22/' } }, ContentType: 'text/csv', SplitType: 'Line' },
+      TransformOutput: { S3OutputPath: 's3://sagemaker-local-data/batch/churn/scores/output/2026-11-22/', AssembleWith: 'Line' },
       TransformResources: { InstanceType: 'ml.m5.xlarge', InstanceCount: 1 },
     });
     // The job that left them to the schema still passes them explicitly: SageMaker's own defaults differ.
@@ -150,7 +150,7 @@ describe('nightly batch scoring on the local account', () => {
       .filter((r) => r.service === 's3' && r.operation === 'ListObjectsV2')
       .map((r) => new URLSearchParams((r.path ?? '').split('?')[1] ?? '').get('prefix'))
       .sort();
-    expect(listed).toEqual(['churn/scores/output/2026-11-22/', 'churn/segments/output/2026-11-22/', 'fraud/output/2026-11-22/']);
+    expect(listed).toEqual(['batch/churn/scores/output/2026-11-22/', 'batch/churn/segments/output/2026-11-22/', 'batch/fraud/output/2026-11-22/']);
     expect((await h.account.sageMaker.send(new ListEndpointsCommand({}))).Endpoints ?? []).toEqual([]);
   });
 
@@ -178,7 +178,7 @@ describe('nightly batch scoring on the local account', () => {
       },
       inputs: JOBS.filter((j) => j.name !== 'fraud-scores'),
       transformJobName: 'fraud-scores-20261122',
-      reason: /^Failed: transform job Failed: ClientError: No S3 objects found under S3 URL "s3:\/\/sagemaker-ml-batch\/fraud\/input\/2026-11-22\/"/,
+      reason: /^Failed: transform job Failed: ClientError: No S3 objects found under S3 URL "s3:\/\/sagemaker-local-data\/batch\/fraud\/input\/2026-11-22\/"/,
     },
   ])('fails the night naming the job when $failure, while the other jobs still score', async ({ prepare, transformJobName, reason, inputs }) => {
     // Prepare
@@ -219,7 +219,7 @@ describe('nightly batch scoring on the local account', () => {
     const fraud = await h.addPackage('fraud');
     const churnJobBefore = (await transformJobs()).find((j) => j.TransformJobName === 'churn-scores-20261122');
     const jobsBefore = new Set((await transformJobs()).map((j) => j.TransformJobName));
-    const objectsBefore = await h.listObjects('s3://sagemaker-ml-batch/');
+    const objectsBefore = await h.listObjects('s3://sagemaker-local-data/batch/');
     h.resetRequests();
 
     // Act: the operator re-runs that night.
@@ -239,7 +239,7 @@ describe('nightly batch scoring on the local account', () => {
     const jobs = await transformJobs();
     expect(jobs).toHaveLength(3);
     expect(jobs.find((j) => j.TransformJobName === 'churn-scores-20261122')?.CreationTime).toEqual(churnJobBefore?.CreationTime);
-    expect(await h.listObjects('s3://sagemaker-ml-batch/')).toEqual([...objectsBefore, 's3://sagemaker-ml-batch/fraud/output/2026-11-22/part-00000.csv.out'].sort());
+    expect(await h.listObjects('s3://sagemaker-local-data/batch/')).toEqual([...objectsBefore, 's3://sagemaker-local-data/batch/fraud/output/2026-11-22/part-00000.csv.out'].sort());
     // Each run announces each job once.
     const events = await batchEvents();
     expect(events.filter((e) => e.job === 'churn-scores').map((e) => e.detailType)).toEqual(['Batch Scoring Succeeded', 'Batch Scoring Succeeded']);
@@ -256,8 +256,8 @@ describe('nightly batch scoring on the local account', () => {
       new CreateTransformJobCommand({
         TransformJobName: 'churn-scores-20261122',
         ModelName: 'churn-v1-batch',
-        TransformInput: { DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://sagemaker-ml-batch/churn/scores/input/2026-11-22/' } } },
-        TransformOutput: { S3OutputPath: 's3://sagemaker-ml-batch/churn/scores/output/2026-11-22/' },
+        TransformInput: { DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://sagemaker-local-data/batch/churn/scores/input/2026-11-22/' } } },
+        TransformOutput: { S3OutputPath: 's3://sagemaker-local-data/batch/churn/scores/output/2026-11-22/' },
         TransformResources: { InstanceType: 'ml.m5.xlarge', InstanceCount: 1 },
       }),
     );
@@ -320,7 +320,7 @@ describe('nightly batch scoring on the local account', () => {
     expect(run.status).toBe('SUCCEEDED');
     expect(run.output).toMatchObject({ date: '2026-11-20', total: 1, succeeded: 1, failed: 0, jobs: [{ job: 'fraud-scores', transformJobName: 'fraud-scores-20261120', modelPackageArn: fraud }] });
     expect(await transformJobs()).toEqual([
-      expect.objectContaining({ TransformJobName: 'fraud-scores-20261120', TransformInput: expect.objectContaining({ DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://sagemaker-ml-batch/fraud/input/2026-11-20/' } } }) }),
+      expect.objectContaining({ TransformJobName: 'fraud-scores-20261120', TransformInput: expect.objectContaining({ DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://sagemaker-local-data/batch/fraud/input/2026-11-20/' } } }) }),
     ]);
     expect(await batchEvents()).toEqual([{ detailType: 'Batch Scoring Succeeded', job: 'fraud-scores', reason: null }]);
     expect(await h.models()).not.toContain('churn-v1-batch');

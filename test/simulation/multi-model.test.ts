@@ -6,7 +6,7 @@
 import { approvalEvent, itemsOf, modelArchive, useMoto, useSimHarness } from '../support/sim-harness';
 
 const SMOKE = [{ contentType: 'text/csv', body: '1,2,3', expect: '0.5' }];
-const PREFIX = 's3://sagemaker-mme/shared-mme/';
+const PREFIX = 's3://sagemaker-local-data/mme/shared-mme/';
 const LIVE_KEY = `${PREFIX}churn.tar.gz`;
 const CANDIDATE_KEY = `${PREFIX}churn/v2.tar.gz`;
 const mme = (extra: Record<string, string> = {}) => ({ 'deploy.multiModelGroup': 'shared-mme', ...extra });
@@ -178,12 +178,33 @@ describe('multi-model: artifact under the shared endpoint prefix, smoke test by 
     await endpointUntouched();
   });
 
+  it("refuses a shared endpoint whose model prefix is outside the stage's multiModelLocations, copying nothing", async () => {
+    // Prepare: the platform's endpoint loads models from a bucket the stage does not name.
+    const outside = 's3://sagemaker-us-east-1-123456789012/platform-mme/';
+    const live = await h.addPackage('churn');
+    await h.addSharedMultiModelEndpoint('shared-mme', outside, { churn: live });
+    const candidate = await h.addPackage('churn', { smokePayloads: SMOKE, metadata: mme() });
+    const objectsBefore = await objectsUnder(outside);
+    h.account.sim.resetRequestLog();
+
+    // Act
+    const run = await h.run(approvalEvent(candidate, 'churn'));
+
+    // Assess
+    expect(run.error).toBe('EndpointNotManaged');
+    expect(run.cause).toMatch(/its model prefix s3:\/\/sagemaker-us-east-1-123456789012\/platform-mme\/ is outside the stage's multiModelLocations \(s3:\/\/sagemaker-local-data\/mme\/\)/);
+    expect(await objectsUnder(outside)).toEqual(objectsBefore);
+    expect(requests().filter((r) => r.service === 's3' && r.operation === 'CopyObject')).toHaveLength(0);
+    await endpointUntouched();
+    expect(itemsOf(await h.ledgerItems(), 'leases')).toHaveLength(0);
+  });
+
   it('refuses an endpoint that is not a multi-model endpoint, creating and copying nothing', async () => {
     // Prepare: a real-time endpoint of that name.
     const other = await h.addPackage('fraud');
     await h.addLiveEndpoint('shared-mme', other);
     const candidate = await h.addPackage('churn', { smokePayloads: SMOKE, metadata: mme() });
-    const objectsBefore = await objectsUnder('s3://sagemaker-mme/');
+    const objectsBefore = await objectsUnder('s3://sagemaker-local-data/mme/');
     h.account.sim.resetRequestLog();
 
     // Act
@@ -193,7 +214,7 @@ describe('multi-model: artifact under the shared endpoint prefix, smoke test by 
     expect(run.error).toBe('ModeNotSupported');
     expect(run.cause).toMatch(/endpoint shared-mme is not a multi-model endpoint/);
     expect(run.path).toEqual(expect.arrayContaining(['StageModelArtifact', 'RecordFailure', 'ReleaseFailed']));
-    expect(await objectsUnder('s3://sagemaker-mme/')).toEqual(objectsBefore);
+    expect(await objectsUnder('s3://sagemaker-local-data/mme/')).toEqual(objectsBefore);
     expect(requests().filter((r) => r.service === 's3' && r.operation === 'CopyObject')).toHaveLength(0);
     expect((await h.endpoint('shared-mme'))?.configName).toBe('shared-mme-live');
     expect(itemsOf(await h.ledgerItems(), 'leases')).toHaveLength(0);

@@ -89,6 +89,25 @@ describe('packaged templates (npm run package)', () => {
       said = `${e.stdout ?? ''}${e.stderr ?? ''}`;
     }
     expect(said).toMatch(/Stage staging names no model package groups: set params\.staging\.modelPackageGroups in serverless\.yml/);
+    // Nor does it grant S3 by default: each location the roles need is the stage's to name.
+    for (const param of ['modelArtifactLocations', 'dataLocations', 'smokePayloadLocations']) {
+      expect(said).toContain(`Stage staging names no ${param}: set params.staging.${param} in serverless.yml`);
+    }
+    expect(said).not.toContain('names no multiModelLocations');
+  });
+
+  it('no role is granted S3 by wildcard bucket: every S3 resource names one bucket of the stage\'s locations', () => {
+    const template = JSON.parse(readFileSync(PACKAGED_TEMPLATE, 'utf8')) as { Resources: Record<string, { Type: string; Properties?: { Policies?: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } }[] } }> };
+    const s3Resources = Object.values(template.Resources)
+      .filter((r) => r.Type === 'AWS::IAM::Role')
+      .flatMap((r) => r.Properties?.Policies ?? [])
+      .flatMap((p) => p.PolicyDocument.Statement)
+      .filter((st) => [st.Action].flat().some((a) => a.startsWith('s3:')))
+      .flatMap((st) => [st.Resource].flat().map((res) => JSON.stringify(res)));
+    expect(s3Resources.length).toBeGreaterThan(0);
+    for (const resource of s3Resources) {
+      expect(resource).toMatch(/s3:::(sagemaker-local-data|sagemaker-us-east-1-123456789012)(\/[^*]*\*)?"/);
+    }
   });
 
   it("a nightly scoring run is bounded below a day, so it has ended before the next night's starts, and outlasts one job's wait", () => {
@@ -139,7 +158,7 @@ describe('packaged templates (npm run package)', () => {
 
   it('multi-model artifact steps only read SageMaker and copy objects; only the restore may delete', () => {
     const own = (id: string) => allowedActions(id).filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:')).sort();
-    expect(own('StageModelArtifactRole')).toEqual(['s3:GetObject', 's3:GetObject', 's3:GetObject', 's3:ListBucket', 's3:ListBucket', 's3:PutObject', 'sagemaker:DescribeEndpoint', 'sagemaker:DescribeEndpointConfig', 'sagemaker:DescribeModel']);
+    expect(own('StageModelArtifactRole')).toEqual(['s3:GetObject', 's3:GetObject', 's3:GetObject', 's3:ListBucket', 's3:ListBucket', 's3:ListBucket', 's3:PutObject', 'sagemaker:DescribeEndpoint', 'sagemaker:DescribeEndpointConfig', 'sagemaker:DescribeModel']);
     expect(own('PromoteModelArtifactRole')).toEqual(['s3:GetObject', 's3:ListBucket', 's3:PutObject']);
     expect(own('RestoreModelArtifactRole')).toEqual(['s3:DeleteObject', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
   });

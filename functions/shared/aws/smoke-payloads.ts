@@ -12,7 +12,7 @@ async function readSource(s3: S3Reader, setting: string, url: string, maxBytes: 
   } catch (error) {
     // A refusal to read is a settings problem the operator can act on, not an AWS outage.
     if (error instanceof AwsRequestRejected && /AccessDenied|Forbidden/.test(error.message)) {
-      throw new InvalidSettings(`${setting} ${url}: access denied; the pipeline reads smoke payloads only from the buckets the stage param smokePayloadBucketArn names`);
+      throw new InvalidSettings(`${setting} ${url}: access denied; the pipeline reads smoke payloads only from the locations the stage param smokePayloadLocations names`);
     }
     throw error;
   }

@@ -3,6 +3,7 @@ import { ownershipProblem } from './ownership';
 import { hostingSwitchProblem } from './endpoint-config';
 import { modelPrefix } from './model-artifact';
 import { usesGuardrails, type ReleasePlan } from './release-plan';
+import { isUnderLocations, outsideLocationsMessage } from './s3-locations';
 import type { EndpointConfigView, EndpointView, ModelView } from './views';
 
 /**
@@ -82,8 +83,12 @@ export interface SharedEndpoint {
 /** Whether a multi-model release may write under the endpoint: the endpoint to write under, or every problem. */
 export type SharedEndpointJudgement = { releasable: true; shared: SharedEndpoint; problems: [] } | { releasable: false; shared: null; problems: ReleaseProblem[] };
 
-/** Judges a release onto a shared multi-model endpoint (platform-owned: never created or changed). */
-export function judgeSharedEndpoint(endpointName: string, facts: MultiModelFacts): SharedEndpointJudgement {
+/**
+ * Judges a release onto a shared multi-model endpoint (platform-owned: never created or changed). With the
+ * stage's multiModelLocations, an endpoint whose model prefix lies outside them is not the pipeline's to
+ * write under (EndpointNotManaged), as IAM would refuse the copy.
+ */
+export function judgeSharedEndpoint(endpointName: string, facts: MultiModelFacts, multiModelLocations?: readonly string[]): SharedEndpointJudgement {
   const refused = (problem: ReleaseProblem): SharedEndpointJudgement => ({ releasable: false, shared: null, problems: [problem] });
   const { live, liveConfig, model } = facts;
   if (live === null || live.status !== 'InService' || live.configName === null) {
@@ -105,6 +110,9 @@ export function judgeSharedEndpoint(endpointName: string, facts: MultiModelFacts
       error: 'ModeNotSupported',
       message: `endpoint ${endpointName} is not a multi-model endpoint: its model ${variant.ModelName} has ${containers.length} container(s), mode ${container?.mode ?? 'SingleModel'}, ModelDataUrl ${container?.modelDataUrl ?? 'none'}; release to it with deploy.mode realtime instead`,
     });
+  }
+  if (multiModelLocations !== undefined && !isUnderLocations(prefix, multiModelLocations)) {
+    return refused({ error: 'EndpointNotManaged', message: `multi-model endpoint ${endpointName}: ${outsideLocationsMessage('its model prefix', prefix, 'multiModelLocations', multiModelLocations)}` });
   }
   return { releasable: true, shared: { configName: live.configName, variantName: variant.VariantName, modelName: variant.ModelName, prefix }, problems: [] };
 }

@@ -6,6 +6,7 @@ import { packageArtifact } from './model-artifact';
 import type { ModelPackage } from './model-package';
 import { alarmNamePrefix, resourceNames, sageMakerName, type ResourceNames } from './names';
 import { assertWithinLimits, DEFAULT_PLATFORM_LIMITS, type PlatformLimits, type SettingSource } from './platform-limits';
+import { isUnderLocations, outsideLocationsMessage } from './s3-locations';
 import { smokeSourceFor, type SmokeSource } from './smoke-payloads';
 import { INFERENCE_MODES, resolveSettings, type InferenceMode, type ReleaseSettings } from './settings';
 
@@ -67,6 +68,8 @@ export interface PlanInput {
   releaseTimeoutSeconds?: number;
   /** The platform's bounds on the safety settings (stage params); DEFAULT_PLATFORM_LIMITS when not given. */
   limits?: PlatformLimits;
+  /** The stage's dataLocations (s3:// prefixes): async results must go under one. Not checked when absent. */
+  dataLocations?: readonly string[];
 }
 
 /** The layer a key's value came from: the highest that names it. */
@@ -85,12 +88,17 @@ export function maxBakeMinutes(releaseTimeoutSeconds: number): number {
 }
 
 /** Settings, mode decision and resource names for one release. Used by PlanRelease and `npm run plan`. */
-export function planRelease({ request, package: pkg, defaults, releaseId, managedBy, releaseTimeoutSeconds, limits = DEFAULT_PLATFORM_LIMITS }: PlanInput): ReleasePlan {
+export function planRelease({ request, package: pkg, defaults, releaseId, managedBy, releaseTimeoutSeconds, limits = DEFAULT_PLATFORM_LIMITS, dataLocations }: PlanInput): ReleasePlan {
   const settings = resolveSettings({ defaults, metadata: pkg.metadata, overrides: request.overrides });
   const decision = decideInferenceMode(settings, { containerCount: pkg.containers.length });
   const mode = decision.mode;
   if (mode === 'async' && settings.async.outputPath === undefined) {
     throw new InvalidSettings('async.outputPath: an asynchronous endpoint needs an s3:// path for its results');
+  }
+  if (mode === 'async' && dataLocations !== undefined) {
+    for (const [key, uri] of [['async.outputPath', settings.async.outputPath], ['async.failurePath', settings.async.failurePath]] as const) {
+      if (uri !== undefined && !isUnderLocations(uri, dataLocations)) throw new InvalidSettings(outsideLocationsMessage(key, uri, 'dataLocations', dataLocations));
+    }
   }
   // A multi-model release goes to the shared endpoint its group names (platform-owned, never created here).
   const endpointName =

@@ -33,3 +33,9 @@ export const ownershipEnv = z.object({
   ENDPOINT_BINDINGS: z._default(jsonString(z.record(z.string(), z.string()), 'a JSON object of endpoint name to model package group'), {}),
 });
 export type OwnershipEnv = z.output<typeof ownershipEnv>;
+
+/**
+ * One of the stage's S3 location params (a JSON list of `s3://bucket/prefix`), for steps that refuse a
+ * setting pointing elsewhere before any change. Absent: not checked here (IAM still holds the roles to them).
+ */
+export const s3LocationsEnv = z.optional(jsonString(z.array(z.string().check(z.regex(/^s3:\/\/[^/]+\/.*$/, 'must be an s3://bucket/prefix location'))), 'a JSON list of s3://bucket/prefix locations'));

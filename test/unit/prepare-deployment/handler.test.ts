@@ -189,7 +189,7 @@ describe('PrepareDeployment handler', () => {
     const result = handler(releaseState({ 'smoke.payloadsUrl': 's3://team-bucket/smoke/churn.jsonl' }), lambdaContext());
 
     // Assess
-    await expect(result).rejects.toMatchObject({ name: 'InvalidSettings', message: expect.stringMatching(/^smoke\.payloadsUrl s3:\/\/team-bucket\/smoke\/churn\.jsonl: access denied; .*smokePayloadBucketArn/) });
+    await expect(result).rejects.toMatchObject({ name: 'InvalidSettings', message: expect.stringMatching(/^smoke\.payloadsUrl s3:\/\/team-bucket\/smoke\/churn\.jsonl: access denied; .*smokePayloadLocations/) });
     expect(writes()).toHaveLength(0);
   });
 

@@ -1,6 +1,7 @@
 import { CopyObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeEndpointCommand, DescribeEndpointConfigCommand, type ContainerDefinition } from '@aws-sdk/client-sagemaker';
-import { handler as stage } from '../../../functions/stage-model-artifact/handler';
+import { handler as stage, stageModelArtifactStep } from '../../../functions/stage-model-artifact/handler';
+import { awsStepHandler } from '../../../functions/shared/runtime/aws-step-handler';
 import { PACKAGE_ARN, RELEASE_ID, lambdaContext, modelPackage, releaseState, sdkError, serviceDown, throttled } from '../helpers';
 import { MME, PREFIX, LIVE, CANDIDATE, copies, mmeState, sharedEndpoint, objects, mmeDeployment, sageMaker, s3, useArtifactMocks } from '../fixtures/model-artifact';
 
@@ -76,6 +77,21 @@ describe('StageModelArtifact handler', () => {
 
     await expect(stage(mmeState(), lambdaContext())).rejects.toMatchObject({ name: 'ModeNotSupported', message: expect.stringContaining('has 2 variants') });
     expect(s3.calls()).toHaveLength(0);
+  });
+
+  it("refuses an endpoint whose model prefix is outside the stage's multiModelLocations with EndpointNotManaged, changing nothing", async () => {
+    // Prepare: the environment is validated once per container, so each stage's handler is its own.
+    const withLocations = (locations: string[]) => awsStepHandler(stageModelArtifactStep, { environment: { ...process.env, MULTI_MODEL_LOCATIONS: JSON.stringify(locations) } });
+    sharedEndpoint();
+    objects({});
+
+    // Act / Assess
+    await expect(withLocations(['s3://platform-models/other/'])(mmeState(), lambdaContext())).rejects.toMatchObject({
+      name: 'EndpointNotManaged',
+      message: expect.stringContaining(`its model prefix ${PREFIX} is outside the stage's multiModelLocations (s3://platform-models/other/)`),
+    });
+    expect(s3.calls()).toHaveLength(0);
+    await expect(withLocations([PREFIX])(mmeState(), lambdaContext())).resolves.toMatchObject({ endpointName: MME });
   });
 
   it('refuses an endpoint that is absent or not InService with EndpointStateConflict, changing nothing', async () => {

@@ -90,6 +90,14 @@ describe('judgeSharedEndpoint', () => {
     expect(judged.shared).toBeNull();
     expect(judged.problems).toEqual([{ error, message: expect.stringMatching(message) }]);
   });
+
+  it("refuses an endpoint whose model prefix is outside the stage's multiModelLocations: not the pipeline's to write under", () => {
+    expect(judgeSharedEndpoint('mme', mmFacts(), ['s3://ml-models/mme/']).releasable).toBe(true);
+    expect(judgeSharedEndpoint('mme', mmFacts(), ['s3://ml-models/other/']).problems).toEqual([
+      { error: 'EndpointNotManaged', message: expect.stringContaining("multi-model endpoint mme: its model prefix s3://ml-models/mme/ is outside the stage's multiModelLocations (s3://ml-models/other/)") },
+    ]);
+    expect(judgeSharedEndpoint('mme', mmFacts(), []).problems).toEqual([{ error: 'EndpointNotManaged', message: expect.stringContaining('(none is configured)') }]);
+  });
 });
 
 describe('refuseOnProblems / refusalFor', () => {

@@ -133,4 +133,28 @@ describe('planRelease', () => {
       }),
     );
   });
+
+  it("refuses async results outside the stage's dataLocations, naming the path, the locations and the param", () => {
+    // Arrange
+    const plan = (overrides: Record<string, string>) => () =>
+      planRelease({
+        request: { endpointName: 'docs-prod', overrides: { 'deploy.mode': 'async', ...overrides } },
+        package: modelPackage(),
+        defaults: STAGE_DEFAULTS,
+        releaseId: 'feedbeef',
+        managedBy: MANAGED_BY,
+        dataLocations: ['s3://ml-data/async/', 's3://ml-scratch/'],
+      });
+
+    // Act / Assess
+    expect(plan({ 'async.outputPath': 's3://ml-data/async/docs' })).not.toThrow();
+    expect(plan({ 'async.outputPath': 's3://ml-scratch/x', 'async.failurePath': 's3://ml-data/async/failed/' })).not.toThrow();
+    expect(plan({ 'async.outputPath': 's3://ml-data/other/docs' })).toThrow(
+      expect.objectContaining({
+        name: 'InvalidSettings',
+        message: expect.stringMatching(/^async.outputPath s3:\/\/ml-data\/other\/docs is outside the stage's dataLocations \(s3:\/\/ml-data\/async\/, s3:\/\/ml-scratch\/\)/),
+      }),
+    );
+    expect(plan({ 'async.outputPath': 's3://ml-data/async/docs', 'async.failurePath': 's3://someone-elses/failed' })).toThrow(expect.objectContaining({ name: 'InvalidSettings', message: expect.stringContaining('async.failurePath s3://someone-elses/failed is outside') }));
+  });
 });
