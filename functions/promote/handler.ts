@@ -1,9 +1,10 @@
 import { sageMaker } from '../shared/aws/sagemaker';
 import { EndpointStateConflict } from '../shared/errors';
+import { deletedBeforeChange, driftFrom, stopBeforeChange } from '../shared/domain/drift';
 import { isOwnPendingUpdate } from '../shared/domain/endpoint-change';
 import { expectedChangeSeconds } from '../shared/domain/poll';
 import { endpointConfigRequest, newVariant, releaseTags } from '../shared/domain/endpoint-config';
-import { deploymentSlice, releaseState } from '../shared/domain/state';
+import { deploymentSlice, releaseState, shiftSlice } from '../shared/domain/state';
 import { awsEnv } from '../shared/runtime/env';
 import { awsStepHandler } from '../shared/runtime/aws-step-handler';
 import { defineStep } from '../shared/runtime/step-handler';
@@ -11,19 +12,24 @@ import * as z from '../shared/zod';
 
 /**
  * State Promote: the endpoint moves to a config holding only the new variant, so the old instances
- * stop costing money. ShiftTraffic has already put all traffic on the new variant.
+ * stop costing money. ShiftTraffic has already put all traffic on the new variant. Right before the update
+ * it asks the registry and the endpoint again, as ShiftTraffic does: revoked, the old fleet still exists and
+ * the release rolls back; drifted, it stops without touching the endpoint.
  */
 export const promoteStep = defineStep({
   step: 'Promote',
-  input: z.extend(releaseState, { deployment: deploymentSlice }),
+  input: z.extend(releaseState, { deployment: deploymentSlice, shift: z.pick(shiftSlice, { weights: true }) }),
   env: awsEnv,
   aws: { sageMaker },
-  run: async ({ plan, deployment }, { aws }) => {
+  run: async ({ plan, package: pkg, deployment, shift }, { aws }) => {
     const { endpointName } = deployment;
     const live = await aws.sageMaker.describeEndpoint(endpointName);
-    if (live === null) throw new EndpointStateConflict(`Endpoint ${endpointName} disappeared before promotion`);
+    if (live === null) return deletedBeforeChange('promoting the new variant');
     // A retried Promote may find its own update already under way or done.
     if (live.configName !== plan.names.finalConfig && !isOwnPendingUpdate(live, plan.names.finalConfig)) {
+      const { approvalStatus } = await aws.sageMaker.describeModelPackage(pkg.arn);
+      const stopped = stopBeforeChange(approvalStatus, driftFrom(live, { configName: deployment.newConfigName, weights: shift.weights }), 'promoting the new variant');
+      if (stopped !== null) return stopped;
       if (live.status !== 'InService' || live.configName !== deployment.newConfigName) {
         throw new EndpointStateConflict(`Endpoint ${endpointName} is ${live.status} on ${live.configName}; expected InService on ${deployment.newConfigName}`);
       }
@@ -32,7 +38,7 @@ export const promoteStep = defineStep({
       await aws.sageMaker.createEndpointConfig(endpointConfigRequest(plan, plan.names.finalConfig, [newVariant(plan, 1)], canary, releaseTags(plan)));
       await aws.sageMaker.updateEndpoint({ EndpointName: endpointName, EndpointConfigName: plan.names.finalConfig });
     }
-    return { finalConfigName: plan.names.finalConfig, requestedAt: new Date(Date.now()).toISOString(), expectedSeconds: expectedChangeSeconds('update', { serverless: plan.mode === 'serverless' }) };
+    return { verdict: 'proceed' as const, finalConfigName: plan.names.finalConfig, requestedAt: new Date(Date.now()).toISOString(), expectedSeconds: expectedChangeSeconds('update', { serverless: plan.mode === 'serverless' }) };
   },
 });
 

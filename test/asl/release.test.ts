@@ -27,18 +27,21 @@ const recorded: Record<string, Stub> = {
   RecordFailure: (input: Record<string, unknown>) => outcome('FAILED', ((input.state as { error?: { Error?: string } }).error?.Error ?? 'ReleaseFailed')),
   RecordRollbackFailure: outcome('ROLLBACK_FAILED', 'RollbackFailed'),
   RecordDuplicate: outcome('SKIPPED'),
+  RecordDrift: outcome('DRIFTED', 'ReleaseDrifted'),
 };
 
 const check = (check: string, reason: string | null = null) => ({ check, endpointStatus: 'InService', configName: 'c', reason, checkedAt: '2024-05-01T12:10:00.000Z', ...(check === 'Pending' ? { nextCheckSeconds: 30 } : {}) });
 const started = { requestedAt: '2024-05-01T12:02:00.000Z', waitBoundSeconds: 3600, guarded: false, expectedSeconds: 360 };
 const smoke = (passed: boolean) => ({ passed, reason: passed ? '1 of 1 smoke payloads passed' : '1 of 1 smoke payloads failed', results: [] });
-const canary = { alarmNames: ['a'], weights: [], startedAt: '2024-05-01T12:03:00.000Z', bakeUntil: '2024-05-01T12:13:00.000Z' };
+const canary = { verdict: 'proceed', alarmNames: ['a'], weights: [], startedAt: '2024-05-01T12:03:00.000Z', bakeUntil: '2024-05-01T12:13:00.000Z' };
 const verdict = (v: string) => ({ verdict: v, reason: v, alarms: [], invocations: null, checkedAt: '2024-05-01T12:04:00.000Z', ...(v === 'baking' ? { nextCheckSeconds: 60 } : {}) });
 /** Baking twice, then this verdict. */
 const bake = (last: string): Stub => (_input: Record<string, unknown>, call: number) => verdict(call < 3 ? 'baking' : last);
 const rollback = (action: string) => ({ action, expectedConfigName: 'live-config', endpointName: 'churn-endpoint', requestedAt: '2024-05-01T12:20:00.000Z', expectedSeconds: 360, ...(action === 'wait' || action === 'draining' ? { nextCheckSeconds: 45 } : {}) });
 /** Pending once, then `done`. */
 const settles = (done: string): Stub => (_input: Record<string, unknown>, call: number) => check(call === 1 ? 'Pending' : done);
+
+const stillApproved = { verdict: 'proceed', approvalStatus: 'Approved' };
 
 const canarySection = (deployment: unknown): Record<string, Stub> => ({
   PrepareDeployment: deployment,
@@ -47,9 +50,9 @@ const canarySection = (deployment: unknown): Record<string, Stub> => ({
   SmokeTest: smoke(true),
   StartCanary: canary,
   CheckCanary: bake('healthy'),
-  ShiftTraffic: { weights: [], requestedAt: '2024-05-01T12:14:00.000Z', expectedSeconds: 60 },
+  ShiftTraffic: { verdict: 'proceed', weights: [], requestedAt: '2024-05-01T12:14:00.000Z', expectedSeconds: 60 },
   CheckTrafficShift: check('InService'),
-  Promote: { finalConfigName: 'final', requestedAt: '2024-05-01T12:15:00.000Z', expectedSeconds: 360 },
+  Promote: { verdict: 'proceed', finalConfigName: 'final', requestedAt: '2024-05-01T12:15:00.000Z', expectedSeconds: 360 },
   CheckPromotion: settles('InService'),
   RollBack: rollback('restoring'),
   CheckRollback: check('InService'),
@@ -85,8 +88,8 @@ describe('release state machine routes (every step stubbed)', () => {
     expect(run.status).toBe('SUCCEEDED');
     expect(run.path.filter((s) => s === 'CheckCanary')).toHaveLength(3);
     expect(run.path.slice(run.path.indexOf('SmokeTest'))).toEqual([
-      'SmokeTest', 'DidSmokeTestPass', 'StartCanary', 'CheckCanary', 'IsCanaryHealthy', 'BakeCanary', 'CheckCanary', 'IsCanaryHealthy', 'BakeCanary', 'CheckCanary', 'IsCanaryHealthy',
-      'ShiftTraffic', 'CheckTrafficShift', 'IsTrafficShifted', 'Promote', 'CheckPromotion', 'IsPromotionInService', 'WaitForPromotion', 'CheckPromotion', 'IsPromotionInService',
+      'SmokeTest', 'DidSmokeTestPass', 'StartCanary', 'IsCanaryStarted', 'CheckCanary', 'IsCanaryHealthy', 'BakeCanary', 'CheckCanary', 'IsCanaryHealthy', 'BakeCanary', 'CheckCanary', 'IsCanaryHealthy',
+      'ShiftTraffic', 'IsTrafficShifting', 'CheckTrafficShift', 'IsTrafficShifted', 'Promote', 'IsPromoting', 'CheckPromotion', 'IsPromotionInService', 'WaitForPromotion', 'CheckPromotion', 'IsPromotionInService',
       'RecordPromotion', 'Released',
     ]);
   });
@@ -98,6 +101,25 @@ describe('release state machine routes (every step stubbed)', () => {
     expect(run.error).toBe('ReleaseRolledBack');
     expect(run.path.slice(run.path.indexOf('RollBack'))).toEqual(['RollBack', 'WhatDidRollBackDo', 'CheckRollback', 'IsRollbackDone', 'RecordRollback', 'DidReleaseEndCleanly', 'ReleaseRolledBack']);
     expect(run.path).not.toContain('ShiftTraffic');
+  });
+
+  it.each([
+    ['StartCanary', 'revoked', 'RevokedBeforeCanary', 'RollBack'],
+    ['ShiftTraffic', 'revoked', 'RevokedBeforeShift', 'RollBack'],
+    ['Promote', 'revoked', 'RevokedBeforePromotion', 'RollBack'],
+    ['StartCanary', 'drifted', 'DriftedBeforeCanary', 'RecordDrift'],
+    ['ShiftTraffic', 'drifted', 'DriftedBeforeShift', 'RecordDrift'],
+    ['Promote', 'drifted', 'DriftedBeforePromotion', 'RecordDrift'],
+  ])('%s answering %s changes nothing more: its verdict goes where the outcome reads it, then %s -> %s', async (step, v, pass, next) => {
+    const stopped = { verdict: v, reason: `${v} before ${step}` };
+    const run = await runStubbed({ ...planned('variant-canary'), ...canarySection(existingDeployment()), [step]: stopped, ...recorded }, MANUAL);
+
+    expect(run.path[run.path.indexOf(pass) + 1]).toBe(next);
+    // RecordDrift is RecordOutcome, given the whole state under `state`.
+    const input = run.inputs.get(next)?.[0] as { canaryCheck?: unknown; state?: { canaryCheck?: unknown } } | undefined;
+    expect(next === 'RecordDrift' ? input?.state?.canaryCheck : input?.canaryCheck).toEqual(stopped);
+    const after = run.path.slice(run.path.indexOf(step) + 1);
+    for (const change of ['CheckCanary', 'ShiftTraffic', 'CheckTrafficShift', 'Promote', 'CheckPromotion']) expect(after).not.toContain(change);
   });
 
   it('a failed smoke test rolls back before any canary traffic', async () => {
@@ -185,15 +207,27 @@ describe('release state machine routes (every step stubbed)', () => {
   describe('each style has its own section, chosen once', () => {
     it('guardrails (real-time native): SageMaker bakes, the smoke test checks the new fleet, then promoted', async () => {
       const run = await runStubbed(
-        { ...planned('native-guardrails'), GuardedPrepareDeployment: existingDeployment({ style: 'native-guardrails' }), GuardedStartDeployment: started, GuardedCheckDeployment: settles('InService'), GuardedSmokeTest: smoke(true), ...recorded },
+        { ...planned('native-guardrails'), GuardedPrepareDeployment: existingDeployment({ style: 'native-guardrails' }), GuardedStartDeployment: started, GuardedCheckDeployment: settles('InService'), GuardedSmokeTest: smoke(true), GuardedConfirmApproval: stillApproved, ...recorded },
         MANUAL,
       );
 
       expect(run.status).toBe('SUCCEEDED');
       expect(run.path.slice(run.path.indexOf('ChooseReleaseStyle'))).toEqual([
         'ChooseReleaseStyle', 'GuardedPrepareDeployment', 'GuardedStartDeployment', 'GuardedCheckDeployment', 'GuardedIsDeploymentDone',
-        'GuardedWaitForDeployment', 'GuardedCheckDeployment', 'GuardedIsDeploymentDone', 'GuardedSmokeTest', 'GuardedDidSmokeTestPass', 'RecordPromotion', 'Released',
+        'GuardedWaitForDeployment', 'GuardedCheckDeployment', 'GuardedIsDeploymentDone', 'GuardedSmokeTest', 'GuardedDidSmokeTestPass', 'GuardedConfirmApproval', 'GuardedIsStillApproved', 'RecordPromotion', 'Released',
       ]);
+    });
+
+    it('guardrails: a package rejected during SageMaker\'s bake is rolled back once it ends, not recorded as promoted', async () => {
+      const revoked = { verdict: 'revoked', reason: 'the package is Rejected in the model registry now' };
+      const run = await runStubbed(
+        { ...planned('native-guardrails'), GuardedPrepareDeployment: existingDeployment({ style: 'native-guardrails' }), GuardedStartDeployment: started, GuardedCheckDeployment: check('InService'), GuardedSmokeTest: smoke(true), GuardedConfirmApproval: revoked, RollBack: rollback('restoring'), CheckRollback: check('InService'), ...recorded },
+        MANUAL,
+      );
+
+      expect(run.path.slice(run.path.indexOf('GuardedConfirmApproval'))).toEqual(['GuardedConfirmApproval', 'GuardedIsStillApproved', 'RevokedAfterGuardrails', 'RollBack', 'WhatDidRollBackDo', 'CheckRollback', 'IsRollbackDone', 'RecordRollback', 'DidReleaseEndCleanly', 'ReleaseRolledBack']);
+      expect((run.inputs.get('RollBack')?.[0] as { canaryCheck?: unknown }).canaryCheck).toEqual(revoked);
+      expect(run.path).not.toContain('RecordPromotion');
     });
 
     it('guardrails: a SageMaker-side rollback is recorded as one, without RollBack', async () => {

@@ -93,6 +93,61 @@ describe('scenario interventions', () => {
     expect(after).not.toContain('RollBack');
   });
 
+  it.each([
+    ['bake', 'StartCanary', /^revoked: the package is Rejected in the model registry now, no longer Approved: the release stopped before sending canary traffic to the new variant/],
+    ['shift', 'ShiftTraffic', /^revoked: the package is Rejected in the model registry now, no longer Approved: the release stopped before moving all traffic to the new variant/],
+    ['promote', 'Promote', /^revoked: the package is Rejected in the model registry now, no longer Approved: the release stopped before promoting the new variant/],
+  ])('reject-candidate as the %s begins, after the last canary check: no more traffic moves, the release rolls back (REVOKED)', async (phase, step, said) => {
+    // Act
+    const result = await runScenario(canary(`rejected-at-${phase}`, { interventions: [{ during: phase, do: 'reject-candidate' }], expect: { outcome: 'REVOKED', endpoint: 'unchanged' } }), { moto, loadModule });
+
+    // Assess
+    expect(result.failures).toEqual([]);
+    expect(notes(result, step)).toContainEqual(expect.stringMatching(said));
+    expect(result.ledger).toEqual([expect.objectContaining({ status: 'REVOKED', servingModel: 'previous' })]);
+    const states = result.executions[0]?.states ?? [];
+    expect(states.slice(states.indexOf(step))).toEqual(expect.arrayContaining(['RollBack', 'RecordRollback']));
+    if (step !== 'Promote') expect(states).not.toContain('CheckTrafficShift');
+    if (step === 'StartCanary') expect(states).not.toContain('CheckCanary');
+    expect(states).not.toContain('CheckPromotion');
+  });
+
+  it("reject-candidate during SageMaker's guardrail bake: asked once the bake ends, the release rolls back instead of recording a promotion (REVOKED)", async () => {
+    // Prepare: the default candidate, released with SageMaker's own blue/green canary.
+    const base = canary('rejected-in-guardrails', {});
+    const native = parseScenario(
+      { ...base, candidate: { ...base.candidate, metadata: { ...base.candidate.metadata, 'deploy.strategy': 'native', 'canary.bakeMinutes': '10' } }, interventions: [{ during: 'deploy', afterSeconds: 300, do: 'reject-candidate' }], expect: { outcome: 'REVOKED', endpoint: 'unchanged' } },
+      'rejected-in-guardrails (test)',
+    );
+
+    // Act
+    const result = await runScenario(native, { moto, loadModule });
+
+    // Assess
+    expect(result.failures).toEqual([]);
+    expect(notes(result, 'GuardedConfirmApproval')).toEqual([expect.stringMatching(/^revoked: the package is Rejected in the model registry now, no longer Approved: the release stopped before recording the promotion SageMaker finished/)]);
+    expect(result.ledger).toEqual([expect.objectContaining({ status: 'REVOKED', servingModel: 'previous' })]);
+    expect(result.events).toContain('Model Deployment Revoked');
+    expect(result.executions[0]?.states).not.toContain('RecordPromotion');
+  });
+
+  it.each([
+    ['drain-candidate', 'shift', 'ShiftTraffic', { do: 'drain-candidate' }, /the traffic split is/],
+    ['hand-edit-endpoint', 'promote', 'Promote', { do: 'hand-edit-endpoint', instanceCount: 3 }, /an update of the endpoint to config churn-model-hand-edit is under way/],
+  ])("%s as the %s begins: the release stops before changing the endpoint (DRIFTED) and keeps the operator's state", async (name, phase, step, intervention, found) => {
+    // Act
+    const result = await runScenario(canary(`operator-${name}-at-${phase}`, { interventions: [{ during: phase, ...intervention }], expect: { outcome: 'DRIFTED' } }), { moto, loadModule });
+
+    // Assess
+    expect(result.failures).toEqual([]);
+    expect(result.ledger).toEqual([expect.objectContaining({ status: 'DRIFTED', reason: expect.stringMatching(found) })]);
+    expect(result.events).toEqual(['Model Deployment Drifted']);
+    expect(Object.values(result.locks).flat()).toEqual([]);
+    const states = result.executions[0]?.states ?? [];
+    const after = states.slice(states.indexOf(step) + 1);
+    for (const change of ['CheckTrafficShift', 'Promote', 'CheckPromotion', 'RollBack']) if (change !== step) expect(after).not.toContain(change);
+  });
+
   it('approve-version during the bake: the newer version waits its turn, then is released after the first', async () => {
     // Act
     const result = await runScenario(canary('newer-version-mid-bake', { interventions: [{ during: 'bake', do: 'approve-version', behaviour: { latencyMs: { p50: 40, p99: 120 }, errorRate: 0, response: { contentType: 'text/csv', body: '0.37' } } }] }), { moto, loadModule });

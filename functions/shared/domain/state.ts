@@ -115,8 +115,16 @@ export const smokeSlice = z.object({
 
 const weights = z.array(z.object({ name: z.string(), weight: z.number() }));
 
+/**
+ * StartCanary, ShiftTraffic or Promote, stopped right before changing traffic (README, "Ownership"): the
+ * package was rejected meanwhile (revoked: the release rolls back) or someone else changed the endpoint
+ * (drifted: hands off). Otherwise their verdict is `proceed`.
+ */
+export const changeStoppedSlice = z.object({ verdict: z.enum(['revoked', 'drifted']), reason: z.string() });
+const proceeded = z.optional(z.literal('proceed'));
+
 /** StartCanary (also the start of an all-at-once bake). */
-export const canarySlice = z.object({ alarmNames: z.array(z.string()), weights, startedAt: z.string(), bakeUntil: z.string() });
+export const canarySlice = z.object({ verdict: proceeded, alarmNames: z.array(z.string()), weights, startedAt: z.string(), bakeUntil: z.string() });
 
 export const CANARY_VERDICTS = ['baking', 'healthy', 'alarm', 'insufficient-traffic', 'revoked', 'drifted'] as const;
 
@@ -132,10 +140,13 @@ export const canaryCheckSlice = z.object({
 });
 
 /** ShiftTraffic. */
-export const shiftSlice = z.object({ weights, requestedAt: z.string(), expectedSeconds: z.optional(z.int()) });
+export const shiftSlice = z.object({ verdict: proceeded, weights, requestedAt: z.string(), expectedSeconds: z.optional(z.int()) });
+
+/** ConfirmApproval (after SageMaker's guardrail bake): still Approved, or revoked (changeStoppedSlice). */
+export const approvalCheckSlice = z.object({ verdict: z.literal('proceed'), approvalStatus: z.string() });
 
 /** Promote. */
-export const promotionSlice = z.object({ finalConfigName: z.string(), requestedAt: z.string() });
+export const promotionSlice = z.object({ verdict: proceeded, finalConfigName: z.string(), requestedAt: z.string() });
 
 export const ROLLBACK_ACTIONS = ['nothing-to-undo', 'draining', 'restoring', 'deleting', 'wait'] as const;
 export type RollbackAction = (typeof ROLLBACK_ACTIONS)[number];

@@ -1,28 +1,26 @@
-import {
-  CreateEndpointConfigCommand,
-  DescribeEndpointCommand,
-  DescribeEndpointConfigCommand,
-  UpdateEndpointCommand,
-  type EndpointStatus,
-} from '@aws-sdk/client-sagemaker';
+import { CreateEndpointConfigCommand, DescribeEndpointCommand, DescribeEndpointConfigCommand, UpdateEndpointCommand, type EndpointStatus } from '@aws-sdk/client-sagemaker';
 import { handler as promote } from '../../../functions/promote/handler';
 import { handler as shiftTraffic } from '../../../functions/shift-traffic/handler';
 import { ENDPOINT, lambdaContext, releaseState, throttled } from '../helpers';
-import { deployment, endpoint, finalConfig, sageMaker, state } from '../fixtures/canary-endpoint';
+import { deployment, endpoint, finalConfig, registryHas, sageMaker, state } from '../fixtures/canary-endpoint';
 
+/** The endpoint as ShiftTraffic left it: the canary config, all traffic on the new variant. */
+const shifted = (status: EndpointStatus = 'InService') => endpoint(status, deployment.newConfigName, [0, 1]);
+
+beforeEach(() => registryHas('Approved'));
 afterEach(() => sageMaker.reset());
 
 describe('Promote handler', () => {
   it('creates the final config with only the new variant and moves the endpoint to it', async () => {
     // Prepare
-    sageMaker.on(DescribeEndpointCommand).resolves(endpoint('InService', deployment.newConfigName));
+    sageMaker.on(DescribeEndpointCommand).resolves(shifted());
     sageMaker.on(DescribeEndpointConfigCommand).resolves({ EndpointConfigName: deployment.newConfigName, ProductionVariants: [] });
 
     // Act
     const out = await promote(state, lambdaContext());
 
     // Assess
-    expect(out.finalConfigName).toBe(finalConfig);
+    expect(out).toMatchObject({ verdict: 'proceed', finalConfigName: finalConfig });
     const config = sageMaker.commandCalls(CreateEndpointConfigCommand)[0]?.args[0].input;
     expect(config?.EndpointConfigName).toBe(finalConfig);
     expect(config?.ProductionVariants?.map((v) => [v.VariantName, v.ModelName, v.InitialVariantWeight])).toEqual([[deployment.newVariantName, deployment.modelName, 1]]);
@@ -36,23 +34,34 @@ describe('Promote handler', () => {
     expect(sageMaker.commandCalls(UpdateEndpointCommand)).toHaveLength(0);
   });
 
-  it.each<[string, EndpointStatus, string]>([
-    ['busy on the canary config', 'Updating', deployment.newConfigName],
-    ['back on the previous config', 'InService', 'live-config'],
-  ])('refuses an endpoint %s, changing nothing', async (_what, status, config) => {
-    sageMaker.on(DescribeEndpointCommand).resolves(endpoint(status, config));
+  it('refuses an endpoint busy on the canary config, changing nothing', async () => {
+    sageMaker.on(DescribeEndpointCommand).resolves(shifted('Updating'));
     await expect(promote(state, lambdaContext())).rejects.toMatchObject({ name: 'EndpointStateConflict' });
     expect(sageMaker.commandCalls(CreateEndpointConfigCommand)).toHaveLength(0);
     expect(sageMaker.commandCalls(UpdateEndpointCommand)).toHaveLength(0);
   });
 
-  // Known bug (reported, not fixed): PrepareDeployment copies the live config's DataCaptureConfig into the
-  // canary config, but Promote builds the final config without it, so promotion silently turns data capture
-  // off. Remove `.failing` once Promote carries DataCaptureConfig over.
+  it.each<[string, ReturnType<typeof endpoint>, RegExp]>([
+    ['put the endpoint back on the previous config (a hotfix)', endpoint('InService', 'live-config', [1, 0]), /the endpoint runs config live-config, not .* that this release set/],
+    ['took the traffic off the new variant', endpoint('InService', deployment.newConfigName, [1, 0]), /the traffic split is v6-old 100%, v7-[0-9a-f]+ 0%, not v6-old 0%, v7-[0-9a-f]+ 100% that this release set/],
+  ])('does not promote over an operator who %s: verdict drifted, changing nothing', async (_what, found, said) => {
+    sageMaker.on(DescribeEndpointCommand).resolves(found);
+    await expect(promote(state, lambdaContext())).resolves.toEqual({ verdict: 'drifted', reason: expect.stringMatching(said) });
+    expect(sageMaker.commandCalls(CreateEndpointConfigCommand)).toHaveLength(0);
+    expect(sageMaker.commandCalls(UpdateEndpointCommand)).toHaveLength(0);
+  });
+
+  it('does not promote a package rejected during the traffic shift: verdict revoked, while the old fleet still exists', async () => {
+    sageMaker.on(DescribeEndpointCommand).resolves(shifted());
+    registryHas('PendingManualApproval');
+    await expect(promote(state, lambdaContext())).resolves.toEqual({ verdict: 'revoked', reason: expect.stringContaining('the package is PendingManualApproval in the model registry now, no longer Approved: the release stopped before promoting the new variant') });
+    expect(sageMaker.commandCalls(UpdateEndpointCommand)).toHaveLength(0);
+  });
+
   it('keeps the data capture the endpoint had in the final config', async () => {
     // Prepare
     const capture = { InitialSamplingPercentage: 10, DestinationS3Uri: 's3://capture/churn', CaptureOptions: [{ CaptureMode: 'Input' as const }] };
-    sageMaker.on(DescribeEndpointCommand).resolves(endpoint('InService', deployment.newConfigName));
+    sageMaker.on(DescribeEndpointCommand).resolves(shifted());
     sageMaker.on(DescribeEndpointConfigCommand).resolves({ EndpointConfigName: deployment.newConfigName, ProductionVariants: [] });
     sageMaker.on(DescribeEndpointConfigCommand).resolves({ EndpointConfigName: deployment.newConfigName, ProductionVariants: [], DataCaptureConfig: capture });
 
@@ -64,7 +73,7 @@ describe('Promote handler', () => {
   });
 
   it('reports a throttled UpdateEndpoint as AwsThrottled', async () => {
-    sageMaker.on(DescribeEndpointCommand).resolves(endpoint('InService', deployment.newConfigName));
+    sageMaker.on(DescribeEndpointCommand).resolves(shifted());
     sageMaker.on(DescribeEndpointConfigCommand).resolves({ EndpointConfigName: deployment.newConfigName, ProductionVariants: [] });
     sageMaker.on(UpdateEndpointCommand).rejects(throttled());
     await expect(promote(state, lambdaContext())).rejects.toMatchObject({ name: 'AwsThrottled' });

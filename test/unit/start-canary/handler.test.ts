@@ -1,12 +1,18 @@
 import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
-import { DescribeEndpointCommand, SageMakerClient, UpdateEndpointWeightsAndCapacitiesCommand, type DescribeEndpointCommandOutput } from '@aws-sdk/client-sagemaker';
+import { DescribeEndpointCommand, DescribeModelPackageCommand, SageMakerClient, UpdateEndpointWeightsAndCapacitiesCommand, type DescribeEndpointCommandOutput, type ModelApprovalStatus } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../functions/start-canary/handler';
-import { ENDPOINT, existingDeployment, freezeNow, lambdaContext, releaseState, serviceDown, throttled } from '../helpers';
+import { ENDPOINT, PACKAGE_ARN, existingDeployment, freezeNow, lambdaContext, releaseState, serviceDown, throttled } from '../helpers';
 
 const sageMaker = mockClient(SageMakerClient);
 const cloudWatch = mockClient(CloudWatchClient);
-beforeEach(() => freezeNow('2024-05-01T12:20:00.000Z'));
+/** The package's approval status in the registry now. */
+const registryHas = (ModelApprovalStatus: ModelApprovalStatus) =>
+  sageMaker.on(DescribeModelPackageCommand).resolves({ ModelPackageArn: PACKAGE_ARN, ModelPackageGroupName: 'churn-model', ModelPackageVersion: 7, ModelApprovalStatus, ModelPackageStatus: 'Completed' });
+beforeEach(() => {
+  freezeNow('2024-05-01T12:20:00.000Z');
+  registryHas('Approved');
+});
 afterEach(() => {
   sageMaker.reset();
   cloudWatch.reset();
@@ -84,10 +90,13 @@ describe('StartCanary handler', () => {
         { VariantName: deployment.newVariantName, DesiredWeight: 10 },
       ],
     });
-    expect(out.weights).toEqual([
-      { name: 'v6-old', weight: 90 },
-      { name: deployment.newVariantName, weight: 10 },
-    ]);
+    expect(out).toMatchObject({
+      verdict: 'proceed',
+      weights: [
+        { name: 'v6-old', weight: 90 },
+        { name: deployment.newVariantName, weight: 10 },
+      ],
+    });
   });
 
   it('run again after its Lambda timed out, finds its own weight change being applied and sends none', async () => {
@@ -107,10 +116,13 @@ describe('StartCanary handler', () => {
 
     // Assess
     expect(weightChanges()).toHaveLength(0);
-    expect(out.weights).toEqual([
-      { name: 'v6-old', weight: 90 },
-      { name: deployment.newVariantName, weight: 10 },
-    ]);
+    expect(out).toMatchObject({
+      verdict: 'proceed',
+      weights: [
+        { name: 'v6-old', weight: 90 },
+        { name: deployment.newVariantName, weight: 10 },
+      ],
+    });
   });
 
   it('returns the alarms to watch (its own and canary.alarmNames) and when the bake ends', async () => {
@@ -122,9 +134,11 @@ describe('StartCanary handler', () => {
     const out = await handler({ ...state, deployment }, lambdaContext());
 
     // Assess
-    expect(out.alarmNames).toEqual([state.plan.names.errorRateAlarm, state.plan.names.latencyAlarm, 'churn-business-kpi']);
-    expect(out.startedAt).toBe('2024-05-01T12:20:00.000Z');
-    expect(out.bakeUntil).toBe('2024-05-01T12:50:00.000Z');
+    expect(out).toMatchObject({
+      alarmNames: [state.plan.names.errorRateAlarm, state.plan.names.latencyAlarm, 'churn-business-kpi'],
+      startedAt: '2024-05-01T12:20:00.000Z',
+      bakeUntil: '2024-05-01T12:50:00.000Z',
+    });
   });
 
   it.each([
@@ -143,12 +157,25 @@ describe('StartCanary handler', () => {
     expect(weightChanges()).toHaveLength(0);
   });
 
-  it.each<[string, Partial<DescribeEndpointCommandOutput>]>([
-    ['still Updating', { EndpointStatus: 'Updating' }],
-    ['back on the previous config', { EndpointConfigName: 'live-config' }],
-  ])('refuses an endpoint %s with EndpointStateConflict and moves no traffic', async (_what, overrides) => {
-    sageMaker.on(DescribeEndpointCommand).resolves(endpointOnCanaryConfig(overrides));
+  it('refuses an endpoint still Updating with EndpointStateConflict and moves no traffic', async () => {
+    sageMaker.on(DescribeEndpointCommand).resolves(endpointOnCanaryConfig({ EndpointStatus: 'Updating' }));
     await expect(handler({ ...releaseState(SETTINGS), deployment }, lambdaContext())).rejects.toMatchObject({ name: 'EndpointStateConflict' });
+    expect(weightChanges()).toHaveLength(0);
+  });
+
+  it('sends no canary traffic to an endpoint someone put back on another config since the smoke test: verdict drifted', async () => {
+    sageMaker.on(DescribeEndpointCommand).resolves(endpointOnCanaryConfig({ EndpointConfigName: 'live-config' }));
+    await expect(handler({ ...releaseState(SETTINGS), deployment }, lambdaContext())).resolves.toEqual({
+      verdict: 'drifted',
+      reason: expect.stringMatching(/^someone else changed the endpoint before sending canary traffic to the new variant: the endpoint runs config live-config, not .* that this release set; the release stops changing it$/),
+    });
+    expect(weightChanges()).toHaveLength(0);
+  });
+
+  it('sends no canary traffic when the package was rejected during the deploy or smoke test: verdict revoked', async () => {
+    sageMaker.on(DescribeEndpointCommand).resolves(endpointOnCanaryConfig());
+    registryHas('Rejected');
+    await expect(handler({ ...releaseState(SETTINGS), deployment }, lambdaContext())).resolves.toEqual({ verdict: 'revoked', reason: expect.stringContaining('the package is Rejected in the model registry now') });
     expect(weightChanges()).toHaveLength(0);
   });
 
@@ -171,6 +198,7 @@ describe('StartCanary handler', () => {
       expect(alarms.map((a) => a.AlarmName)).toEqual([state.plan.names.errorRateAlarm, state.plan.names.latencyAlarm]);
       for (const alarm of alarms) expect(alarm.Dimensions).toContainEqual({ Name: 'VariantName', Value: alone.newVariantName });
       expect(out).toEqual({
+        verdict: 'proceed',
         alarmNames: [state.plan.names.errorRateAlarm, state.plan.names.latencyAlarm],
         weights: [{ name: alone.newVariantName, weight: 100 }],
         startedAt: '2024-05-01T12:20:00.000Z',
