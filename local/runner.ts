@@ -486,7 +486,7 @@ export async function runScenario(scenario: Scenario, options: SimulationOptions
       wallSeconds: Math.round((performance.now() - wallStart) / 10) / 100,
       timeline,
       metrics: sim.metrics(),
-      metricRows: metricRows(sim.metrics(), endpointName, virtualStart, await packagesOfVariants(sageMaker)),
+      metricRows: metricRows(sim.metrics(), endpointName, virtualStart, new Map([...releasedVariants(reports), ...(await packagesOfVariants(sageMaker))])),
       alarmHistory: sim.alarmHistory(),
       thresholds: { errorRatePercent: plan?.settings?.slo?.errorRatePercent ?? null, latencyP99Ms: plan?.settings?.slo?.latencyP99Ms ?? null },
       candidateArn,
@@ -541,6 +541,21 @@ export async function ledgerRecords(dynamo: DynamoDBClient): Promise<LedgerRecor
 interface PlanLike {
   decision?: unknown;
   settings?: { slo?: { errorRatePercent?: number; latencyP99Ms?: number } };
+}
+
+/**
+ * The variant each run's release created, with its package: read from the runs rather than the account,
+ * because CleanUp deletes a rolled-back candidate's model and configs by the time a run is reported.
+ */
+function releasedVariants(reports: readonly ExecutionReport[]): Map<string, string> {
+  const byVariant = new Map<string, string>();
+  for (const report of reports) {
+    const planned = report.states.find((s) => s.name === 'PlanRelease' && s.output)?.output as { plan?: { names?: { variant?: string } }; package?: { arn?: string } } | undefined;
+    const variant = planned?.plan?.names?.variant;
+    const arn = planned?.package?.arn;
+    if (variant !== undefined && arn !== undefined) byVariant.set(variant, arn);
+  }
+  return byVariant;
 }
 
 function findPlan(report: ExecutionReport | undefined): PlanLike | undefined {

@@ -16,6 +16,7 @@ import { MotoApi } from './sim/moto-api';
 import { Prng } from './sim/prng';
 import { correctSageMakerAnswer } from './sim/conformance';
 import { forward, forwardBuffered, inflate, needsInflate, replay } from './sim/proxy';
+import { ResourceTags } from './sim/resource-tags';
 import { Runtime } from './sim/runtime';
 import { TrafficGenerator, type TrafficSpec, type TrafficStats } from './sim/traffic';
 import { TransformJobs } from './sim/transform';
@@ -175,6 +176,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const behaviours = new BehaviourRegistry(options.defaultBehaviour ?? DEFAULT_PROFILE);
   const metrics = new MetricsStore();
   const endpoints = new EndpointManager(moto, behaviours, durations, prng, region);
+  const resourceTags = new ResourceTags(region, account);
   const runtime = new Runtime(endpoints, behaviours, metrics, prng, moto, clock, region);
   const metricDelayMs = durations.metricDelaySeconds * 1000;
   const alarms = new AlarmEvaluator(moto, metrics, metricDelayMs);
@@ -352,7 +354,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         }
       }
       if (iam !== undefined && principal !== undefined) {
-        const needs = authorizationsFor({ region, account, resourceTags: (arn) => endpoints.tagsOfArn(arn) }, info, req, body);
+        const needs = authorizationsFor({ region, account, resourceTags: (arn) => ({ ...resourceTags.of(arn), ...endpoints.tagsOfArn(arn) }) }, info, req, body);
         const decision = await iam.decide(principal, needs);
         if (!decision.allowed) {
           const error = accessDenied(info, iam.roleOf(principal), decision.denied, principal, decision.reason);
@@ -403,7 +405,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
           sendAwsJson(res, endpoints.tagging(info.operation, input));
           return;
         }
-        replay(res, correctSageMakerAnswer(info.operation, await forwardBuffered(motoEndpoint, req, body)));
+        const answer = await forwardBuffered(motoEndpoint, req, body);
+        if (answer.status < 300) resourceTags.applied(info.operation, input);
+        replay(res, correctSageMakerAnswer(info.operation, answer));
         return;
       }
       if (info.service === 'sagemaker' && OWNED.has(info.operation)) {
@@ -414,8 +418,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       if (info.service === 'sagemaker' && info.operation === 'CreateEndpointConfig') {
         const config = await bodyOf();
         // moto accepts configs SageMaker rejects (e.g. two serverless variants).
-        validateEndpointConfig(parseJsonObject(config.toString()));
-        replay(res, correctSageMakerAnswer(info.operation, await forwardBuffered(motoEndpoint, req, config)));
+        const input = parseJsonObject(config.toString());
+        validateEndpointConfig(input);
+        const answer = await forwardBuffered(motoEndpoint, req, config);
+        if (answer.status < 300) resourceTags.applied(info.operation, input);
+        replay(res, correctSageMakerAnswer(info.operation, answer));
         return;
       }
       if (info.service === 'sagemaker' && (info.operation === 'UpdateModelPackage' || info.operation === 'CreateModelPackage')) {
@@ -423,7 +430,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         return;
       }
       if (info.service === 'sagemaker') {
-        replay(res, correctSageMakerAnswer(info.operation, await forwardBuffered(motoEndpoint, req, await bodyOf())));
+        const sent = await bodyOf();
+        const answer = await forwardBuffered(motoEndpoint, req, sent);
+        if (answer.status < 300 && /^(Create|Delete)(Model|EndpointConfig)$/.test(info.operation)) resourceTags.applied(info.operation, parseJsonObject(sent.toString()));
+        replay(res, correctSageMakerAnswer(info.operation, answer));
         return;
       }
       if (needsInflate(req)) {

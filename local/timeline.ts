@@ -11,6 +11,7 @@ import {
   canaryCheckSlice,
   canarySlice,
   changeStoppedSlice,
+  cleanupSlice,
   claimSlice,
   deploymentSlice,
   deploymentStartedSlice,
@@ -72,6 +73,11 @@ const SUMMARIES: Record<string, Summary<Schema>> = {
   'smoke-test': summary(smokeSlice, (s) => `${s.passed ? 'passed' : 'FAILED'}: ${s.reason}`),
   'start-canary': summary(z.union([changeStoppedSlice, canarySlice]), (c) => ('reason' in c ? `${c.verdict}: ${c.reason}` : `traffic split ${split(c.weights)}; bake until ${c.bakeUntil}; alarms ${c.alarmNames.join(', ')}`)),
   'check-canary': summary(canaryCheckSlice, (c) => `${c.verdict}: ${c.reason}`),
+  'clean-up': summary(cleanupSlice, (c) =>
+    'skipped' in c
+      ? `nothing to do: ${c.skipped}`
+      : `deleted ${c.deleted.configs.length} config(s), ${c.deleted.models.length} model(s), ${c.deleted.alarms.length} alarm(s); kept releases ${c.keptReleases.join(', ') || 'none'}${c.stillNeeded.length > 0 ? `; still in use: ${c.stillNeeded.join(', ')}` : ''}${c.notOurs.length > 0 ? `; not this deployment's to delete: ${c.notOurs.join(', ')}` : ''}`,
+  ),
   'confirm-approval': summary(z.union([changeStoppedSlice, approvalCheckSlice]), (c) => ('reason' in c ? `${c.verdict}: ${c.reason}` : `still ${c.approvalStatus} in the model registry`)),
   'shift-traffic': summary(z.union([changeStoppedSlice, shiftSlice]), (s) => ('reason' in s ? `${s.verdict}: ${s.reason}` : `traffic split ${split(s.weights, true)}`)),
   promote: summary(z.union([changeStoppedSlice, promotionSlice]), (p) => ('reason' in p ? `${p.verdict}: ${p.reason}` : `UpdateEndpoint to ${p.finalConfigName}`)),

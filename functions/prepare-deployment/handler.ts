@@ -43,7 +43,7 @@ export const prepareDeploymentStep = defineStep({
     // name (deployment guardrails exclusions), and the guardrail alarms watch that name.
     const liveVariants = liveConfig?.variants ?? [];
     const variantName = usesGuardrails(style) && live !== null ? (liveVariants[0]?.VariantName ?? plan.names.variant) : plan.names.variant;
-    const tags = releaseTags(plan, pkg.arn);
+    const tags = releaseTags(plan, { managedBy: env.MANAGED_BY, groupName: pkg.groupName }, pkg.arn);
     await aws.sageMaker.createModel({
       ModelName: plan.names.model,
       ExecutionRoleArn: env.SAGEMAKER_EXECUTION_ROLE_ARN,

@@ -5,7 +5,7 @@ import { isOwnPendingUpdate } from '../shared/domain/endpoint-change';
 import { expectedChangeSeconds } from '../shared/domain/poll';
 import { endpointConfigRequest, newVariant, releaseTags } from '../shared/domain/endpoint-config';
 import { deploymentSlice, releaseState, shiftSlice } from '../shared/domain/state';
-import { awsEnv } from '../shared/runtime/env';
+import { awsEnv, ownershipEnv } from '../shared/runtime/env';
 import { awsStepHandler } from '../shared/runtime/aws-step-handler';
 import { defineStep } from '../shared/runtime/step-handler';
 import * as z from '../shared/zod';
@@ -19,9 +19,9 @@ import * as z from '../shared/zod';
 export const promoteStep = defineStep({
   step: 'Promote',
   input: z.extend(releaseState, { deployment: deploymentSlice, shift: z.pick(shiftSlice, { weights: true }) }),
-  env: awsEnv,
+  env: z.extend(awsEnv, { MANAGED_BY: ownershipEnv.shape.MANAGED_BY }),
   aws: { sageMaker },
-  run: async ({ plan, package: pkg, deployment, shift }, { aws }) => {
+  run: async ({ plan, package: pkg, deployment, shift }, { aws, env }) => {
     const { endpointName } = deployment;
     const live = await aws.sageMaker.describeEndpoint(endpointName);
     if (live === null) return deletedBeforeChange('promoting the new variant');
@@ -35,7 +35,7 @@ export const promoteStep = defineStep({
       }
       // Settings of the endpoint as a whole (data capture) carry over from the config that is live now.
       const canary = await aws.sageMaker.describeEndpointConfig(deployment.newConfigName);
-      await aws.sageMaker.createEndpointConfig(endpointConfigRequest(plan, plan.names.finalConfig, [newVariant(plan, 1)], canary, releaseTags(plan)));
+      await aws.sageMaker.createEndpointConfig(endpointConfigRequest(plan, plan.names.finalConfig, [newVariant(plan, 1)], canary, releaseTags(plan, { managedBy: env.MANAGED_BY, groupName: pkg.groupName })));
       await aws.sageMaker.updateEndpoint({ EndpointName: endpointName, EndpointConfigName: plan.names.finalConfig });
     }
     return { verdict: 'proceed' as const, finalConfigName: plan.names.finalConfig, requestedAt: new Date(Date.now()).toISOString(), expectedSeconds: expectedChangeSeconds('update', { serverless: plan.mode === 'serverless' }) };

@@ -2,7 +2,7 @@ import { dynamoDbLedger } from '../shared/aws/dynamodb-ledger';
 import { sageMaker } from '../shared/aws/sagemaker';
 import { releaseTags } from '../shared/domain/endpoint-config';
 import { releaseState } from '../shared/domain/state';
-import { executionRoleEnv, ledgerEnv } from '../shared/runtime/env';
+import { executionRoleEnv, ledgerEnv, ownershipEnv } from '../shared/runtime/env';
 import { awsStepHandler } from '../shared/runtime/aws-step-handler';
 import { defineStep } from '../shared/runtime/step-handler';
 import * as z from '../shared/zod';
@@ -15,10 +15,10 @@ import * as z from '../shared/zod';
 export const registerBatchModelStep = defineStep({
   step: 'RegisterBatchModel',
   input: releaseState,
-  env: z.extend(ledgerEnv, executionRoleEnv.shape),
+  env: z.extend(ledgerEnv, { ...executionRoleEnv.shape, MANAGED_BY: ownershipEnv.shape.MANAGED_BY }),
   aws: { sageMaker, ledger: dynamoDbLedger },
   run: async ({ package: pkg, plan }, { env, aws }) => {
-    await aws.sageMaker.createModel({ ModelName: plan.names.model, ExecutionRoleArn: env.SAGEMAKER_EXECUTION_ROLE_ARN, Containers: [{ ModelPackageName: pkg.arn }], Tags: releaseTags(plan, pkg.arn) });
+    await aws.sageMaker.createModel({ ModelName: plan.names.model, ExecutionRoleArn: env.SAGEMAKER_EXECUTION_ROLE_ARN, Containers: [{ ModelPackageName: pkg.arn }], Tags: releaseTags(plan, { managedBy: env.MANAGED_BY, groupName: pkg.groupName }, pkg.arn) });
     const active = { groupName: pkg.groupName, modelPackageArn: pkg.arn, modelName: plan.names.model, releaseId: plan.releaseId, registeredAt: new Date(Date.now()).toISOString() };
     await aws.ledger.setActiveBatchModel(active);
     return active;

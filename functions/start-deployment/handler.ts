@@ -4,7 +4,6 @@ import { canaryAlarmNames, sloAlarms } from '../shared/domain/alarms';
 import { decideEndpointChange, isGuarded } from '../shared/domain/endpoint-change';
 import { releaseTags } from '../shared/domain/endpoint-config';
 import { deploymentWaitSeconds, guardrailsConfig } from '../shared/domain/guardrails';
-import { ownershipTags } from '../shared/domain/ownership';
 import { expectedChangeSeconds } from '../shared/domain/poll';
 import { deploymentSlice, releaseState } from '../shared/domain/state';
 import { awsEnv, ownershipEnv, secondsFromEnv } from '../shared/runtime/env';
@@ -27,7 +26,7 @@ export const startDeploymentStep = defineStep({
     const { endpointName } = deployment;
     const change = decideEndpointChange(await aws.sageMaker.describeEndpoint(endpointName), deployment);
     // The endpoint it creates is this pipeline's, bound to the group (IAM allows the create only with these tags).
-    if (change.action === 'create') await aws.sageMaker.createEndpoint(endpointName, deployment.newConfigName, [...releaseTags(plan), ...ownershipTags(env.MANAGED_BY, pkg.groupName)]);
+    if (change.action === 'create') await aws.sageMaker.createEndpoint(endpointName, deployment.newConfigName, releaseTags(plan, { managedBy: env.MANAGED_BY, groupName: pkg.groupName }));
     if (change.action === 'update' && change.guarded) {
       const alarms = sloAlarms(plan, endpointName, deployment.newVariantName);
       for (const alarm of alarms) await aws.cloudWatch.putMetricAlarm(alarm);

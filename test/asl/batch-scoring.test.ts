@@ -81,7 +81,7 @@ describe('batch-scoring state machine routes (every step stubbed)', () => {
 
   it('NormalizeInput is told which state machine it runs in', async () => {
     const run = await runStubbed({ NormalizeInput: normalized([]), ...steps }, { action: 'nightly-batch' }, machine());
-    const release = await runStubbed({ NormalizeInput: () => { throw failure('InvalidInput'); }, RecordFailure: { outcome: 'FAILED', error: 'InvalidInput', cause: 'c', detailType: 'x', endpoint: null, onRequest: false } }, {});
+    const release = await runStubbed({ NormalizeInput: () => { throw failure('InvalidInput'); }, RecordFailure: { outcome: 'FAILED', error: 'InvalidInput', cause: 'c', detailType: 'x', endpoint: null, onRequest: false }, CleanUp: { skipped: 'nothing released' } }, {});
 
     expect(run.inputs.get('NormalizeInput')?.[0]).toMatchObject({ workflow: 'batch-scoring', input: { action: 'nightly-batch' } });
     expect(release.inputs.get('NormalizeInput')?.[0]).toMatchObject({ workflow: 'release' });

@@ -28,6 +28,7 @@ const recorded: Record<string, Stub> = {
   RecordRollbackFailure: outcome('ROLLBACK_FAILED', 'RollbackFailed'),
   RecordDuplicate: outcome('SKIPPED'),
   RecordDrift: outcome('DRIFTED', 'ReleaseDrifted'),
+  CleanUp: { releasesLookedAt: 0 },
 };
 
 const check = (check: string, reason: string | null = null) => ({ check, endpointStatus: 'InService', configName: 'c', reason, checkedAt: '2024-05-01T12:10:00.000Z', ...(check === 'Pending' ? { nextCheckSeconds: 30 } : {}) });
@@ -78,7 +79,7 @@ describe('release state machine routes (every step stubbed)', () => {
     expect(run.path).toEqual([
       'NormalizeInput', 'RouteRequest', 'DescribePackage', 'PlanRelease', 'IsDryRun', 'ClaimRelease', 'IsReleaseClaimed', 'ChooseReleaseStyle',
       'PrepareDeployment', 'StartDeployment', 'CheckDeployment', 'IsDeploymentInService', 'WaitForDeployment', 'CheckDeployment', 'IsDeploymentInService',
-      'SmokeTest', 'DidSmokeTestPass', 'RecordPromotion', 'Released',
+      'SmokeTest', 'DidSmokeTestPass', 'RecordPromotion', 'CleanUp', 'DidReleaseEndCleanly', 'Released',
     ]);
   });
 
@@ -90,7 +91,7 @@ describe('release state machine routes (every step stubbed)', () => {
     expect(run.path.slice(run.path.indexOf('SmokeTest'))).toEqual([
       'SmokeTest', 'DidSmokeTestPass', 'StartCanary', 'IsCanaryStarted', 'CheckCanary', 'IsCanaryHealthy', 'BakeCanary', 'CheckCanary', 'IsCanaryHealthy', 'BakeCanary', 'CheckCanary', 'IsCanaryHealthy',
       'ShiftTraffic', 'IsTrafficShifting', 'CheckTrafficShift', 'IsTrafficShifted', 'Promote', 'IsPromoting', 'CheckPromotion', 'IsPromotionInService', 'WaitForPromotion', 'CheckPromotion', 'IsPromotionInService',
-      'RecordPromotion', 'Released',
+      'RecordPromotion', 'CleanUp', 'DidReleaseEndCleanly', 'Released',
     ]);
   });
 
@@ -99,7 +100,7 @@ describe('release state machine routes (every step stubbed)', () => {
 
     expect(run.status).toBe('FAILED');
     expect(run.error).toBe('ReleaseRolledBack');
-    expect(run.path.slice(run.path.indexOf('RollBack'))).toEqual(['RollBack', 'WhatDidRollBackDo', 'CheckRollback', 'IsRollbackDone', 'RecordRollback', 'DidReleaseEndCleanly', 'ReleaseRolledBack']);
+    expect(run.path.slice(run.path.indexOf('RollBack'))).toEqual(['RollBack', 'WhatDidRollBackDo', 'CheckRollback', 'IsRollbackDone', 'RecordRollback', 'CleanUp', 'DidReleaseEndCleanly', 'ReleaseRolledBack']);
     expect(run.path).not.toContain('ShiftTraffic');
   });
 
@@ -120,6 +121,13 @@ describe('release state machine routes (every step stubbed)', () => {
     expect(next === 'RecordDrift' ? input?.state?.canaryCheck : input?.canaryCheck).toEqual(stopped);
     const after = run.path.slice(run.path.indexOf(step) + 1);
     for (const change of ['CheckCanary', 'ShiftTraffic', 'CheckTrafficShift', 'Promote', 'CheckPromotion']) expect(after).not.toContain(change);
+  });
+
+  it('a clean-up that fails changes no outcome: the release still ends as recorded', async () => {
+    const run = await runStubbed({ ...planned('variant-canary'), ...canarySection(existingDeployment()), ...recorded, CleanUp: () => { throw failure('AwsRequestRejected'); } }, MANUAL);
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.path.slice(-4)).toEqual(['RecordPromotion', 'CleanUp', 'DidReleaseEndCleanly', 'Released']);
   });
 
   it('a failed smoke test rolls back before any canary traffic', async () => {
@@ -149,7 +157,7 @@ describe('release state machine routes (every step stubbed)', () => {
     const conflict = await runStubbed({ ...planned('variant-canary'), ...canarySection(existingDeployment()), StartDeployment: () => { throw failure('EndpointStateConflict'); }, ...recorded }, MANUAL);
     const other = await runStubbed({ ...planned('variant-canary'), ...canarySection(existingDeployment()), StartDeployment: () => { throw failure('AwsRequestRejected'); }, ...recorded }, MANUAL);
 
-    expect(conflict.path.slice(-3)).toEqual(['RecordFailure', 'DidReleaseEndCleanly', 'ReleaseFailed']);
+    expect(conflict.path.slice(-4)).toEqual(['RecordFailure', 'CleanUp', 'DidReleaseEndCleanly', 'ReleaseFailed']);
     expect(conflict.error).toBe('EndpointStateConflict');
     expect(conflict.path).not.toContain('RollBack');
     expect(other.path).toContain('RollBack');
@@ -166,7 +174,7 @@ describe('release state machine routes (every step stubbed)', () => {
     expect(retried.status).toBe('SUCCEEDED');
     expect(retried.states.find((s) => s.name === 'StartDeployment')?.retries).toBe(2);
     expect(rejected.states.find((s) => s.name === 'DescribePackage')?.retries).toBe(0);
-    expect(rejected.path.slice(-3)).toEqual(['RecordFailure', 'DidReleaseEndCleanly', 'ReleaseFailed']);
+    expect(rejected.path.slice(-4)).toEqual(['RecordFailure', 'CleanUp', 'DidReleaseEndCleanly', 'ReleaseFailed']);
     expect(rejected.error).toBe('AwsRequestRejected');
   });
 
@@ -214,7 +222,7 @@ describe('release state machine routes (every step stubbed)', () => {
       expect(run.status).toBe('SUCCEEDED');
       expect(run.path.slice(run.path.indexOf('ChooseReleaseStyle'))).toEqual([
         'ChooseReleaseStyle', 'GuardedPrepareDeployment', 'GuardedStartDeployment', 'GuardedCheckDeployment', 'GuardedIsDeploymentDone',
-        'GuardedWaitForDeployment', 'GuardedCheckDeployment', 'GuardedIsDeploymentDone', 'GuardedSmokeTest', 'GuardedDidSmokeTestPass', 'GuardedConfirmApproval', 'GuardedIsStillApproved', 'RecordPromotion', 'Released',
+        'GuardedWaitForDeployment', 'GuardedCheckDeployment', 'GuardedIsDeploymentDone', 'GuardedSmokeTest', 'GuardedDidSmokeTestPass', 'GuardedConfirmApproval', 'GuardedIsStillApproved', 'RecordPromotion', 'CleanUp', 'DidReleaseEndCleanly', 'Released',
       ]);
     });
 
@@ -225,7 +233,7 @@ describe('release state machine routes (every step stubbed)', () => {
         MANUAL,
       );
 
-      expect(run.path.slice(run.path.indexOf('GuardedConfirmApproval'))).toEqual(['GuardedConfirmApproval', 'GuardedIsStillApproved', 'RevokedAfterGuardrails', 'RollBack', 'WhatDidRollBackDo', 'CheckRollback', 'IsRollbackDone', 'RecordRollback', 'DidReleaseEndCleanly', 'ReleaseRolledBack']);
+      expect(run.path.slice(run.path.indexOf('GuardedConfirmApproval'))).toEqual(['GuardedConfirmApproval', 'GuardedIsStillApproved', 'RevokedAfterGuardrails', 'RollBack', 'WhatDidRollBackDo', 'CheckRollback', 'IsRollbackDone', 'RecordRollback', 'CleanUp', 'DidReleaseEndCleanly', 'ReleaseRolledBack']);
       expect((run.inputs.get('RollBack')?.[0] as { canaryCheck?: unknown }).canaryCheck).toEqual(revoked);
       expect(run.path).not.toContain('RecordPromotion');
     });
@@ -236,7 +244,7 @@ describe('release state machine routes (every step stubbed)', () => {
         MANUAL,
       );
 
-      expect(run.path.slice(-3)).toEqual(['RecordRollback', 'DidReleaseEndCleanly', 'ReleaseRolledBack']);
+      expect(run.path.slice(-4)).toEqual(['RecordRollback', 'CleanUp', 'DidReleaseEndCleanly', 'ReleaseRolledBack']);
       expect(run.path).not.toContain('RollBack');
     });
 
@@ -254,7 +262,7 @@ describe('release state machine routes (every step stubbed)', () => {
       const run = await runStubbed({ ...planned('all-at-once'), ...serverlessSection('healthy'), ...recorded }, MANUAL);
 
       expect(run.status).toBe('SUCCEEDED');
-      expect(run.path.slice(-4)).toEqual(['ServerlessCheckBake', 'ServerlessIsBakeHealthy', 'RecordPromotion', 'Released']);
+      expect(run.path.slice(-6)).toEqual(['ServerlessCheckBake', 'ServerlessIsBakeHealthy', 'RecordPromotion', 'CleanUp', 'DidReleaseEndCleanly', 'Released']);
       expect(run.path).not.toContain('ShiftTraffic');
       expect(run.path).not.toContain('Promote');
     });
@@ -271,7 +279,7 @@ describe('release state machine routes (every step stubbed)', () => {
         MANUAL,
       );
 
-      expect(run.path.slice(run.path.indexOf('ChooseReleaseStyle'))).toEqual(['ChooseReleaseStyle', 'StageModelArtifact', 'MultiModelSmokeTest', 'MultiModelDidSmokeTestPass', 'PromoteModelArtifact', 'RecordPromotion', 'Released']);
+      expect(run.path.slice(run.path.indexOf('ChooseReleaseStyle'))).toEqual(['ChooseReleaseStyle', 'StageModelArtifact', 'MultiModelSmokeTest', 'MultiModelDidSmokeTestPass', 'PromoteModelArtifact', 'RecordPromotion', 'CleanUp', 'DidReleaseEndCleanly', 'Released']);
     });
 
     it.each([
@@ -284,7 +292,7 @@ describe('release state machine routes (every step stubbed)', () => {
         MANUAL,
       );
 
-      expect(run.path.slice(-4)).toEqual(['RestoreModelArtifact', 'RecordRollback', 'DidReleaseEndCleanly', 'ReleaseRolledBack']);
+      expect(run.path.slice(-5)).toEqual(['RestoreModelArtifact', 'RecordRollback', 'CleanUp', 'DidReleaseEndCleanly', 'ReleaseRolledBack']);
       expect(run.path).not.toContain('RollBack');
     });
 
@@ -300,13 +308,13 @@ describe('release state machine routes (every step stubbed)', () => {
     it('batch only: registered, no endpoint section at all', async () => {
       const run = await runStubbed({ ...planned('batch-register'), RegisterBatchModel: { groupName: 'g' }, ...recorded }, MANUAL);
 
-      expect(run.path.slice(-4)).toEqual(['ChooseReleaseStyle', 'RegisterBatchModel', 'RecordRegistration', 'Released']);
+      expect(run.path.slice(-6)).toEqual(['ChooseReleaseStyle', 'RegisterBatchModel', 'RecordRegistration', 'CleanUp', 'DidReleaseEndCleanly', 'Released']);
     });
 
     it('a style with no section is refused and recorded, never left holding the endpoint', async () => {
       const run = await runStubbed({ ...planned('blue-green-someday'), ...recorded }, MANUAL);
 
-      expect(run.path.slice(-5)).toEqual(['ChooseReleaseStyle', 'UnknownReleaseStyle', 'RecordFailure', 'DidReleaseEndCleanly', 'ReleaseFailed']);
+      expect(run.path.slice(-6)).toEqual(['ChooseReleaseStyle', 'UnknownReleaseStyle', 'RecordFailure', 'CleanUp', 'DidReleaseEndCleanly', 'ReleaseFailed']);
       expect(run.inputs.get('RecordFailure')?.[0]).toMatchObject({ state: { error: { Error: 'InvalidConfiguration' } } });
     });
   });
@@ -315,7 +323,7 @@ describe('release state machine routes (every step stubbed)', () => {
     it('input NormalizeInput refuses is recorded as a failure, the execution failing with its error', async () => {
       const run = await runStubbed({ NormalizeInput: () => { throw failure('InvalidInput'); }, ...recorded }, { nonsense: true });
 
-      expect(run.path).toEqual(['NormalizeInput', 'RejectInput', 'RecordFailure', 'DidReleaseEndCleanly', 'ReleaseFailed']);
+      expect(run.path).toEqual(['NormalizeInput', 'RejectInput', 'RecordFailure', 'CleanUp', 'DidReleaseEndCleanly', 'ReleaseFailed']);
       expect(run.error).toBe('InvalidInput');
     });
 
@@ -357,7 +365,7 @@ describe('release state machine routes (every step stubbed)', () => {
         { action: 'rollback', endpointName: 'churn-endpoint' },
       );
 
-      expect(run.path).toEqual(['NormalizeInput', 'RouteRequest', 'PrepareManualRollback', 'RollBack', 'WhatDidRollBackDo', 'CheckRollback', 'IsRollbackDone', 'RecordRollback', 'DidReleaseEndCleanly', 'RolledBackOnRequest']);
+      expect(run.path).toEqual(['NormalizeInput', 'RouteRequest', 'PrepareManualRollback', 'RollBack', 'WhatDidRollBackDo', 'CheckRollback', 'IsRollbackDone', 'RecordRollback', 'CleanUp', 'DidReleaseEndCleanly', 'RolledBackOnRequest']);
       expect(run.status).toBe('SUCCEEDED');
     });
 

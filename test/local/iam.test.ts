@@ -251,3 +251,25 @@ describe('the roles touch only the S3 locations the stage names', () => {
     expect(await allowedBy('s3:DeleteObject', 'sagemaker-local-data/batch/output/part-0.out')).toEqual([]);
   });
 });
+
+describe('clean-up deletes only what this deployment made', () => {
+  const evaluator = new IamEvaluator(roles, ACCOUNT);
+  const ours = { 'aws:ResourceTag/sagemaker-release-pipeline:managed-by': 'sagemaker-release-pipeline-dev' };
+  const allowed = async (action: string, resource: string, context: Record<string, string> = {}) => (await evaluator.decide(fn('cleanUp'), [{ action, resource, context }])).allowed;
+
+  it.each([
+    ['sagemaker:DeleteEndpointConfig', `arn:aws:sagemaker:us-east-1:${ACCOUNT}:endpoint-config/churn-a1b2c3d4`],
+    ['sagemaker:DeleteModel', `arn:aws:sagemaker:us-east-1:${ACCOUNT}:model/churn-v7-a1b2c3d4`],
+  ])('%s only on one tagged as this deployment\'s', async (action, resource) => {
+    expect(await allowed(action, resource, ours)).toBe(true);
+    expect(await allowed(action, resource)).toBe(false);
+    expect(await allowed(action, resource, { 'aws:ResourceTag/sagemaker-release-pipeline:managed-by': 'sagemaker-release-pipeline-prod' })).toBe(false);
+  });
+
+  it('DeleteAlarms only under the prefix; no endpoint is deleted or changed', async () => {
+    const alarm = (name: string) => `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:${name}`;
+    expect(await allowed('cloudwatch:DeleteAlarms', alarm(`${alarmNamePrefix('sagemaker-release-pipeline-dev')}churn-v7-a1b2c3d4-error-rate`))).toBe(true);
+    expect(await allowed('cloudwatch:DeleteAlarms', alarm('payments-fraud-5xx'))).toBe(false);
+    for (const action of ['sagemaker:DeleteEndpoint', 'sagemaker:UpdateEndpoint']) expect(await allowed(action, `arn:aws:sagemaker:us-east-1:${ACCOUNT}:endpoint/churn`, ours)).toBe(false);
+  });
+});

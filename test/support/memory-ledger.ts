@@ -103,6 +103,11 @@ export class MemoryLedger implements ReleaseLedger {
     if (record?.eventId === eventId) this.records.set(releaseId, { ...record, announcedAt: at });
   }
 
+  async markCleanedUp({ releaseId, at }: { target: string; requestedAt: string; releaseId: string; at: string }): Promise<void> {
+    const record = this.records.get(releaseId);
+    if (record !== undefined && record.status !== 'IN_PROGRESS') this.records.set(releaseId, { ...record, cleanedUpAt: at });
+  }
+
   async releasesForPackage(arn: string): Promise<ReleaseRecord[]> {
     return [...this.records.values()].filter((r) => r.modelPackageArn === arn).reverse();
   }

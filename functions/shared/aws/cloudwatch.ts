@@ -1,4 +1,4 @@
-import { CloudWatchClient, DescribeAlarmsCommand, GetMetricStatisticsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DeleteAlarmsCommand, DescribeAlarmsCommand, GetMetricStatisticsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import type { AlarmState, MetricAlarmRequest } from '../domain/views';
 import type { AwsEnv } from '../runtime/env';
 import { traced } from '../runtime/tracing';
@@ -25,6 +25,14 @@ export class CloudWatchAdapter {
 
   async putMetricAlarm(request: MetricAlarmRequest): Promise<void> {
     await awsCall('PutMetricAlarm', () => this.client.send(new PutMetricAlarmCommand(request)));
+  }
+
+  /** Deletes alarms by name, 100 a call (CloudWatch's limit); names that do not exist are no error. */
+  async deleteAlarms(names: readonly string[]): Promise<void> {
+    for (let i = 0; i < names.length; i += 100) {
+      const batch = names.slice(i, i + 100);
+      await awsCall('DeleteAlarms', () => this.client.send(new DeleteAlarmsCommand({ AlarmNames: batch })));
+    }
   }
 
   /** Sum of a SageMaker variant metric between two instants. */

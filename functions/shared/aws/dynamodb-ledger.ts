@@ -235,6 +235,24 @@ export class DynamoDbReleaseLedger implements ReleaseLedger {
     return (out.Item as ReleaseRecord | undefined) ?? null;
   }
 
+  async markCleanedUp({ target, requestedAt, releaseId, at }: { target: string; requestedAt: string; releaseId: string; at: string }): Promise<void> {
+    await call('UpdateItem', () =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: targetPk(target), sk: recordSk(requestedAt, releaseId) },
+          UpdateExpression: 'SET cleanedUpAt = :at',
+          // Only a finished record: one rewritten as in flight again (a recovery) is not done with its resources.
+          ConditionExpression: 'attribute_exists(pk) AND #status <> :running',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':at': at, ':running': 'IN_PROGRESS' },
+        }),
+      ),
+    ).catch((error: unknown) => {
+      if (!isConditionFailure(error)) throw error;
+    });
+  }
+
   async markAnnounced({ target, requestedAt, releaseId, eventId, at }: { target: string; requestedAt: string; releaseId: string; eventId: string; at: string }): Promise<void> {
     await call('UpdateItem', () =>
       this.db.send(

@@ -5,6 +5,8 @@ import {
   CreateModelCommand,
   CreateTransformJobCommand,
   DeleteEndpointCommand,
+  DeleteEndpointConfigCommand,
+  DeleteModelCommand,
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
   DescribeModelCommand,
@@ -46,7 +48,7 @@ import type { AwsEnv } from '../runtime/env';
 import { traced } from '../runtime/tracing';
 import { clientOptions } from './client-options';
 import { isOwnPendingUpdate, isOwnWeightChange } from '../domain/endpoint-change';
-import { awsCall, awsCallIfPresent, errorCode, isAlreadyExists, isNotFound, isRefusedMidUpdate, translateAwsError } from './translate-error';
+import { awsCall, awsCallIfPresent, errorCode, isAccessDenied, isAlreadyExists, isNotFound, isRefusedMidUpdate, translateAwsError } from './translate-error';
 
 /** DescribeModelPackage's answer, reduced to what the pipeline uses. Pure: `npm run plan` reads a saved answer with it. */
 export function toModelPackage(arn: string, out: Omit<DescribeModelPackageCommandOutput, '$metadata'>): ModelPackage {
@@ -246,6 +248,35 @@ export class SageMakerAdapter {
   }
 
   /** Deletes the endpoint; an endpoint that is already gone counts as deleted. */
+  /**
+   * Deletes a config or model CleanUp found no longer needed: `absent` when it is gone already, `denied`
+   * when IAM refuses (not tagged as this deployment's: made before the ownership tags, or by someone else).
+   */
+  async deleteIfOurs(kind: 'endpoint-config' | 'model', name: string): Promise<'deleted' | 'absent' | 'denied'> {
+    const operation = kind === 'model' ? 'DeleteModel' : 'DeleteEndpointConfig';
+    // Asked first: IAM judges a delete by the resource's tags, so a name already gone would be refused
+    // (there are no tags to match) rather than found absent.
+    const exists =
+      kind === 'model'
+        ? await awsCallIfPresent('DescribeModel', () => this.client.send(new DescribeModelCommand({ ModelName: name })))
+        : await awsCallIfPresent('DescribeEndpointConfig', () => this.client.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name })));
+    if (exists === null) return 'absent';
+    try {
+      await (kind === 'model' ? this.client.send(new DeleteModelCommand({ ModelName: name })) : this.client.send(new DeleteEndpointConfigCommand({ EndpointConfigName: name })));
+      return 'deleted';
+    } catch (error) {
+      if (isNotFound(error)) return 'absent';
+      if (isAccessDenied(error)) return 'denied';
+      throw translateAwsError(operation, error);
+    }
+  }
+
+  /** The config's variants' models, or null when there is no such config. */
+  async modelsOfConfig(name: string): Promise<string[] | null> {
+    const out = await awsCallIfPresent('DescribeEndpointConfig', () => this.client.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name })));
+    return out === null ? null : (out.ProductionVariants ?? []).flatMap((v) => (v.ModelName !== undefined ? [v.ModelName] : []));
+  }
+
   async deleteEndpoint(name: string): Promise<void> {
     await awsCallIfPresent('DeleteEndpoint', () => this.client.send(new DeleteEndpointCommand({ EndpointName: name })));
   }

@@ -70,6 +70,12 @@ export function isAlreadyExists(error: unknown): boolean {
   return (code === 'ResourceInUse' || code === 'ValidationException') && /already exist/i.test(asSdkError(error).message ?? '');
 }
 
+/** Whether IAM refused the call (AccessDenied / AccessDeniedException). */
+export function isAccessDenied(error: unknown): boolean {
+  const code = errorCode(error);
+  return code === 'AccessDenied' || code === 'AccessDeniedException';
+}
+
 /** Whether SageMaker refused a change because the endpoint is being created or updated ("Cannot update in-progress endpoint"). */
 export function isRefusedMidUpdate(error: unknown): boolean {
   return errorCode(error) === 'ValidationException' && /in-progress endpoint|cannot update .*(updating|creating)/i.test(asSdkError(error).message ?? '');

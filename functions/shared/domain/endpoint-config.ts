@@ -1,4 +1,5 @@
 import type { ReleasePlan } from './release-plan';
+import { ownershipTags } from './ownership';
 import type { AsyncInferenceConfig, EndpointConfigRequest, EndpointConfigView, Tag, VariantDefinition, VariantWeight } from './views';
 
 /** The variant that will serve the new model, shaped by the mode (instances or serverless). */
@@ -71,9 +72,11 @@ export function asyncInferenceConfig(plan: ReleasePlan): AsyncInferenceConfig {
 }
 
 /** The tags every resource a release creates carries, so an operator can tell whose it is. */
-export function releaseTags(plan: ReleasePlan, modelPackageArn?: string): Tag[] {
+export function releaseTags(plan: ReleasePlan, owner: { managedBy: string; groupName: string }, modelPackageArn?: string): Tag[] {
   return [
     { Key: 'sagemaker-release-pipeline:release', Value: plan.releaseId },
+    // This deployment's, so CleanUp may delete it once no longer needed (IAM allows deletes only then).
+    ...ownershipTags(owner.managedBy, owner.groupName),
     ...(modelPackageArn !== undefined ? [{ Key: 'sagemaker-release-pipeline:model-package', Value: modelPackageArn }] : []),
   ];
 }

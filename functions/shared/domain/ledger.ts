@@ -35,6 +35,8 @@ export interface ReleaseRecord {
   eventId?: string | null;
   /** When that event was sent: a repeated RecordOutcome finding it does not send it again. */
   announcedAt?: string | null;
+  /** When CleanUp deleted what the release created and no longer needs (its configs, model, alarms). */
+  cleanedUpAt?: string | null;
   /** Who approved the package (DescribeModelPackage's LastModifiedBy at approval), when known. */
   approvedBy?: string | null;
   /** Who started a manual run (its input's requestedBy), when said. */
@@ -105,6 +107,8 @@ export interface ReleaseLedger {
   /** The release record as stored now (consistent read), or null. */
   releaseRecord(input: { target: string; requestedAt: string; releaseId: string }): Promise<ReleaseRecord | null>;
   /** Notes that the outcome event `eventId` went out (only on the record that carries that event id). */
+  /** Marks a finished release cleaned up (CleanUp): later clean-ups skip it. */
+  markCleanedUp(input: { target: string; requestedAt: string; releaseId: string; at: string }): Promise<void>;
   markAnnounced(input: { target: string; requestedAt: string; releaseId: string; eventId: string; at: string }): Promise<void>;
 }
 

@@ -145,6 +145,19 @@ export const shiftSlice = z.object({ verdict: proceeded, weights, requestedAt: z
 /** ConfirmApproval (after SageMaker's guardrail bake): still Approved, or revoked (changeStoppedSlice). */
 export const approvalCheckSlice = z.object({ verdict: z.literal('proceed'), approvalStatus: z.string() });
 
+/** CleanUp: what it deleted, and what it kept that was due (still needed, or not this deployment's to delete). */
+export const cleanupSlice = z.union([
+  z.object({ skipped: z.string() }),
+  z.object({
+    target: z.string(),
+    keptReleases: z.array(z.string()),
+    deleted: z.object({ configs: z.array(z.string()), models: z.array(z.string()), alarms: z.array(z.string()) }),
+    stillNeeded: z.array(z.string()),
+    notOurs: z.array(z.string()),
+    releasesLookedAt: z.int(),
+  }),
+]);
+
 /** Promote. */
 export const promotionSlice = z.object({ verdict: proceeded, finalConfigName: z.string(), requestedAt: z.string() });
 

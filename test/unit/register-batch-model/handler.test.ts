@@ -2,7 +2,7 @@ import type { Context } from 'aws-lambda';
 import { CreateModelCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
 import { registerBatchModelStep } from '../../../functions/register-batch-model/handler';
-import { PACKAGE_ARN, RELEASE_ID, ROLE_ARN, freezeNow, lambdaContext, releaseState, sdkError, throttled, handlerWith } from '../helpers';
+import { MANAGED_BY, PACKAGE_ARN, RELEASE_ID, ROLE_ARN, freezeNow, lambdaContext, releaseState, sdkError, throttled, handlerWith } from '../helpers';
 import { InMemoryReleaseLedger } from '../fixtures/recording-ledger';
 
 const sageMaker = mockClient(SageMakerClient);
@@ -41,6 +41,9 @@ describe('RegisterBatchModel handler', () => {
       Containers: [{ ModelPackageName: PACKAGE_ARN }],
       Tags: [
         { Key: 'sagemaker-release-pipeline:release', Value: RELEASE_ID },
+        // This deployment's, so CleanUp may delete it once it is neither active nor kept.
+        { Key: 'sagemaker-release-pipeline:managed-by', Value: MANAGED_BY },
+        { Key: 'sagemaker-release-pipeline:model-package-group', Value: 'churn-model' },
         { Key: 'sagemaker-release-pipeline:model-package', Value: PACKAGE_ARN },
       ],
     });
