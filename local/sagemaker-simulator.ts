@@ -457,6 +457,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   }
 
   const server: Server = createServer((req, res) => {
+    answerInClientTime(req, res);
     void handle(req, res);
   });
   // Handlers keep connections alive. The server never closes an idle one first (stop() closes them all): a
@@ -516,4 +517,30 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       moto.destroy();
     },
   };
+}
+
+/**
+ * Every answer's Date header is the time the request was signed at (its X-Amz-Date), so each client finds the
+ * service's clock agreeing with its own. The SDK corrects clock skew against that header, and retries an error
+ * answered while it believes its clock is off by more than five minutes; the local account has clients on two
+ * clocks (handlers on the simulated one, tests and outside clients on the wall), and a header from either
+ * clock would make such retries, and so what a run sends, depend on how far apart the two have drifted.
+ */
+function answerInClientTime(req: IncomingMessage, res: ServerResponse): void {
+  const signed = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(String(req.headers['x-amz-date'] ?? ''));
+  if (signed === null) return;
+  const [, y, mo, d, h, mi, se] = signed;
+  const date = new Date(`${y}-${mo}-${d}T${h}:${mi}:${se}Z`).toUTCString();
+  res.sendDate = false;
+  const writeHead = res.writeHead.bind(res) as (status: number, ...rest: unknown[]) => ServerResponse;
+  res.writeHead = ((status: number, ...rest: unknown[]) => {
+    for (const arg of rest) {
+      if (typeof arg === 'object' && arg !== null && !Array.isArray(arg)) {
+        for (const key of Object.keys(arg)) if (key.toLowerCase() === 'date') delete (arg as Record<string, unknown>)[key];
+      }
+    }
+    res.setHeader('date', date);
+    return writeHead(status, ...rest);
+  }) as typeof res.writeHead;
+  res.setHeader('date', date);
 }
