@@ -90,6 +90,9 @@ export const prepareManualRollbackStep = defineStep({
     if (notOurs !== null) refuseOnProblems([notOurs]);
     const supersedes = await takeOverStranded(aws.ledger, aws.sfn, endpointName, stranded, execution.id);
     const config = await aws.sageMaker.describeEndpointConfig(last.newConfigName ?? live.configName ?? '');
+    // What the endpoint goes back to serving, for nightly scoring: the package of the previous config's model.
+    const previousModel = (await aws.sageMaker.describeEndpointConfig(last.previousConfigName)).variants[0]?.ModelName;
+    const restores = previousModel !== undefined ? ((await aws.sageMaker.describeModel(previousModel)).containers.find((c) => c.modelPackageName !== null)?.modelPackageName ?? null) : null;
     const variant = config.variants[0];
     return {
       endpointName,
@@ -104,6 +107,7 @@ export const prepareManualRollbackStep = defineStep({
       startedAt: new Date(Date.now()).toISOString(),
       // RecordRollback writes the rollback to the ledger against this release.
       rollbackOf: { releaseId: last.releaseId, modelPackageArn: last.modelPackageArn },
+      restores,
       ...(supersedes ? { supersedes } : {}),
     };
   },

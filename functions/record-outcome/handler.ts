@@ -77,7 +77,10 @@ export const recordOutcomeStep = defineStep({
     // What nightly scoring uses from now on (a put of the same item when the step runs again).
     if (decision.blessedModel !== null && ledgerProblem === null) {
       const blessed = decision.blessedModel;
-      ledgerProblem = await retryTransient(() => aws.ledger.setActiveBatchModel(blessed));
+      const inPlaceOf = decision.blessOnlyInPlaceOf;
+      // A manual rollback changes nightly scoring only if it scored with the promotion undone.
+      const replaces = inPlaceOf === null || (await aws.ledger.activeBatchModel(blessed.groupName))?.modelPackageArn === inPlaceOf;
+      if (replaces) ledgerProblem = await retryTransient(() => aws.ledger.setActiveBatchModel(blessed));
     }
     if (decision.event && announcedAt === null) {
       await aws.events.publish(decision.event.detailType, unrecordedDetail(decision.event.detail, ledgerProblem), decision.event.resources);

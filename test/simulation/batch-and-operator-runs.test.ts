@@ -496,6 +496,25 @@ describe('operator runs: dry run and manual rollback on the local account', () =
     });
   });
 
+  it('after a manual rollback, nightly scoring goes back to the restored model too', async () => {
+    // Prepare: v2's promotion made it the group's batch model; the operator then rolls the endpoint back.
+    const { live, candidate } = await promoteChurnV2();
+    expect((await h.ledger.activeBatchModel('churn'))?.modelPackageArn).toBe(candidate);
+    await inputFor('2026-11-20', JOBS.filter((j) => j.modelPackageGroupName === 'churn'));
+
+    // Act
+    const rollback = await h.run({ action: 'rollback', endpointName: 'churn', reason: 'conversion dropped after v2' });
+    const scoring = await h.run({ action: 'score', modelPackageGroupName: 'churn', date: '2026-11-20' });
+
+    // Assess
+    expect(rollback.status).toBe('SUCCEEDED');
+    expect(await h.ledger.activeBatchModel('churn')).toMatchObject({ modelPackageArn: live, modelName: expect.stringMatching(/^churn-v1-batch/) });
+    expect(summaryOf(scoring.output).jobs.map((j) => [j.job, j.modelSource, j.modelPackageArn])).toEqual([
+      ['churn-scores', 'ledger', live],
+      ['churn-segments', 'ledger', live],
+    ]);
+  });
+
   it('refuses a manual rollback with EndpointBusy while a release of the endpoint is in progress, changing nothing', async () => {
     // Prepare: after v2's promotion, a release of v3 is under way, its execution running.
     const { candidate, promotedConfig } = await promoteChurnV2();

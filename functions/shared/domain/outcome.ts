@@ -1,4 +1,5 @@
 import * as z from '../zod';
+import { packageVersionOf } from './version-order';
 import { batchModelName } from './batch';
 import { ledgerTarget, type ActiveBatchModel, type ReleaseOutcome, type ReleaseRecord } from './ledger';
 import { supersededRelease, type Serving } from './state';
@@ -228,6 +229,7 @@ export const outcomeStateSchema = z.looseObject({
       targetModel: z.optional(z.nullable(z.string())),
       artifact: z.optional(z.object({ backupKey: z.nullable(z.string()), targetModel: z.string(), liveTargetModel: z.string() })),
       rollbackOf: z.optional(z.object({ releaseId: z.string(), modelPackageArn: z.string() })),
+      restores: z.optional(z.nullable(z.string())),
       supersedes: z.optional(supersededRelease),
     }),
   ),
@@ -275,6 +277,8 @@ export interface OutcomeDecision {
    * new model): batch scores with what the ledger blessed, never a rolled-back or in-flight candidate.
    */
   blessedModel: ActiveBatchModel | null;
+  /** Bless only if the group's active batch model is this package's (a manual rollback's undone promotion). */
+  blessOnlyInPlaceOf: string | null;
   /** An operator asked for this rollback (the run then succeeds). */
   onRequest: boolean;
 }
@@ -446,13 +450,16 @@ export function decideOutcome(input: { outcome: ReleaseOutcome; state: OutcomeSt
   const resources = [state.request?.modelPackageArn, state.execution?.id].filter((r): r is string => typeof r === 'string');
   const release = records[0]?.record;
   const servesNew = release !== undefined && state.request?.action !== 'rollback' && (release.status === 'PROMOTED' || (release.status === 'RECOVERED' && release.servingModel === 'new'));
+  // An operator's rollback puts back the model it restored, if nightly scoring followed the undone promotion.
+  const restored = state.request?.action === 'rollback' && finalOutcome === 'ROLLED_BACK' && release !== undefined ? restoredBatchModel(state.deployment, release.releaseId, finishedAt) : null;
   const blessedModel =
     servesNew && state.package
       ? { groupName: state.package.groupName, modelPackageArn: release.modelPackageArn, modelName: batchModelName(state.package.groupName, state.package.version), releaseId: release.releaseId, registeredAt: finishedAt }
-      : null;
+      : (restored?.model ?? null);
   return {
     outcome: finalOutcome,
     blessedModel,
+    blessOnlyInPlaceOf: restored?.inPlaceOf ?? null,
     errorName,
     reason,
     detailType: DETAIL_TYPES[finalOutcome],
@@ -465,6 +472,15 @@ export function decideOutcome(input: { outcome: ReleaseOutcome; state: OutcomeSt
     event: dryRun || failedBeforeTakeover ? null : { detailType: DETAIL_TYPES[finalOutcome], detail, resources },
     onRequest: state.request?.action === 'rollback',
   };
+}
+
+/** The batch model a manual rollback restores, and the undone package it may replace; null when the restored model names no package. */
+function restoredBatchModel(deployment: OutcomeState['deployment'], releaseId: string, at: string): { model: ActiveBatchModel; inPlaceOf: string } | null {
+  const restores = deployment?.restores;
+  const undone = deployment?.rollbackOf;
+  const pkg = restores ? packageVersionOf(restores) : null;
+  if (!restores || !undone || pkg === null) return null;
+  return { model: { groupName: pkg.group, modelPackageArn: restores, modelName: batchModelName(pkg.group, pkg.version), releaseId, registeredAt: at }, inPlaceOf: undone.modelPackageArn };
 }
 
 /** What a recovery found and did, in one sentence for the record and the event. */

@@ -62,6 +62,11 @@ export const deploymentSlice = z.object({
   /** A manual rollback: the promotion it undoes (RecordOutcome records the rollback against it). */
   rollbackOf: z.optional(z.object({ releaseId: z.string(), modelPackageArn: z.string() })),
   /**
+   * A manual rollback: the model package the config it goes back to serves (from its model's container), or
+   * null when that model names none. Nightly scoring follows it when it scored with the undone promotion.
+   */
+  restores: z.optional(z.nullable(z.string())),
+  /**
    * A manual rollback that found a release left IN_PROGRESS by an execution no longer running: it took that
    * release over, and RecordOutcome ends its record too (RECOVERED, its lease, ticket and claim freed).
    */

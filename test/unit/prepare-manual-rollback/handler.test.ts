@@ -1,4 +1,4 @@
-import { DescribeEndpointCommand, DescribeEndpointConfigCommand, ListTagsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { DescribeEndpointCommand, DescribeEndpointConfigCommand, DescribeModelCommand, ListTagsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Context } from 'aws-lambda';
@@ -38,7 +38,11 @@ function endpointOn(configName: string, status = 'InService') {
   sageMaker.on(ListTagsCommand).resolves({ Tags: MANAGED_TAGS });
   sageMaker.on(DescribeEndpointCommand).resolves({ EndpointName: ENDPOINT, EndpointArn: ENDPOINT_ARN, EndpointStatus: status as 'InService', EndpointConfigName: configName, ProductionVariants: [{ VariantName: 'v7', CurrentWeight: 1 }] });
   sageMaker.on(DescribeEndpointConfigCommand).resolves({ EndpointConfigName: configName, ProductionVariants: [{ VariantName: 'v7', ModelName: 'churn-model-v7' }] });
+  // The config from before serves v6's model: what nightly scoring goes back to.
+  sageMaker.on(DescribeEndpointConfigCommand, { EndpointConfigName: 'churn-v6-config' }).resolves({ EndpointConfigName: 'churn-v6-config', ProductionVariants: [{ VariantName: 'v6', ModelName: 'churn-model-v6' }] });
+  sageMaker.on(DescribeModelCommand, { ModelName: 'churn-model-v6' }).resolves({ ModelName: 'churn-model-v6', Containers: [{ ModelPackageName: V6_ARN }] });
 }
+const V6_ARN = PACKAGE_ARN.replace(/\/\d+$/, '/6');
 
 beforeAll(() => {
   process.env.LEDGER_TABLE = 'release-ledger';
@@ -75,6 +79,7 @@ describe('PrepareManualRollback handler', () => {
       modelName: 'churn-model-v7',
       startedAt: '2024-05-02T09:00:00.000Z',
       rollbackOf: { releaseId: 'r7', modelPackageArn: PACKAGE_ARN },
+      restores: V6_ARN,
     });
   });
 
