@@ -9,16 +9,19 @@ import { defineStep } from '../shared/runtime/step-handler';
  * States GuardedConfirmApproval and AsyncConfirmApproval: SageMaker's own guardrail bake runs to its end
  * without asking the registry, so before the release is recorded as promoted the package's approval is read
  * again. Rejected (or sent back to pending) meanwhile: verdict revoked, and the release rolls back to the
- * config that served before it, as for a failed smoke test, ending REVOKED.
+ * config that served before it, as for a failed smoke test, ending REVOKED. MultiModelConfirmApproval asks
+ * the same after the smoke test, before the candidate becomes the group's live artifact (revoked: the
+ * staged artifact is removed and the live one left as it was).
  */
 export const confirmApprovalStep = defineStep({
   step: 'ConfirmApproval',
   input: releaseState,
   env: awsEnv,
   aws: { sageMaker },
-  run: async ({ package: pkg }, { aws }) => {
+  run: async ({ package: pkg, plan }, { aws }) => {
     const { approvalStatus } = await aws.sageMaker.describeModelPackage(pkg.arn);
-    return stopBeforeChange(approvalStatus, null, 'recording the promotion SageMaker finished') ?? { verdict: 'proceed' as const, approvalStatus };
+    const change = plan.style === 'multi-model-artifact' ? "making it the group's live artifact" : 'recording the promotion SageMaker finished';
+    return stopBeforeChange(approvalStatus, null, change) ?? { verdict: 'proceed' as const, approvalStatus };
   },
 });
 

@@ -275,17 +275,18 @@ describe('release state machine routes (every step stubbed)', () => {
 
     it('multi-model: staged, smoke-tested by TargetModel, promoted by copying the artifact; never an endpoint change', async () => {
       const run = await runStubbed(
-        { ...planned('multi-model-artifact'), StageModelArtifact: existingDeployment({ style: 'multi-model-artifact' }), MultiModelSmokeTest: smoke(true), PromoteModelArtifact: { targetModel: 't', liveTargetModel: 'l', liveKey: 'k', promotedAt: 'x' }, ...recorded },
+        { ...planned('multi-model-artifact'), StageModelArtifact: existingDeployment({ style: 'multi-model-artifact' }), MultiModelSmokeTest: smoke(true), MultiModelConfirmApproval: stillApproved, PromoteModelArtifact: { targetModel: 't', liveTargetModel: 'l', liveKey: 'k', promotedAt: 'x' }, ...recorded },
         MANUAL,
       );
 
-      expect(run.path.slice(run.path.indexOf('ChooseReleaseStyle'))).toEqual(['ChooseReleaseStyle', 'StageModelArtifact', 'MultiModelSmokeTest', 'MultiModelDidSmokeTestPass', 'PromoteModelArtifact', 'RecordPromotion', 'CleanUp', 'DidReleaseEndCleanly', 'Released']);
+      expect(run.path.slice(run.path.indexOf('ChooseReleaseStyle'))).toEqual(['ChooseReleaseStyle', 'StageModelArtifact', 'MultiModelSmokeTest', 'MultiModelDidSmokeTestPass', 'MultiModelConfirmApproval', 'MultiModelIsStillApproved', 'PromoteModelArtifact', 'RecordPromotion', 'CleanUp', 'DidReleaseEndCleanly', 'Released']);
     });
 
     it.each([
       ['the smoke test fails', { MultiModelSmokeTest: smoke(false) }],
       ['the smoke test errors', { MultiModelSmokeTest: () => { throw failure('AwsUnavailable'); } }],
-      ['the promotion errors', { MultiModelSmokeTest: smoke(true), PromoteModelArtifact: () => { throw failure('EndpointStateConflict'); } }],
+      ['the promotion errors', { MultiModelSmokeTest: smoke(true), MultiModelConfirmApproval: stillApproved, PromoteModelArtifact: () => { throw failure('EndpointStateConflict'); } }],
+      ['the package was rejected since staging', { MultiModelSmokeTest: smoke(true), MultiModelConfirmApproval: { verdict: 'revoked', reason: 'the package is Rejected' } }],
     ])('multi-model: when %s, the artifact is restored, never the shared endpoint rolled back', async (_what, stubs) => {
       const run = await runStubbed(
         { ...planned('multi-model-artifact'), StageModelArtifact: existingDeployment({ style: 'multi-model-artifact' }), RestoreModelArtifact: { action: 'restored-previous' }, ...recorded, ...stubs },

@@ -48,7 +48,7 @@ export interface ChangeStopped {
 export function stopBeforeChange(approvalStatus: string, drift: string | null, change: string): ChangeStopped | null {
   if (drift !== null) return { verdict: 'drifted', reason: `someone else changed the endpoint before ${change}: ${drift}; the release stops changing it` };
   if (approvalStatus !== 'Approved') {
-    return { verdict: 'revoked', reason: `the package is ${approvalStatus} in the model registry now, no longer Approved: the release stopped before ${change}, and the endpoint is rolled back` };
+    return { verdict: 'revoked', reason: `the package is ${approvalStatus} in the model registry now, no longer Approved: the release stopped before ${change} and undoes what it changed` };
   }
   return null;
 }

@@ -15,11 +15,19 @@ describe('ConfirmApproval handler', () => {
     expect(sageMaker.commandCalls(DescribeModelPackageCommand)[0]?.args[0].input).toEqual({ ModelPackageName: PACKAGE_ARN });
   });
 
-  it.each<ModelApprovalStatus>(['Rejected', 'PendingManualApproval'])('answers revoked when the package is %s now, saying the endpoint is rolled back', async (status) => {
+  it.each<ModelApprovalStatus>(['Rejected', 'PendingManualApproval'])('answers revoked when the package is %s now, saying the release undoes what it changed', async (status) => {
     registryHas(status);
     await expect(handler(releaseState({ 'deploy.strategy': 'native' }), lambdaContext())).resolves.toEqual({
       verdict: 'revoked',
-      reason: `the package is ${status} in the model registry now, no longer Approved: the release stopped before recording the promotion SageMaker finished, and the endpoint is rolled back`,
+      reason: `the package is ${status} in the model registry now, no longer Approved: the release stopped before recording the promotion SageMaker finished and undoes what it changed`,
+    });
+  });
+
+  it("before a multi-model promotion, says what it stopped: making the candidate the group's live artifact", async () => {
+    registryHas('Rejected');
+    await expect(handler(releaseState({ 'deploy.multiModelGroup': 'shared-mme' }), lambdaContext())).resolves.toEqual({
+      verdict: 'revoked',
+      reason: expect.stringContaining("the release stopped before making it the group's live artifact"),
     });
   });
 
