@@ -1,3 +1,4 @@
+import type { ModelApprovalStatus } from '@aws-sdk/client-sagemaker';
 import { smokeSourceFor } from '../../functions/shared/domain/smoke-payloads';
 import type { Context } from 'aws-lambda';
 import { stepHandler, type StepDefinition } from '../../functions/shared/runtime/step-handler';
@@ -31,6 +32,9 @@ export function settingsWith(metadata: Record<string, string> = {}): ReleaseSett
 
 export const ACCOUNT = '123456789012';
 export const PACKAGE_ARN = `arn:aws:sagemaker:us-east-1:${ACCOUNT}:model-package/churn-model/7`;
+
+/** DescribeModelPackage's answer for the package of releaseState(), with this approval status now. */
+export const packageWithApproval = (status: ModelApprovalStatus) => ({ ModelPackageArn: PACKAGE_ARN, ModelPackageGroupName: 'churn-model', ModelPackageVersion: 7, ModelApprovalStatus: status, ModelPackageStatus: 'Completed' as const });
 export const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/sagemaker-execution`;
 export const ENDPOINT = 'churn-endpoint';
 export const ENDPOINT_ARN = `arn:aws:sagemaker:us-east-1:${ACCOUNT}:endpoint/${ENDPOINT}`;

@@ -2,13 +2,13 @@ import { CloudWatchClient, DescribeAlarmsCommand, GetMetricStatisticsCommand } f
 import { DescribeEndpointCommand, DescribeModelPackageCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../functions/check-canary/handler';
-import { ENDPOINT, PACKAGE_ARN, existingDeployment, freezeNow, lambdaContext, releaseState, serviceDown, throttled } from '../helpers';
+import { ENDPOINT, existingDeployment, freezeNow, lambdaContext, releaseState, serviceDown, throttled, packageWithApproval } from '../helpers';
 
 const cloudWatch = mockClient(CloudWatchClient);
 const sageMaker = mockClient(SageMakerClient);
 /** The package as the registry has it now. */
 const registryHas = (ModelApprovalStatus: 'Approved' | 'Rejected' | 'PendingManualApproval') =>
-  sageMaker.on(DescribeModelPackageCommand).resolves({ ModelPackageArn: PACKAGE_ARN, ModelPackageGroupName: 'churn-model', ModelPackageVersion: 7, ModelApprovalStatus, ModelPackageStatus: 'Completed' });
+  sageMaker.on(DescribeModelPackageCommand).resolves(packageWithApproval(ModelApprovalStatus));
 /** The endpoint as the release set it: its canary config, 90/10. */
 const endpointHas = (split: [number, number], EndpointConfigName = deployment.newConfigName) =>
   sageMaker.on(DescribeEndpointCommand).resolves({ EndpointName: ENDPOINT, EndpointStatus: 'InService', EndpointConfigName, ProductionVariants: [{ VariantName: 'v6-old', CurrentWeight: split[0], DesiredWeight: split[0] }, { VariantName: deployment.newVariantName, CurrentWeight: split[1], DesiredWeight: split[1] }] });

@@ -1,12 +1,12 @@
 import { DescribeModelPackageCommand, SageMakerClient, type ModelApprovalStatus } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../functions/confirm-approval/handler';
-import { PACKAGE_ARN, lambdaContext, releaseState, throttled } from '../helpers';
+import { PACKAGE_ARN, lambdaContext, releaseState, throttled, packageWithApproval } from '../helpers';
 
 const sageMaker = mockClient(SageMakerClient);
 afterEach(() => sageMaker.reset());
 const registryHas = (ModelApprovalStatus: ModelApprovalStatus) =>
-  sageMaker.on(DescribeModelPackageCommand).resolves({ ModelPackageArn: PACKAGE_ARN, ModelPackageGroupName: 'churn-model', ModelPackageVersion: 7, ModelApprovalStatus, ModelPackageStatus: 'Completed' });
+  sageMaker.on(DescribeModelPackageCommand).resolves(packageWithApproval(ModelApprovalStatus));
 
 describe('ConfirmApproval handler', () => {
   it('lets the promotion be recorded while the package is still Approved', async () => {

@@ -2,13 +2,13 @@ import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwa
 import { DescribeEndpointCommand, DescribeModelPackageCommand, SageMakerClient, UpdateEndpointWeightsAndCapacitiesCommand, type DescribeEndpointCommandOutput, type ModelApprovalStatus } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../functions/start-canary/handler';
-import { ENDPOINT, PACKAGE_ARN, existingDeployment, freezeNow, lambdaContext, releaseState, serviceDown, throttled } from '../helpers';
+import { ENDPOINT, existingDeployment, freezeNow, lambdaContext, releaseState, serviceDown, throttled, packageWithApproval } from '../helpers';
 
 const sageMaker = mockClient(SageMakerClient);
 const cloudWatch = mockClient(CloudWatchClient);
 /** The package's approval status in the registry now. */
 const registryHas = (ModelApprovalStatus: ModelApprovalStatus) =>
-  sageMaker.on(DescribeModelPackageCommand).resolves({ ModelPackageArn: PACKAGE_ARN, ModelPackageGroupName: 'churn-model', ModelPackageVersion: 7, ModelApprovalStatus, ModelPackageStatus: 'Completed' });
+  sageMaker.on(DescribeModelPackageCommand).resolves(packageWithApproval(ModelApprovalStatus));
 beforeEach(() => {
   freezeNow('2024-05-01T12:20:00.000Z');
   registryHas('Approved');
